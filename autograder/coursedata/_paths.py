@@ -16,7 +16,7 @@ class DataError(ValueError):
     """A data file exists but is not what the course expects (wrong shape, type, encoding)."""
 
 
-def find_course_file(filename: str, path: str | os.PathLike | None = None) -> tuple[Path | None, str]:
+def find_course_file(filename: str, path: str | os.PathLike | None = None, *, quiet: bool = False) -> tuple[Path | None, str]:
     """Return (path, why) for the first candidate that exists, or (None, why) to use the fallback.
 
     An explicit ``path`` that does not exist is an error: the user asked for that file, so falling
@@ -35,7 +35,8 @@ def find_course_file(filename: str, path: str | os.PathLike | None = None) -> tu
         if p.is_file():
             return p, f"${DATA_ENV}"
         # The folder may hold only some of the course files: say so, then keep looking.
-        announce(f"${DATA_ENV}={folder} has no {filename}")
+        if not quiet:
+            announce(f"${DATA_ENV}={folder} has no {filename}")
     p = Path("data") / filename
     if p.is_file():
         return p.resolve(), "./data/"

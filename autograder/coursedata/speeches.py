@@ -35,7 +35,7 @@ class Corpus:
 
 def load_speeches(path: str | os.PathLike | None = None, *, sample: bool = False, quiet: bool = False) -> Corpus:
     """Load the corpus by the resolution rule; ``sample=True`` skips straight to the bundled sample."""
-    corpus = sample_corpus() if sample else _resolve(path)
+    corpus = sample_corpus() if sample else _resolve(path, quiet)
     if not quiet:
         announce(corpus.describe())
     return corpus
@@ -70,8 +70,8 @@ def write_speeches(folder: str | os.PathLike, corpus: Corpus) -> Path:
     return target
 
 
-def _resolve(path) -> Corpus:
-    found, _ = find_course_file(SPEECH_FILE, path)
+def _resolve(path, quiet: bool) -> Corpus:
+    found, _ = find_course_file(SPEECH_FILE, path, quiet=quiet)
     if found is not None:
         return Corpus(_read(found), "file", found)
     return sotu_corpus() or sample_corpus()
