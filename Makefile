@@ -4,12 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSIGNMENT ?= all
+OUT ?= graded
+SUBMISSIONS ?=
+JOBS ?=
+BENCH_N ?= 30
 
-.PHONY: grade test student check-student reference quick data clean
+.PHONY: grade test student check-student reference quick data bench clean
 
-# Until the grading engine lands, `make grade` runs the reference solutions' quick check.
+# Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir`; no arguments: the demo.
 grade: $(STAMP)
-	$(PY) -m autograder reference $(ASSIGNMENT) --quick
+	$(PY) -m autograder grade --assignment $(ASSIGNMENT) --out $(OUT) \
+		$(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(JOBS),--jobs $(JOBS))
+
+# Per-submission time (median, max) and class throughput on a generated class.
+bench: $(STAMP)
+	$(PY) -m autograder.bench --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT)) -n $(BENCH_N)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests

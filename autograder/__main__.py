@@ -24,12 +24,33 @@ def main(argv: list[str] | None = None) -> int:
     data = commands.add_parser("data", help="write the synthetic metro file and the speech sample under the course's file names")
     data.add_argument("--out", type=Path, default=Path("data"), help="folder to write into (default: ./data)")
 
+    grade = commands.add_parser("grade", help="grade a folder of submissions (default: the shipped demo)")
+    grade.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
+    grade.add_argument("--submissions", type=Path, help="one entry per student: notebook, .py, folder or zip (default: the demo)")
+    grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder (default: ./graded)")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of cores)")
+    grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
+
+    check = commands.add_parser("check", help="run the public tests on one submission, as students do")
+    check.add_argument("assignment", choices=ASSIGNMENT_IDS)
+    check.add_argument("path", type=Path, help="your notebook, .py file, folder or zip")
+    check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
+    check.add_argument("--lang", choices=("fr", "en"), default="fr")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "student":
             return _student(args.check, (args.assignment,) if args.assignment else ASSIGNMENT_IDS)
         if args.command == "reference":
             return _reference(args.assignment, args.quick)
+        if args.command == "grade":
+            from .cli_grade import grade_command
+
+            return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang)
+        if args.command == "check":
+            from .cli_grade import check_command
+
+            return check_command(args.assignment, args.path, tuple(args.question) if args.question else None, args.lang)
         return _data(args.out)
     except (MarkerError, AssignmentError) as err:
         print(f"error: {err}", file=sys.stderr)

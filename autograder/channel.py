@@ -25,7 +25,6 @@ from .sandbox import codec
 from .sandbox.codec import Handle
 
 SANDBOX = Path(__file__).resolve().parent / "sandbox"
-SANDBOX_FILES = ("__init__.py", "codec.py", "loader.py", "procedures.py", "worker.py")
 UNPRIVILEGED = 65534  # nobody / nogroup
 GRACE = 3.0  # seconds the grader waits beyond a call's own budget before killing the worker
 
@@ -76,8 +75,8 @@ class Sandbox:
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))
         runtime = self.root / "runtime" / "rnnkit_sandbox"
         runtime.mkdir(parents=True)
-        for name in SANDBOX_FILES:
-            shutil.copyfile(SANDBOX / name, runtime / name)
+        for source in SANDBOX.glob("*.py"):  # the worker's whole runtime: nothing else of the kit
+            shutil.copyfile(source, runtime / source.name)
         work = self.root / "work"
         shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True)
         log = self.root / "worker.log"
@@ -119,6 +118,10 @@ class Sandbox:
         payload = {"op": "call", "target": target, "args": [_unproxy(a) for a in args],
                    "kwargs": {k: _unproxy(v) for k, v in kwargs.items()}, "seed": seed, "timeout": timeout, "keep": keep}
         return self._proxy(self.request(payload, timeout))
+
+    def get(self, name: str) -> "Remote":
+        """A handle on the submission's object called ``name`` (not called)."""
+        return self._proxy(self.request({"op": "call", "target": name, "get": True, "keep": True}, 10.0))
 
     def request(self, payload: dict, timeout: float) -> Any:
         if self.process is None:

@@ -128,6 +128,17 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+from .catalog_td3 import CATALOG as _TD3  # noqa: E402  (per-assignment sections of the one catalog)
+from .catalog_tp3 import CATALOG as _TP3  # noqa: E402
+from .catalog_tp4 import CATALOG as _TP4  # noqa: E402
+
+for _section in (_TP3, _TP4, _TD3):
+    _clash = set(_section) & set(CATALOG)
+    if _clash:
+        raise ValueError(f"message keys defined twice: {sorted(_clash)}")
+    CATALOG.update(_section)
+
+
 def render(message: Message, language: str = "fr", hidden: bool = False) -> str:
     """The message's text; unknown keys fall back to the key and its parameters."""
     entry = CATALOG.get(message.key)

@@ -60,6 +60,12 @@ class StudentCode:
             raise Missing(name)
         return self.sandbox.call(name, *args, timeout=timeout or self.timeout, seed=self.seed, **kwargs)
 
+    def get(self, name: str) -> Remote:
+        """The submission's object itself (a function, a class), as a handle to pass to procedures."""
+        if name not in self.names:
+            raise Missing(name)
+        return self.sandbox.get(name)
+
     def new(self, name: str, *args, **kwargs) -> Remote:
         """Instantiate a class of the submission; the object stays in the worker."""
         obj = self.call(name, *args, keep=True, **kwargs)

@@ -108,7 +108,7 @@ def _tensor_to_json(tensor: torch.Tensor) -> dict:
     if tensor.dtype not in NAMES:
         raise CodecError(f"tensor dtype {tensor.dtype} is not supported")
     flat = tensor.detach().to("cpu").contiguous()
-    raw = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+    raw = flat.reshape(-1).view(torch.uint8).numpy().tobytes() if flat.numel() else b""
     return {"__tensor__": NAMES[flat.dtype], "shape": list(flat.shape), "data": base64.b64encode(raw).decode("ascii")}
 
 

@@ -63,13 +63,36 @@ def kind_of(value) -> dict:
     return info
 
 
+def module_tree(module) -> list:
+    """Every submodule of a student model: ``[name, class name, class's module]`` (to spot nn.LSTM)."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
+    return [[name, type(m).__name__, type(m).__module__] for name, m in module.named_modules()]
+
+
 PROCEDURES = {
     "parameters": parameters,
     "set_parameters": set_parameters,
     "to_dtype": to_dtype,
     "forward_backward": forward_backward,
     "kind_of": kind_of,
+    "module_tree": module_tree,
 }
+
+
+def _discover() -> None:
+    """Add the procedures of every ``proc_*.py`` module of this package (one per assignment)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
+        if info.name.startswith("proc_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            PROCEDURES.update(getattr(module, "PROCEDURES", {}))
+
+
+_discover()
 
 
 class NoIPython:

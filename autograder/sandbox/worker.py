@@ -88,6 +88,8 @@ class Worker:
 
     def call(self, request: dict):
         target = self.resolve(request["target"])
+        if request.get("get"):
+            return self.wrap(target, keep=True)
         args = [self.unwrap(a) for a in request.get("args", [])]
         kwargs = {k: self.unwrap(v) for k, v in request.get("kwargs", {}).items()}
         seed = int(request.get("seed", 0))
