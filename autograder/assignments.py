@@ -58,13 +58,16 @@ def load_assignment(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignme
     source_dir = solutions / assignment_id
     notebook = source_dir / f"{assignment_id}.py"
     if not notebook.is_file():
+        shipped = Path(__file__).resolve().parent.parent / f"{assignment_id}.ipynb"
+        if shipped.is_file():  # the copy of the kit inside a student folder: questions from the notebook
+            return Assignment(assignment_id, shipped.parent, shipped, (), _questions(shipped))
         raise AssignmentError(f"{notebook}: notebook source missing")
     modules = tuple(sorted(p for p in source_dir.glob("*.py") if p != notebook))
     return Assignment(assignment_id, source_dir, notebook, modules, _questions(notebook))
 
 
 def _questions(notebook: Path) -> tuple[Question, ...]:
-    nb = jupytext.read(notebook, fmt="py:percent")
+    nb = jupytext.read(notebook, fmt="py:percent") if notebook.suffix == ".py" else jupytext.read(notebook)
     found: list[Question] = []
     for cell in nb.cells:
         meta = cell.metadata

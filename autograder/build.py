@@ -20,6 +20,14 @@ from .markers import check_python, solution_lines_removed, strip_solutions
 
 # The coursedata files that students get; tests and caches stay in the kit.
 COURSEDATA_GLOBS = ("*.py", "samples/*.txt", "samples/*.md")
+KIT = Path(__file__).resolve().parent
+# The engine ships with the template as `rnnkit/` so students run the public tests (`check("Q2")`);
+# it holds no answer: the reference and the hidden tests live outside this package.
+ENGINE_GLOBS = ("*.py", "grading.ini", "sandbox/*.py")
+PUBLIC_TESTS = "test_public.py"
+CHECK_CELL = ("# Vérifiez cette question avec les tests publics (enregistrez d'abord le notebook).\n"
+              "from rnnkit import check\n"
+              "check({question!r})")
 
 
 def build_template(assignment: Assignment, dest: Path) -> list[Path]:
@@ -29,7 +37,24 @@ def build_template(assignment: Assignment, dest: Path) -> list[Path]:
         template, _ = strip_solutions(text, _rel(path), notebook=notebook)
         return template
 
-    return _assemble(assignment, dest, transform, check=True)
+    return _assemble(assignment, dest, transform, check=True) + _ship_engine(assignment, dest / "rnnkit")
+
+
+def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
+    written = []
+    for pattern in ENGINE_GLOBS:
+        for source in sorted(KIT.glob(pattern)):
+            target = dest / source.relative_to(KIT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            written.append(target)
+    public = KIT.parent / "assignments" / assignment.id / "tests" / PUBLIC_TESTS
+    if public.is_file():
+        target = dest / "public_tests" / assignment.id / "tests" / PUBLIC_TESTS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(public, target)
+        written.append(target)
+    return written
 
 
 def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
@@ -93,6 +118,8 @@ def _write_notebook(assignment: Assignment, dest: Path, transform, check: bool) 
         "language_info": {"name": "python"},
         "rnnkit": {"assignment": assignment.id},
     }
+    if check:
+        nb.cells = _with_check_cells(nb.cells)
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"{assignment.id}-{index:03d}"  # stable ids keep the generated file diff-free
         if check and cell.cell_type == "code":
@@ -101,6 +128,33 @@ def _write_notebook(assignment: Assignment, dest: Path, transform, check: bool) 
     target = dest / f"{assignment.id}.ipynb"
     target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
     return target
+
+
+def _with_check_cells(cells: list) -> list:
+    """After each auto-graded question's section, a cell running its public tests (never graded)."""
+    out, pending, level = [], None, 0
+    for cell in cells:
+        heading = _heading_level(cell)
+        if pending and heading and (heading <= level or "points" in cell.metadata):
+            out.append(_check_cell(pending))
+            pending = None
+        if cell.cell_type == "markdown" and "points" in cell.metadata and not cell.metadata.get("manual"):
+            pending, level = cell.metadata["question"], heading
+        out.append(cell)
+    if pending:
+        out.append(_check_cell(pending))
+    return out
+
+
+def _heading_level(cell) -> int:
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    return len(first) - len(first.lstrip("#")) if first.startswith("#") else 0
+
+
+def _check_cell(question: str):
+    cell = nbformat.v4.new_code_cell(CHECK_CELL.format(question=question))
+    cell.metadata["tags"] = ["skip-grading"]
+    return cell
 
 
 def _tree_diff(fresh: Path, committed: Path, ids: tuple[str, ...]) -> list[str]:

@@ -43,8 +43,10 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
 
 def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | None, language: str) -> int:
     """Run the public tests on one submission and print the student's feedback."""
+    shipped = Path(__file__).resolve().parent / "public_tests"  # inside a student folder
+    tests_root = shipped if shipped.is_dir() else Options().tests_root
     report = grade(path, load_assignment(assignment_id), Options(visibility=("public",), questions=questions,
-                                                                  language=language))
+                                                                  language=language, tests_root=tests_root))
     print(feedback_markdown(report, language))
     if report.problem is not None:
         print(render(report.problem, language), file=sys.stderr)
