@@ -1,0 +1,51 @@
+"""Report: the files written for students and staff, and the class gradebook."""
+import csv
+import json
+
+from autograder.report import gradescope_results, write_gradebook, write_submission
+from autograder.results import (LoadResult, LoadStep, Message, Outcome, QuestionScore, Report, Status, Submission,
+                                TestResult)
+
+
+def make_report(student="alice", status=Status.PARTIAL):
+    tests = (
+        TestResult("test_shape", "Q1", 1.0, 1.0, Outcome.PASSED, "public", None),
+        TestResult("test_values", "Q1", 0.0, 2.0, Outcome.WRONG, "hidden",
+                   Message.of("values", function="RNN.forward", what="sortie", worst="0.5", index=(1, 2),
+                              atol="1e-06", rtol="1e-05", expected="0.25", got="0.75", legend="(L, B, H)"),
+                   trace="Traceback (most recent call last): secret grader line"),
+    )
+    questions = (QuestionScore("Q1", "Q1 — RNN (3 points)", 1.0, 3.0, False),
+                 QuestionScore("Q2", "Q2 — réponse (2 points)", None, 2.0, True))
+    load = LoadResult((LoadStep("cell 4", "train(model)", "raised", "FileNotFoundError: hzdataset.pch"),), ("RNN",))
+    return Report("tp3-rnn", student, status, tests, questions, load, Submission(student, None, "tp3-rnn.ipynb", ()),
+                  2.5, printed="epoch 1")
+
+
+def test_student_feedback_has_no_trace_and_hides_hidden_expected_values(tmp_path):
+    folder = write_submission(make_report(), tmp_path)
+    feedback = (folder / "feedback.md").read_text()
+    assert "1 / 3" in feedback and "à noter à la main" in feedback
+    assert "cell 4" in feedback and "train(model)" in feedback
+    assert "0.5" in feedback and "0.25" not in feedback and "secret grader line" not in feedback
+    html = (folder / "feedback.html").read_text()
+    assert html.startswith("<!doctype html>") and "<table>" in html
+    staff = json.loads((folder / "report.json").read_text())
+    assert "secret grader line" in staff["tests"][1]["trace"] and staff["printed"] == "epoch 1"
+
+
+def test_gradescope_results_follow_its_format():
+    results = gradescope_results(make_report())
+    assert results["score"] == 1.0 and results["execution_time"] == 2.5
+    first, second = results["tests"]
+    assert (first["visibility"], first["status"], first["max_score"]) == ("visible", "passed", 1.0)
+    assert (second["visibility"], second["status"], second["score"]) == ("after_published", "failed", 0.0)
+    assert second["output_format"] == "md" and "0.25" not in second["output"]
+
+
+def test_gradebook_has_one_row_per_student_and_one_column_per_question(tmp_path):
+    path = write_gradebook([make_report("bob"), make_report("alice", Status.GRADED)], tmp_path)
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["student", "status", "total", "max", "Q1", "Q2", "problem"]
+    assert rows[1] == ["alice", "graded", "1", "3", "1", "", ""]
+    assert rows[2][:2] == ["bob", "partial"]
