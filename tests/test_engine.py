@@ -59,7 +59,7 @@ def test_correct_module_gets_full_marks(tmp_path):
     report = run(module(tmp_path / "alice.py", GOOD))
     assert report.status is Status.GRADED
     assert outcomes(report) == {"test_double_shape": ("passed", None), "test_double_values": ("passed", None),
-                                "test_counter": ("passed", None)}
+                                "test_counter": ("passed", None), "test_source_is_readable_for_static_checks": ("passed", None)}
     assert (report.total, report.auto_max, report.max_total) == (5, 5, 6)
     assert [q.points for q in report.questions] == [3, 2, None]  # the written answer waits for a TA
 
