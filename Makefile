@@ -9,7 +9,7 @@ SUBMISSIONS ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: grade test student check-student reference quick data bench clean
+.PHONY: grade test student check-student reference quick data bench validity calibrate clean
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir`; no arguments: the demo.
 grade: $(STAMP)
@@ -39,6 +39,15 @@ quick: $(STAMP)
 # Synthetic metro file + offline speech corpus under the course's file names, in ./data/.
 data: $(STAMP)
 	$(PY) -m autograder data --out data
+
+# Grade the banks of known-wrong and known-right implementations; prints mutation score and false rejects.
+validity: $(STAMP)
+	$(PY) -m autograder.validity $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
+
+# Re-measure the learning tests' thresholds (reference vs trivial baselines, several seeds).
+calibrate: $(STAMP)
+	$(PY) -m autograder.calibrate_tp3
+	$(PY) -m autograder.calibrate_tp4
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -60,7 +60,8 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
         lines += [f"## {w['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
     if report.tests:
         lines += [f"## {w['details']}", ""]
-        for t in report.tests:
+        order = {q.question: i for i, q in enumerate(report.questions)}
+        for t in sorted(report.tests, key=lambda t: order.get(t.question, len(order))):
             label = OUTCOME_LABEL[language][t.outcome.value]
             head = f"- **{t.question}** `{t.test}` — {label} ({_num(t.points)}/{_num(t.max_points)})"
             if t.message is not None:

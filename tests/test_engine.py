@@ -209,3 +209,23 @@ def test_report_round_trips_through_json(tmp_path):
     report = run(module(tmp_path / "s.py", COUNTER + "def double(x):\n    return x\n"))
     again = report_from_dict(json.loads(json.dumps(report_to_dict(report))))
     assert again.tests == report.tests and again.questions == report.questions and again.status == report.status
+
+
+def test_a_call_that_timed_out_fails_at_once_afterwards(tmp_path):
+    """Does a hanging function cost its budget once, not once per test?"""
+    report = run(module(tmp_path / "s.py", COUNTER + "def double(x):\n    while True:\n        pass\n"))
+    shape, values = report.tests[0], report.tests[1]
+    assert shape.outcome is Outcome.TIMED_OUT
+    assert values.outcome is Outcome.SKIPPED  # requires the shape test
+    assert report.seconds < 25
+
+
+def test_kit_packages_beside_the_notebook_are_not_graded(tmp_path):
+    folder = tmp_path / "s"
+    (folder / "coursedata").mkdir(parents=True)
+    (folder / "coursedata" / "__init__.py").write_text("def double(x):\n    return 0\n")
+    (folder / "rnnkit").mkdir()
+    (folder / "rnnkit" / "__init__.py").write_text("raise SystemExit('must not run')\n")
+    module(folder / "tp.py", GOOD + "import coursedata\n")
+    report = run(folder)
+    assert report.submission.modules == ("tp.py",) and report.total == 5 and report.status is Status.GRADED
