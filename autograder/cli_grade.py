@@ -13,7 +13,7 @@ from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from .build import build_reference
 from .grade import Options, grade, grade_class
 from .messages import render
-from .report import feedback_markdown, summary_table
+from .report import check_markdown, summary_table
 from .results import Status
 
 DEMO = ROOT / "demo"
@@ -47,7 +47,7 @@ def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | N
     tests_root = shipped if shipped.is_dir() else Options().tests_root
     report = grade(path, load_assignment(assignment_id), Options(visibility=("public",), questions=questions,
                                                                   language=language, tests_root=tests_root))
-    print(feedback_markdown(report, language))
+    print(check_markdown(report, language))
     if report.problem is not None:
         print(render(report.problem, language), file=sys.stderr)
     return 0

@@ -49,3 +49,11 @@ def test_gradebook_has_one_row_per_student_and_one_column_per_question(tmp_path)
     assert rows[0] == ["student", "status", "total", "max", "Q1", "Q2", "problem"]
     assert rows[1] == ["alice", "graded", "1", "3", "1", "", ""]
     assert rows[2][:2] == ["bob", "partial"]
+
+
+def test_check_output_lists_the_tests_run_not_a_grade():
+    from autograder.report import check_markdown
+
+    text = check_markdown(make_report(), "en")
+    assert text.startswith("Public tests: 1/2 passed (1/3 points).")
+    assert "test_values" in text and "Automatic grade" not in text
