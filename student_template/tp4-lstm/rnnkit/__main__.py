@@ -1,0 +1,96 @@
+"""Command line of the kit: ``python -m autograder <command>``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .assignments import ASSIGNMENT_IDS, AssignmentError
+from .markers import MarkerError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="Autograding kit for the RNN/LSTM labs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    student = commands.add_parser("student", help="regenerate student_template/ from solutions/")
+    student.add_argument("--check", action="store_true", help="only report drift between the committed template and a fresh build")
+    student.add_argument("--assignment", choices=ASSIGNMENT_IDS, help="only this assignment (default: all)")
+
+    reference = commands.add_parser("reference", help="run reference solutions end to end")
+    reference.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
+    reference.add_argument("--quick", action="store_true", help="smoke run: tiny data, one short epoch")
+
+    data = commands.add_parser("data", help="write the synthetic metro file and the speech sample under the course's file names")
+    data.add_argument("--out", type=Path, default=Path("data"), help="folder to write into (default: ./data)")
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions (default: the shipped demo)")
+    grade.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
+    grade.add_argument("--submissions", type=Path, help="one entry per student: notebook, .py, folder or zip (default: the demo)")
+    grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder (default: ./graded)")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of cores)")
+    grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
+
+    check = commands.add_parser("check", help="run the public tests on one submission, as students do")
+    check.add_argument("assignment", choices=ASSIGNMENT_IDS)
+    check.add_argument("path", type=Path, help="your notebook, .py file, folder or zip")
+    check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
+    check.add_argument("--lang", choices=("fr", "en"), default="fr")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "student":
+            return _student(args.check, (args.assignment,) if args.assignment else ASSIGNMENT_IDS)
+        if args.command == "reference":
+            return _reference(args.assignment, args.quick)
+        if args.command == "grade":
+            from .cli_grade import grade_command
+
+            return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang)
+        if args.command == "check":
+            from .cli_grade import check_command
+
+            return check_command(args.assignment, args.path, tuple(args.question) if args.question else None, args.lang)
+        return _data(args.out)
+    except (MarkerError, AssignmentError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _student(check: bool, ids: tuple[str, ...]) -> int:
+    from .build import sync_templates, template_drift
+
+    if check:
+        drift = template_drift(ids=ids)
+        for line in drift:
+            print(f"student_template/{line}")
+        if drift:
+            print("the template is out of date: run `make student`", file=sys.stderr)
+        return 1 if drift else 0
+    written = sync_templates(ids=ids)
+    print(f"student_template/: {len(written)} files written")
+    return 0
+
+
+def _reference(which: str, quick: bool) -> int:
+    from .reference import run_reference
+
+    ids = ASSIGNMENT_IDS if which == "all" else (which,)
+    runs = [run_reference(i, quick=quick) for i in ids]
+    print()
+    for run in runs:
+        status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
+        print(f"{run.assignment:10} {'quick' if quick else 'full':5} {run.seconds:7.1f} s  {status}")
+    return 0 if all(r.returncode == 0 for r in runs) else 1
+
+
+def _data(out: Path) -> int:
+    from .coursedata import write_course_files
+
+    for path, what in write_course_files(out):
+        print(f"{path}: {what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Grade one submission (``grade``) or a class (``grade_class``): the pipeline, stage by stage.
+
+intake → load (sandboxed worker) → run (grading tests, in the grader) → score → report.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assignments import ROOT, SOLUTIONS, Assignment, load_assignment
+from .channel import Limits
+from .intake import intake
+from .load import load
+from .report import report_from_dict, write_gradebook, write_submission
+from .results import LoadResult, Report
+from .run import ASSIGNMENTS, run_tests
+from .score import score
+from .source import read_source
+
+# Where the names graded by each assignment usually live (course names and past-year variants).
+MODULE_ORDER = {
+    "tp3-rnn": ("tp3", "utils", "tp4", "exo2", "exo3", "exo4"),
+    "tp4-lstm": ("tp4", "tp5", "textloader", "generate", "utils"),
+    "td3-elman": ("td3",),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade: which tests, how hard to limit the worker, which language for feedback."""
+
+    visibility: tuple[str, ...] = ("public", "hidden")
+    questions: tuple[str, ...] | None = None
+    language: str = "fr"
+    limits: Limits = Limits()
+    tests_root: Path = ASSIGNMENTS
+
+
+def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None) -> Report:
+    """Grade one submission (a notebook, a .py file, a folder or a zip)."""
+    start = time.perf_counter()
+    protect_hidden_files()
+    with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
+        submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
+                            module_order=MODULE_ORDER.get(assignment.id, ()), student=student)
+        if submission.problem is not None:
+            return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
+                         seconds=time.perf_counter() - start)
+        sandbox, loaded = load(submission, options.limits)
+        with sandbox:
+            tests = () if loaded.problem else run_tests(
+                assignment.id, sandbox, loaded, visibility=options.visibility, questions=options.questions,
+                tests_root=options.tests_root, source=read_source(submission))
+            printed = sandbox.printed()
+    return score(assignment.id, assignment.questions, submission, loaded, tests,
+                 seconds=time.perf_counter() - start, printed=printed)
+
+
+def grade_class(folder: Path, assignment_id: str, out: Path, *, jobs: int | None = None,
+                options: Options = Options(), progress=None) -> list[Report]:
+    """Grade every entry of ``folder`` (one per student) in parallel; write each result as it comes.
+
+    A rerun skips a submission whose files and grading kit are unchanged since its report.json.
+    """
+    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
+    out.mkdir(parents=True, exist_ok=True)
+    kit = kit_fingerprint(assignment_id)
+    reports: list[Report] = []
+    todo: list[Path] = []
+    for entry in entries:
+        previous = _previous(out, entry, kit)
+        if previous is not None:
+            reports.append(previous)
+        else:
+            todo.append(entry)
+    if progress:
+        progress(len(reports), len(entries), None)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_job) as pool:
+        futures = {pool.submit(_grade_entry, entry, assignment_id, options): entry for entry in todo}
+        for future in as_completed(futures):
+            entry = futures[future]
+            report = future.result()
+            folder_out = write_submission(report, out, options.language)
+            (folder_out / ".fingerprint").write_text(_entry_fingerprint(entry) + kit)
+            reports.append(report)
+            if progress:
+                progress(len(reports), len(entries), report)
+    write_gradebook(reports, out)
+    return reports
+
+
+def _grade_entry(entry: Path, assignment_id: str, options: Options) -> Report:
+    student = entry.stem if entry.is_file() else entry.name
+    return grade(entry, load_assignment(assignment_id), options, student=student)
+
+
+def _init_job() -> None:
+    import torch
+
+    torch.set_num_threads(1)  # parallel jobs share the cores; one thread each avoids oversubscription
+
+
+def _previous(out: Path, entry: Path, kit: str) -> Report | None:
+    student = entry.stem if entry.is_file() else entry.name
+    folder = out / student
+    try:
+        if (folder / ".fingerprint").read_text() != _entry_fingerprint(entry) + kit:
+            return None
+        return report_from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _entry_fingerprint(entry: Path) -> str:
+    digest = hashlib.sha256()
+    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if p.is_file())
+    for p in files:
+        digest.update(str(p.relative_to(entry.parent)).encode() + p.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def kit_fingerprint(assignment_id: str) -> str:
+    """Changes whenever the tests, the reference or the engine change: then everything is regraded."""
+    digest = hashlib.sha256()
+    roots = [ASSIGNMENTS / assignment_id / "tests", SOLUTIONS / assignment_id, Path(__file__).resolve().parent]
+    for root in roots:
+        for p in sorted(root.rglob("*.py")) if root.exists() else []:
+            digest.update(p.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def protect_hidden_files() -> None:
+    """As root, make the reference, hidden tests and build outputs unreadable to the worker's user."""
+    if os.geteuid() != 0:
+        return  # same user as the worker: the OS cannot separate them (documented in the README)
+    for path in (SOLUTIONS, ASSIGNMENTS, ROOT / "build"):
+        if path.exists():
+            os.chmod(path, 0o700)

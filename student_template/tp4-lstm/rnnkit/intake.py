@@ -1,0 +1,151 @@
+"""Intake: turn whatever a student handed in (notebook, .py files, folder, zip) into a Submission.
+
+Only code and small text files are kept, copied into a fresh folder: checkpoints and pickles
+are never loaded, and an archive cannot write outside its folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from .results import Message, Submission
+
+IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX", ".venv", "venv", "runs", "node_modules",
+                 "rnnkit"}  # rnnkit: the engine shipped beside the notebook, never student code
+# Handed out with the notebook and imported by it, but not the student's code: copied, never graded.
+KIT_PACKAGES = {"coursedata"}
+NEVER_LOAD = {".pt", ".pth", ".pch", ".pkl", ".pickle", ".ckpt", ".bin", ".npy", ".npz", ".safetensors"}
+MAX_FILE = 5 * 2**20  # a bigger file is left out (and named in a note)
+MAX_ARCHIVE = 200 * 2**20  # uncompressed bytes
+MAX_MEMBERS = 5000
+
+
+def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple[str, ...] = (),
+           student: str | None = None) -> Submission:
+    """Copy the gradable files of ``path`` into ``workdir`` and say which will be graded."""
+    path = Path(path)
+    student = student or (path.stem if path.is_file() else path.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    notes: list[Message] = []
+    if not path.exists():
+        return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=f"{path.name} not found"))
+    if path.is_file() and path.suffix.lower() == ".zip":
+        problem = _unzip(path, workdir)
+        if problem:
+            return Submission(student, workdir, None, (), problem=problem)
+    elif path.is_file():
+        if path.suffix.lower() not in (".py", ".ipynb"):
+            return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=path.name))
+        shutil.copyfile(path, workdir / path.name)
+    else:
+        _copy_tree(path, workdir, notes)
+    return _describe(student, workdir, assignment_id, module_order, notes)
+
+
+def _describe(student, workdir: Path, assignment_id: str, module_order, notes: list[Message]) -> Submission:
+    files = sorted(p.relative_to(workdir) for p in workdir.rglob("*") if p.is_file())
+    notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
+    modules = _order_modules([p for p in files if p.suffix == ".py" and not KIT_PACKAGES & set(p.parts)
+                              and not (p.stem.startswith("__") and p.stem.endswith("__"))], module_order, notes)
+    notebook = _choose_notebook(notebooks, assignment_id, notes)
+    if notebook is not None:
+        problem = _check_notebook(workdir / notebook)
+        if problem is not None:
+            notes.append(problem)
+            if not modules:
+                return Submission(student, workdir, None, (), tuple(notes), problem, _fingerprint(workdir, files))
+            notebook = None
+    if notebook is None and not modules:
+        return Submission(student, workdir, None, (), tuple(notes), Message.of("no_code", detail=""),
+                          _fingerprint(workdir, files))
+    return Submission(student, workdir, str(notebook) if notebook else None, tuple(str(m) for m in modules),
+                      tuple(notes), None, _fingerprint(workdir, files))
+
+
+def _choose_notebook(notebooks: list[Path], assignment_id: str, notes: list[Message]) -> Path | None:
+    if not notebooks:
+        return None
+    short = assignment_id.split("-")[0]  # "tp4": matches tp4.ipynb, TP4_lstm.ipynb...
+
+    def rank(p: Path):
+        name = p.stem.lower()
+        return (name != assignment_id, short not in name, len(p.parts), -(p.stat().st_size if p.exists() else 0), str(p))
+
+    chosen = sorted(notebooks, key=rank)[0]
+    if len(notebooks) > 1:
+        notes.append(Message.of("several_notebooks", chosen=str(chosen),
+                                ignored=", ".join(str(p) for p in notebooks if p != chosen)))
+    return chosen
+
+
+def _order_modules(modules: list[Path], module_order: tuple[str, ...], notes: list[Message]) -> list[Path]:
+    """Course names first (in the assignment's order), shallower first; one file per module name."""
+    def rank(p: Path):
+        known = module_order.index(p.stem) if p.stem in module_order else len(module_order)
+        return (known, len(p.parts), str(p))
+
+    chosen: dict[str, Path] = {}
+    for p in sorted(modules, key=rank):
+        if p.stem in chosen:
+            notes.append(Message.of("duplicate_module", chosen=str(chosen[p.stem]), ignored=str(p)))
+            continue
+        chosen[p.stem] = p
+    return list(chosen.values())
+
+
+def _check_notebook(path: Path) -> Message | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        cells = data["cells"]
+        if not isinstance(cells, list):
+            raise TypeError("'cells' is not a list")
+    except (ValueError, KeyError, TypeError) as err:
+        return Message.of("invalid_notebook", name=path.name, detail=str(err)[:200])
+    if not any(isinstance(c, dict) and c.get("cell_type") == "code" and "".join(c.get("source", "")).strip() for c in cells):
+        return Message.of("empty_notebook", name=path.name)
+    return None
+
+
+def _copy_tree(source: Path, workdir: Path, notes: list[Message]) -> None:
+    for item in sorted(source.rglob("*")):
+        relative = item.relative_to(source)
+        if item.is_symlink() or not item.is_file() or IGNORED_PARTS & set(relative.parts):
+            continue
+        if item.suffix.lower() in NEVER_LOAD or item.stat().st_size > MAX_FILE:
+            continue
+        target = workdir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item, target)
+
+
+def _unzip(archive: Path, workdir: Path) -> Message | None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_ARCHIVE:
+                return Message.of("bad_archive", detail="too large")
+            for member in members:
+                name = PurePosixPath(member.filename)
+                if member.is_dir() or IGNORED_PARTS & set(name.parts):
+                    continue
+                if name.is_absolute() or ".." in name.parts:
+                    return Message.of("bad_archive", detail=f"unsafe path {member.filename}")
+                if name.suffix.lower() in NEVER_LOAD or member.file_size > MAX_FILE:
+                    continue
+                target = workdir.joinpath(*name.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(member) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    except (zipfile.BadZipFile, OSError, RuntimeError) as err:
+        return Message.of("bad_archive", detail=str(err)[:200])
+    return None
+
+
+def _fingerprint(workdir: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for relative in files:
+        digest.update(str(relative).encode() + b"\0" + (workdir / relative).read_bytes() + b"\0")
+    return digest.hexdigest()

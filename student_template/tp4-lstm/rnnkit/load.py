@@ -1,0 +1,26 @@
+"""Load: start the sandboxed worker for a submission and run its gradable code there."""
+from __future__ import annotations
+
+from .channel import Limits, Sandbox, StudentError, WorkerLost
+from .results import LoadResult, LoadStep, Message, Submission
+
+CELL_BUDGET = 10.0  # seconds per notebook cell or module statement
+
+
+def load(submission: Submission, limits: Limits = Limits(), budget: float = CELL_BUDGET) -> tuple[Sandbox, LoadResult]:
+    """Start a worker on the submission's files and load them; the caller closes the sandbox."""
+    sandbox = Sandbox(submission.folder, limits)
+    try:
+        sandbox.start()
+        reply = sandbox.load(submission.notebook, list(submission.modules), budget, _mentions_cuda(submission))
+    except (WorkerLost, StudentError, OSError) as err:
+        return sandbox, LoadResult((), (), Message.of("worker_start", detail=str(err)[:300]))
+    steps = tuple(LoadStep(s["where"], s["first_line"][:80], s["status"], s["error"])
+                  for s in reply["report"]["steps"] if s["status"] not in ("ok", "skipped"))
+    return sandbox, LoadResult(steps, tuple(reply["names"]))
+
+
+def _mentions_cuda(submission: Submission) -> bool:
+    """Map CUDA to the CPU only for code that asks for it: the mapping slows every torch call."""
+    files = ([submission.notebook] if submission.notebook else []) + list(submission.modules)
+    return any("cuda" in (submission.folder / f).read_text(encoding="utf-8", errors="replace") for f in files)

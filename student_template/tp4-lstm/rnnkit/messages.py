@@ -1,0 +1,158 @@
+"""The one catalog of student-facing messages, in French (default) and English.
+
+A message is a key plus parameters (``results.Message``); tests and stages never write prose
+themselves. Hidden tests use the ``hidden`` variant when there is one: it says what is wrong
+without showing expected values.
+"""
+from __future__ import annotations
+
+from .results import Message
+
+LANGUAGES = ("fr", "en")
+
+# key: {"fr": ..., "en": ..., optional "fr_hidden"/"en_hidden"}
+CATALOG: dict[str, dict[str, str]] = {
+    # -- checks on values --------------------------------------------------------------------
+    "not_a_tensor": {
+        "fr": "{function} doit renvoyer un tenseur {legend}, mais a renvoyé : {got}.",
+        "en": "{function} must return a tensor {legend}, but returned: {got}.",
+    },
+    "shape": {
+        "fr": "{function} : forme attendue {expected} {legend}, obtenue {got}.",
+        "en": "{function}: expected shape {expected} {legend}, got {got}.",
+    },
+    "dtype": {
+        "fr": "{function} : type attendu {expected}, obtenu {got}.",
+        "en": "{function}: expected dtype {expected}, got {got}.",
+    },
+    "values": {
+        "fr": "{function} : {what} incorrect. Plus grand écart {worst} à l'indice {index} {legend} "
+              "(attendu {expected}, obtenu {got} ; tolérance atol={atol}, rtol={rtol}).",
+        "en": "{function}: wrong {what}. Largest difference {worst} at index {index} {legend} "
+              "(expected {expected}, got {got}; tolerance atol={atol}, rtol={rtol}).",
+        "fr_hidden": "{function} : {what} incorrect. Plus grand écart {worst} à l'indice {index} {legend} "
+                     "(tolérance atol={atol}, rtol={rtol}).",
+        "en_hidden": "{function}: wrong {what}. Largest difference {worst} at index {index} {legend} "
+                     "(tolerance atol={atol}, rtol={rtol}).",
+    },
+    "not_finite": {
+        "fr": "{function} : {what} contient des NaN ou des infinis (premier à l'indice {index}).",
+        "en": "{function}: {what} contains NaN or infinite values (first at index {index}).",
+    },
+    "missing": {
+        "fr": "{name} n'est pas défini dans votre rendu.",
+        "en": "{name} is not defined in your submission.",
+    },
+    "expectation": {  # a test's own explanation, already written for students (both languages)
+        "fr": "{fr}",
+        "en": "{en}",
+    },
+    # -- outcomes of student code ---------------------------------------------------------------
+    "student_not_implemented": {
+        "fr": "Pas encore implémenté (NotImplementedError{where_suffix}).",
+        "en": "Not implemented yet (NotImplementedError{where_suffix}).",
+    },
+    "student_raised": {
+        "fr": "Votre code a levé une exception : {error}{where_suffix}.",
+        "en": "Your code raised an exception: {error}{where_suffix}.",
+    },
+    "student_memory": {
+        "fr": "Votre code a dépassé la mémoire autorisée : {error}{where_suffix}.",
+        "en": "Your code ran out of memory: {error}{where_suffix}.",
+    },
+    "student_timeout": {
+        "fr": "Votre code a dépassé le temps imparti{where_suffix} (boucle infinie ?).",
+        "en": "Your code ran out of time{where_suffix} (infinite loop?).",
+    },
+    "worker_timeout": {
+        "fr": "Votre code ne rend plus la main ({detail}) : il a été arrêté.",
+        "en": "Your code stopped responding ({detail}) and was stopped.",
+    },
+    "worker_died": {
+        "fr": "Le processus qui exécutait votre code s'est arrêté ({detail}).",
+        "en": "The process running your code stopped ({detail}).",
+    },
+    "skipped": {
+        "fr": "Non évalué : un test préalable n'est pas réussi ({reason}).",
+        "en": "Not run: a prerequisite test did not pass ({reason}).",
+    },
+    "grader_error": {
+        "fr": "Erreur du correcteur automatique (pas de votre faute) : l'équipe pédagogique est prévenue.",
+        "en": "Autograder error (not your fault): the teaching staff has been told.",
+    },
+    "manual": {
+        "fr": "Question notée à la main par l'équipe pédagogique.",
+        "en": "Question graded by hand by the teaching staff.",
+    },
+    # -- intake and loading ---------------------------------------------------------------------
+    "no_code": {
+        "fr": "Aucun notebook (.ipynb) ni fichier Python (.py) trouvé dans le rendu{detail_suffix}.",
+        "en": "No notebook (.ipynb) or Python file (.py) found in the submission{detail_suffix}.",
+    },
+    "bad_archive": {
+        "fr": "L'archive n'a pas pu être ouverte : {detail}.",
+        "en": "The archive could not be opened: {detail}.",
+    },
+    "several_notebooks": {
+        "fr": "Plusieurs notebooks trouvés ; seul {chosen} a été corrigé (ignorés : {ignored}).",
+        "en": "Several notebooks found; only {chosen} was graded (ignored: {ignored}).",
+    },
+    "duplicate_module": {
+        "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
+        "en": "Two files have the same module name; {chosen} was used, {ignored} ignored.",
+    },
+    "invalid_notebook": {
+        "fr": "Le notebook {name} n'est pas lisible (JSON invalide : {detail}).",
+        "en": "Notebook {name} cannot be read (invalid JSON: {detail}).",
+    },
+    "empty_notebook": {
+        "fr": "Le notebook {name} ne contient aucune cellule de code.",
+        "en": "Notebook {name} has no code cell.",
+    },
+    "step_raised": {
+        "fr": "{where} (« {first_line} ») a levé une erreur : {error}. Le chargement a continué.",
+        "en": "{where} (\"{first_line}\") raised an error: {error}. Loading went on.",
+    },
+    "step_timeout": {
+        "fr": "{where} (« {first_line} ») a été interrompu : {error}. Le chargement a continué.",
+        "en": "{where} (\"{first_line}\") was interrupted: {error}. Loading went on.",
+    },
+    "step_syntax": {
+        "fr": "{where} (« {first_line} ») ne se lit pas en Python : {error}. Le reste a été chargé.",
+        "en": "{where} (\"{first_line}\") is not valid Python: {error}. The rest was loaded.",
+    },
+    "worker_start": {
+        "fr": "Votre code n'a pas pu être chargé : {detail}.",
+        "en": "Your code could not be loaded: {detail}.",
+    },
+}
+
+
+from .catalog_td3 import CATALOG as _TD3  # noqa: E402  (per-assignment sections of the one catalog)
+from .catalog_tp3 import CATALOG as _TP3  # noqa: E402
+from .catalog_tp4 import CATALOG as _TP4  # noqa: E402
+
+for _section in (_TP3, _TP4, _TD3):
+    _clash = set(_section) & set(CATALOG)
+    if _clash:
+        raise ValueError(f"message keys defined twice: {sorted(_clash)}")
+    CATALOG.update(_section)
+
+
+def render(message: Message, language: str = "fr", hidden: bool = False) -> str:
+    """The message's text; unknown keys fall back to the key and its parameters."""
+    entry = CATALOG.get(message.key)
+    params = message.as_dict()
+    params.setdefault("legend", "")
+    where = params.get("where", "")
+    params.setdefault("where_suffix", f", {where}" if where else "")
+    detail = params.get("detail", "")
+    params.setdefault("detail_suffix", f" ({detail})" if detail else "")
+    if entry is None:
+        return f"{message.key}: {params}"
+    template = (entry.get(f"{language}_hidden") if hidden else None) or entry.get(language) or entry["en"]
+    try:
+        text = template.format(**params)
+    except (KeyError, IndexError):
+        return f"{template} {params}"
+    return " ".join(text.split())  # empty legends leave double spaces

@@ -1,0 +1,188 @@
+"""Report: the only stage that writes files. Feedback for students, traces for staff, the gradebook.
+
+Per student (written atomically as soon as the submission is graded):
+  feedback.md / feedback.html   what the student sees (no trace, hidden tests without expected values)
+  results.json                  Gradescope's results format (public tests visible, hidden after publication)
+  report.json                   everything, traces and printed output included: staff only
+For the class: gradebook.csv (one row per student) and a summary table in the terminal.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from .messages import render
+from .results import (LoadResult, LoadStep, Message, Outcome, QuestionScore, Report, Status, Submission,
+                      TestResult)
+
+OUTCOME_LABEL = {
+    "fr": {"passed": "réussi", "wrong": "incorrect", "raised": "erreur", "not_implemented": "non implémenté",
+           "timed_out": "temps dépassé", "skipped": "non évalué", "grader_error": "erreur du correcteur"},
+    "en": {"passed": "passed", "wrong": "wrong", "raised": "error", "not_implemented": "not implemented",
+           "timed_out": "timed out", "skipped": "skipped", "grader_error": "grader error"},
+}
+WORDS = {
+    "fr": {"title": "Retour de correction", "total": "Note automatique", "manual": "à noter à la main",
+           "loading": "Chargement de votre code", "question": "Question", "points": "Points",
+           "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques"},
+    "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
+           "loading": "Loading your code", "question": "Question", "points": "Points",
+           "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes"},
+}
+PAGE = jinja2.Environment(autoescape=True).from_string(
+    "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\"><title>{{ title }}</title>"
+    "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem}code{background:#f4f4f4}</style>"
+    "</head><body>{{ body|safe }}</body></html>\n")
+
+
+def feedback_markdown(report: Report, language: str = "fr") -> str:
+    w = WORDS[language]
+    lines = [f"# {w['title']} — {report.assignment} — {report.student}", ""]
+    if report.problem is not None:
+        lines += [f"**{w['unloadable']}** : {render(report.problem, language)}", ""]
+    lines += [f"**{w['total']} : {_num(report.total)} / {_num(report.auto_max)}**", ""]
+    lines += [f"| {w['question']} | {w['points']} |", "|---|---|"]
+    for q in report.questions:
+        points = w["manual"] if q.points is None else f"{_num(q.points)} / {_num(q.max_points)}"
+        lines.append(f"| {q.question} — {q.title} | {points} |")
+    lines.append("")
+    notes = list(report.submission.notes) + [_step_message(s) for s in report.load.steps]
+    if notes:
+        lines += [f"## {w['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
+    if report.tests:
+        lines += [f"## {w['details']}", ""]
+        order = {q.question: i for i, q in enumerate(report.questions)}
+        for t in sorted(report.tests, key=lambda t: order.get(t.question, len(order))):
+            label = OUTCOME_LABEL[language][t.outcome.value]
+            head = f"- **{t.question}** `{t.test}` — {label} ({_num(t.points)}/{_num(t.max_points)})"
+            if t.message is not None:
+                head += f" : {render(t.message, language, hidden=t.visibility == 'hidden')}"
+            lines.append(head)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def check_markdown(report: Report, language: str = "fr") -> str:
+    """What ``check`` prints: the public tests that ran, and how the code loaded — not a grade."""
+    intro = {"fr": "Tests publics : {ok}/{n} réussis ({p:g}/{m:g} points). La note finale comporte d'autres tests.",
+             "en": "Public tests: {ok}/{n} passed ({p:g}/{m:g} points). The final grade runs more tests."}[language]
+    passed = sum(t.outcome is Outcome.PASSED for t in report.tests)
+    head = intro.format(ok=passed, n=len(report.tests), p=sum(t.points for t in report.tests),
+                        m=sum(t.max_points for t in report.tests))
+    body = feedback_markdown(report, language)
+    sections = body.split("\n## ")[1:]
+    return "\n\n".join([head] + ["## " + section for section in sections])
+
+
+def gradescope_results(report: Report, language: str = "fr") -> dict:
+    """Gradescope's results.json: public tests visible at once, hidden ones after publication."""
+    tests = []
+    for number, t in enumerate(report.tests, start=1):
+        text = render(t.message, language, hidden=t.visibility == "hidden") if t.message else ""
+        tests.append({
+            "name": f"{t.question} · {t.test}", "number": str(number), "score": t.points, "max_score": t.max_points,
+            "status": "passed" if t.outcome is Outcome.PASSED else "failed",
+            "output": f"**{OUTCOME_LABEL[language][t.outcome.value]}**" + (f"\n\n{text}" if text else ""),
+            "output_format": "md", "tags": [t.question],
+            "visibility": "visible" if t.visibility == "public" else "after_published",
+        })
+    general = feedback_markdown(report, language).split("## ", 1)[0]
+    return {"score": report.total, "execution_time": report.seconds, "output": general, "output_format": "md",
+            "stdout_visibility": "hidden", "tests": tests}
+
+
+def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
+    """Write one student's files atomically into ``out/<student>/``; returns that folder."""
+    folder = out / _safe(report.student)
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown = feedback_markdown(report, language)
+    html = PAGE.render(lang=language, title=f"{report.assignment} — {report.student}",
+                       body=MarkdownIt("commonmark").enable("table").render(markdown))
+    _atomic(folder / "feedback.md", markdown)
+    _atomic(folder / "feedback.html", html)
+    _atomic(folder / "results.json", json.dumps(gradescope_results(report, language), indent=1, ensure_ascii=False))
+    _atomic(folder / "report.json", json.dumps(report_to_dict(report), indent=1, ensure_ascii=False))
+    return folder
+
+
+def write_gradebook(reports: list[Report], out: Path) -> Path:
+    """``gradebook.csv``: one row per student — status, total, max, one column per question."""
+    questions = [q.question for q in reports[0].questions] if reports else []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "status", "total", "max", *questions, "problem"])
+    for r in sorted(reports, key=lambda r: r.student):
+        by_id = {q.question: q for q in r.questions}
+        cells = ["" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
+        writer.writerow([r.student, r.status.value, _num(r.total), _num(r.auto_max), *cells,
+                         render(r.problem, "en") if r.problem else ""])
+    path = out / "gradebook.csv"
+    _atomic(path, buffer.getvalue())
+    return path
+
+
+def summary_table(reports: list[Report]):
+    """A rich Table of the class: one row per student."""
+    from rich.table import Table
+
+    table = Table(title=f"{reports[0].assignment if reports else ''}: {len(reports)} submissions")
+    for column in ("student", "status", "total", "tests", "time (s)", "note"):
+        table.add_column(column)
+    for r in sorted(reports, key=lambda r: r.student):
+        passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
+        note = render(r.problem, "en") if r.problem else (f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
+        style = {"graded": "green", "partial": "yellow", "unloadable": "red", "grader_error": "magenta"}[r.status.value]
+        table.add_row(r.student, f"[{style}]{r.status.value}[/]", f"{_num(r.total)}/{_num(r.auto_max)}",
+                      f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}", note[:60])
+    return table
+
+
+# -- serialisation of reports (staff file; lets a rerun skip unchanged submissions) ----------------
+def report_to_dict(report: Report) -> dict:
+    data = asdict(report)
+    data["submission"]["folder"] = ""  # a temporary folder, meaningless later
+    return json.loads(json.dumps(data, default=lambda v: v.value if hasattr(v, "value") else str(v)))
+
+
+def report_from_dict(data: dict) -> Report:
+    def message(d):
+        return None if d is None else Message(d["key"], tuple(tuple(p) for p in d["params"]))
+
+    sub = data["submission"]
+    submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
+                            tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"])
+    load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
+                      message(data["load"]["problem"]))
+    tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})
+                  for t in data["tests"])
+    questions = tuple(QuestionScore(**q) for q in data["questions"])
+    return Report(data["assignment"], data["student"], Status(data["status"]), tests, questions, load, submission,
+                  data["seconds"], data["printed"], message(data["problem"]))
+
+
+def _step_message(step: LoadStep) -> Message:
+    return Message.of(f"step_{step.status}", where=step.where, first_line=step.first_line, error=step.error)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _safe(student: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student) or "_"
+
+
+def _atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)

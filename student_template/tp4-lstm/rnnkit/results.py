@@ -1,0 +1,123 @@
+"""What the grading stages hand each other: frozen dataclasses, and the closed set of outcomes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Outcome(str, Enum):
+    """Every test ends in exactly one of these."""
+
+    PASSED = "passed"
+    WRONG = "wrong"  # ran, but the result is not the expected one
+    RAISED = "raised"  # student code raised (or the worker crashed)
+    NOT_IMPLEMENTED = "not_implemented"  # student code raised NotImplementedError (untouched TODO)
+    TIMED_OUT = "timed_out"
+    SKIPPED = "skipped"  # a prerequisite test did not pass
+    GRADER_ERROR = "grader_error"  # our fault: the test itself failed; staff must look
+
+
+class Status(str, Enum):
+    """A submission's overall state, shown in the gradebook."""
+
+    GRADED = "graded"
+    PARTIAL = "partial"  # graded, but some of its code could not be loaded
+    UNLOADABLE = "unloadable"  # nothing could be loaded: reported with its reason, not zeroed silently
+    GRADER_ERROR = "grader_error"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A catalog key and its parameters; rendered in French or English by the report stage."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def of(key: str, **params) -> "Message":
+        return Message(key, tuple((k, str(v)) for k, v in params.items()))
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class LoadStep:
+    """One notebook cell or module statement that did not run cleanly."""
+
+    where: str  # "cell 7", "tp4.py:12"
+    first_line: str
+    status: str  # raised | timeout | syntax
+    error: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What intake found: where the files are and which ones will be graded."""
+
+    student: str
+    folder: "object"  # pathlib.Path of the unpacked files
+    notebook: str | None  # relative path of the graded notebook
+    modules: tuple[str, ...]  # relative paths of .py files, in lookup order
+    notes: tuple[Message, ...] = ()  # what intake noticed (several notebooks, ignored files...)
+    problem: Message | None = None  # set when nothing gradable was found
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    steps: tuple[LoadStep, ...]
+    names: tuple[str, ...]  # names the submission defines
+    problem: Message | None = None  # the worker could not even start or load
+
+
+@dataclass(frozen=True)
+class TestResult:
+    __test__ = False  # not a pytest test class, despite its name
+
+    test: str  # test function name
+    question: str
+    points: float  # earned
+    max_points: float
+    outcome: Outcome
+    visibility: str  # "public" | "hidden"
+    message: Message | None  # for the student
+    trace: str = ""  # for staff only
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    question: str
+    title: str
+    points: float | None  # None: graded by hand, not entered yet
+    max_points: float
+    manual: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything known about one graded submission; the report stage renders it."""
+
+    assignment: str
+    student: str
+    status: Status
+    tests: tuple[TestResult, ...]
+    questions: tuple[QuestionScore, ...]
+    load: LoadResult
+    submission: Submission
+    seconds: float
+    printed: str = ""  # what the submission printed while graded (staff only, truncated)
+    problem: Message | None = None
+
+    @property
+    def total(self) -> float:
+        return sum(q.points or 0.0 for q in self.questions)
+
+    @property
+    def max_total(self) -> float:
+        return sum(q.max_points for q in self.questions)
+
+    @property
+    def auto_max(self) -> float:
+        return sum(q.max_points for q in self.questions if not q.manual)

@@ -1,0 +1,156 @@
+"""Run an assignment's grading tests (pytest, in the grader) against a loaded submission."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from .assignments import ROOT
+from .channel import Sandbox, StudentError, WorkerLost
+from .compare import Missing, Wrong
+from .results import LoadResult, Message, Outcome, TestResult
+from .source import SourceCode
+from .testing import StudentCode, seed_for
+
+ASSIGNMENTS = ROOT / "assignments"
+PYTEST_INI = Path(__file__).resolve().parent / "grading.ini"
+
+STUDENT_KINDS = {"not_implemented": Outcome.NOT_IMPLEMENTED, "timeout": Outcome.TIMED_OUT,
+                 "memory": Outcome.RAISED, "raised": Outcome.RAISED}
+
+
+def tests_folder(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> Path:
+    return tests_root / assignment_id / "tests"
+
+
+def run_tests(assignment_id: str, sandbox: Sandbox, load: LoadResult, *, visibility: tuple[str, ...] = ("public", "hidden"),
+              questions: tuple[str, ...] | None = None, tests_root: Path = ASSIGNMENTS,
+              source: SourceCode = SourceCode(())) -> tuple[TestResult, ...]:
+    """Run the tests of ``assignment_id`` (filtered by visibility and question); one result per test."""
+    plugin = GradingPlugin(assignment_id, sandbox, frozenset(load.names), visibility, questions, source)
+    folder = tests_folder(assignment_id, tests_root)
+    args = [str(folder), "-c", str(PYTEST_INI), f"--rootdir={folder}", "-p", "no:cacheprovider", "-q",
+            "--import-mode=importlib"]
+    quiet = io.StringIO()
+    with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED) or plugin.errors:
+        # A test file that does not import, a missing marker: the grader is at fault, not the student.
+        trace = "\n".join(plugin.errors) or quiet.getvalue()[-5000:]
+        return tuple(plugin.results) + (TestResult("<collection>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden",
+                                                    Message.of("grader_error"), trace),)
+    return tuple(plugin.results)
+
+
+@functools.lru_cache(maxsize=None)
+def reference_for(assignment_id: str) -> dict:
+    """The reference's definitions, loaded once per grading process, in the grader (trusted)."""
+    from .reference import reference_namespace
+
+    return reference_namespace(assignment_id, Path(tempfile.mkdtemp(prefix=f"rnnkit-ref-{assignment_id}-")))
+
+
+class GradingPlugin:
+    """Fixtures for grading tests, prerequisite skips, and one ``TestResult`` per test."""
+
+    def __init__(self, assignment_id, sandbox, names, visibility, questions, source):
+        self.assignment_id, self.sandbox, self.names, self.source_code = assignment_id, sandbox, names, source
+        self.visibility, self.questions = visibility, questions
+        self.results: list[TestResult] = []
+        self.passed: set[str] = set()
+        self.errors: list[str] = []
+        self.started: dict[str, float] = {}
+
+    # -- fixtures ------------------------------------------------------------------------
+    @pytest.fixture
+    def student(self, request) -> StudentCode:
+        spec = _spec(request.node)
+        return StudentCode(self.sandbox, self.names, spec["timeout"], seed_for(request.node.name))
+
+    @pytest.fixture
+    def reference(self) -> dict:
+        return reference_for(self.assignment_id)
+
+    @pytest.fixture
+    def source(self) -> SourceCode:
+        """The submission's code as text (static checks: loops, wrapped nn.LSTM...)."""
+        return self.source_code
+
+    @pytest.fixture
+    def seed(self, request) -> int:
+        return seed_for(request.node.name)
+
+    # -- hooks ---------------------------------------------------------------------------
+    def pytest_collection_modifyitems(self, items, config):
+        kept = []
+        for item in items:
+            spec = _spec(item)
+            if spec is None:
+                self.errors.append(f"{item.nodeid}: grading test without @grade(...)")
+                continue
+            if spec["visibility"] in self.visibility and (self.questions is None or spec["question"] in self.questions):
+                kept.append(item)
+        items[:] = kept
+
+    def pytest_runtest_setup(self, item):
+        self.started[item.name] = time.perf_counter()
+        missing = [name for name in _spec(item)["requires"] if name not in self.passed]
+        if missing:
+            pytest.skip(f"requires {', '.join(missing)}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.results.append(self._result(item, call, report))
+
+    def _result(self, item, call, report) -> TestResult:
+        spec = _spec(item)
+        seconds = time.perf_counter() - self.started.get(item.name, time.perf_counter())
+        base = dict(test=item.name, question=spec["question"], max_points=spec["points"],
+                    visibility=spec["visibility"], seconds=round(seconds, 3))
+        if report.passed:
+            self.passed.add(item.name)
+            return TestResult(points=spec["points"], outcome=Outcome.PASSED, message=None, **base)
+        if report.skipped:
+            reason = str(call.excinfo.value.msg) if call.excinfo else ""
+            return TestResult(points=0.0, outcome=Outcome.SKIPPED, message=Message.of("skipped", reason=reason), **base)
+        error = call.excinfo.value if call.excinfo else None
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
+        outcome, message = self._classify(error)
+        if isinstance(error, StudentError):
+            trace = f"{error.trace}\n--- grader side ---\n{trace}"
+        return TestResult(points=0.0, outcome=outcome, message=message, trace=trace[-20000:], **base)
+
+    def _classify(self, error) -> tuple[Outcome, Message]:
+        if isinstance(error, Missing):
+            return Outcome.NOT_IMPLEMENTED, error.message
+        if isinstance(error, Wrong):
+            return Outcome.WRONG, error.message
+        if isinstance(error, StudentError):
+            outcome = STUDENT_KINDS.get(error.kind, Outcome.RAISED)
+            return outcome, Message.of(f"student_{error.kind}", error=f"{error.type}: {error.message}"[:300],
+                                       where=error.where)
+        if isinstance(error, WorkerLost):
+            self._restart()
+            key = "worker_timeout" if error.timeout else "worker_died"
+            return (Outcome.TIMED_OUT if error.timeout else Outcome.RAISED), Message.of(key, detail=str(error))
+        return Outcome.GRADER_ERROR, Message.of("grader_error")
+
+    def _restart(self) -> None:
+        try:
+            self.sandbox.restart()
+        except Exception as err:  # the next tests will report the lost worker themselves
+            self.errors.append(f"worker restart failed: {err}")
+
+
+def _spec(item) -> dict | None:
+    marker = item.get_closest_marker("grade")
+    return marker.kwargs if marker else None

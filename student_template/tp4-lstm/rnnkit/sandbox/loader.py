@@ -1,0 +1,203 @@
+"""Load untrusted student code inside the worker: notebook cells and ``.py`` modules, defensively.
+
+Notebook code cells run in order in one namespace; cells tagged ``skip-grading`` are skipped,
+IPython magics and shell escapes are neutralised, and each cell has a time budget. A ``.py``
+module runs only its imports, definitions and assignments (never its ``__main__`` block, loops
+or bare calls, which is where training lives), one top-level statement at a time, so a module
+that fails half-way or does not even parse still yields its finished definitions.
+
+This module is copied into the worker's folder: standard library only.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.abc
+import importlib.util
+import json
+import re
+import signal
+import sys
+import traceback
+import types
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SKIP_TAG = "skip-grading"
+MAGIC = re.compile(r"^(\s*)([!%].*)$")
+# Statements worth running at a module's top level: they define things, they do not train.
+DEFINING = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+            ast.Assign, ast.AnnAssign)
+
+
+class BudgetExceeded(BaseException):
+    """Raised in student code when a cell or statement runs past its budget.
+
+    A BaseException, so that a student's ``except Exception`` does not swallow it.
+    """
+
+
+@dataclass
+class Step:
+    """What happened to one cell or top-level statement."""
+
+    where: str  # "cell 4" or "tp4.py:12"
+    first_line: str
+    status: str  # ok | raised | timeout | skipped | syntax
+    error: str = ""
+
+
+@dataclass
+class LoadReport:
+    steps: list[Step] = field(default_factory=list)
+    modules: list[list[str]] = field(default_factory=list)  # [module name, file]: any name can cross
+
+    def as_dict(self) -> dict:
+        return {"steps": [asdict(s) for s in self.steps], "modules": self.modules}
+
+
+def time_budget(seconds: float):
+    """Context manager raising BudgetExceeded in this (main) thread after ``seconds``."""
+    return _Budget(seconds)
+
+
+class _Budget:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __enter__(self):
+        def expire(signum, frame):
+            raise BudgetExceeded(f"exceeded its {self.seconds:g} s budget")
+        self.previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+def neutralise_magics(source: str) -> str:
+    """Replace IPython magics and shell escapes by ``pass`` (same line count, so line numbers hold)."""
+    if source.lstrip().startswith("%%"):
+        return "\n".join("pass" if i == 0 else "" for i, _ in enumerate(source.splitlines()))
+    return "\n".join(MAGIC.sub(lambda m: f"{m.group(1)}pass  # {m.group(2)[:40]}", line)
+                     for line in source.splitlines())
+
+
+class SubmissionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import the submission's own modules (``import textloader``) through the safe loader."""
+
+    def __init__(self, files: dict[str, Path], report: LoadReport, budget: float):
+        self.files, self.report, self.budget = files, report, budget
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.files:
+            return importlib.util.spec_from_loader(name, self, origin=str(self.files[name]))
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        path = self.files[module.__name__]
+        module.__file__ = str(path)
+        self.report.modules.append([module.__name__, path.name])
+        run_module_definitions(path, module.__dict__, self.report, self.budget)
+
+
+def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budget: float) -> None:
+    """Run the defining top-level statements of ``path`` into ``namespace``, one at a time."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for chunk_start, statement_nodes, syntax_error in _parse_chunks(text):
+        if syntax_error:
+            report.steps.append(Step(f"{path.name}:{chunk_start}", _line(text, chunk_start), "syntax", syntax_error))
+            continue
+        for node in statement_nodes:
+            where = f"{path.name}:{node.lineno}"
+            if not isinstance(node, DEFINING):
+                continue  # loops, calls, `if __name__ == "__main__":` — the training lives there
+            code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
+            _run(code, namespace, report, where, _line(text, node.lineno), budget)
+
+
+def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float) -> None:
+    """Run the gradable code cells of an .ipynb file in order into ``namespace``."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        cells = notebook["cells"]
+    except (ValueError, KeyError, TypeError) as err:
+        report.steps.append(Step(path.name, "", "syntax", f"not a readable notebook: {err}"))
+        return
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        first = next((l.strip() for l in source.splitlines() if l.strip()), "")
+        where = f"cell {index}"
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if SKIP_TAG in tags:
+            report.steps.append(Step(where, first, "skipped"))
+            continue
+        try:
+            code = compile(neutralise_magics(source), f"<{where}>", "exec")
+        except SyntaxError as err:
+            report.steps.append(Step(where, first, "syntax", f"line {err.lineno}: {err.msg}"))
+            continue
+        _run(code, namespace, report, where, first, budget)
+
+
+def _run(code, namespace: dict, report: LoadReport, where: str, first: str, budget: float) -> None:
+    try:
+        with time_budget(budget):
+            exec(code, namespace)
+    except BudgetExceeded as err:
+        report.steps.append(Step(where, first, "timeout", str(err)))
+    except BaseException as err:  # student code may raise anything, SystemExit included
+        report.steps.append(Step(where, first, "raised", _short_error(err)))
+    else:
+        report.steps.append(Step(where, first, "ok"))
+
+
+def _parse_chunks(text: str):
+    """Yield (first line, nodes, syntax error) per parsable chunk of a module.
+
+    A whole-file parse is tried first; if it fails, the file is cut before every line that
+    starts at column 0 with a new statement, and each piece is parsed alone, so one unfinished
+    function (or a merge-conflict marker) costs only its own piece.
+    """
+    try:
+        yield 1, ast.parse(text).body, ""
+        return
+    except SyntaxError:
+        pass
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")]
+    starts = [0] + [s for s in starts if s > 0]
+    for a, b in zip(starts, starts[1:] + [len(lines)]):
+        piece = "".join(lines[a:b])
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError as err:
+            yield a + 1, [], f"line {a + (err.lineno or 1)}: {err.msg}"
+            continue
+        ast.increment_lineno(tree, a)
+        yield a + 1, tree.body, ""
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def _short_error(err: BaseException) -> str:
+    last = traceback.format_exception_only(type(err), err)[-1].strip()
+    return last[:500]
+
+
+def new_module(name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__dict__["__builtins__"] = __builtins__
+    sys.modules[name] = module
+    return module

@@ -1,0 +1,82 @@
+"""What grading tests import: the ``grade`` marker, the student-code fixture and the checks.
+
+A grading test is a pytest function in ``assignments/<id>/tests/``::
+
+    @grade("Q1", points=2, visibility="public", timeout=10)
+    def test_one_step_shape(student):
+        rnn = student.new("RNN", 3, 5, 4)
+        expect_shape(rnn.one_step(torch.randn(2, 3), torch.zeros(2, 5)), (2, 5), "RNN.one_step", "(B, H)")
+
+Tests talk to the submission only through ``student`` (a proxy to the sandboxed worker) and
+compute expected values in the grader (``reference`` fixture, torch itself).
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import pytest
+
+from .channel import Remote, Sandbox
+from .compare import Missing, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
+
+__all__ = ["grade", "StudentCode", "Wrong", "Missing", "describe", "expect_close", "expect_dtype",
+           "expect_shape", "expect_tensor", "Remote"]
+
+VISIBILITIES = ("public", "hidden")
+
+
+def grade(question: str, points: float, *, visibility: str = "hidden", timeout: float = 10.0,
+          requires: tuple[str, ...] = ()):
+    """Mark a test as worth ``points`` of ``question``; ``requires`` names tests that must pass first."""
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}, not {visibility!r}")
+    if points < 0:
+        raise ValueError(f"points must be >= 0, not {points}")
+    return pytest.mark.grade(question=question, points=float(points), visibility=visibility,
+                             timeout=float(timeout), requires=tuple(requires))
+
+
+def seed_for(test_name: str) -> int:
+    """A fixed seed per test, so grading the same submission twice gives the same result."""
+    return zlib.crc32(test_name.encode()) & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class StudentCode:
+    """The submission as a test sees it: names it defines, callable in the worker."""
+
+    sandbox: Sandbox
+    names: frozenset[str]
+    timeout: float
+    seed: int
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def call(self, name: str, *args, timeout: float | None = None, **kwargs):
+        """Call a function (or class) the submission defines; ``Missing`` if it does not."""
+        if not name.startswith("@") and name not in self.names:
+            raise Missing(name)
+        return self.sandbox.call(name, *args, timeout=timeout or self.timeout, seed=self.seed, **kwargs)
+
+    def get(self, name: str) -> Remote:
+        """The submission's object itself (a function, a class), as a handle to pass to procedures."""
+        if name not in self.names:
+            raise Missing(name)
+        return self.sandbox.get(name)
+
+    def new(self, name: str, *args, **kwargs) -> Remote:
+        """Instantiate a class of the submission; the object stays in the worker."""
+        obj = self.call(name, *args, keep=True, **kwargs)
+        return obj
+
+    def method(self, obj: Remote, name: str, *args, timeout: float | None = None, **kwargs):
+        return self.sandbox.call({"handle": obj.handle, "attr": name}, *args, timeout=timeout or self.timeout,
+                                 seed=self.seed, **kwargs)
+
+    def parameters(self, module: Remote) -> dict:
+        return self.call("@parameters", module)
+
+    def set_parameters(self, module: Remote, values: dict) -> None:
+        self.call("@set_parameters", module, values)
