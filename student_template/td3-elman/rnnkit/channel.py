@@ -70,6 +70,9 @@ class Sandbox:
     root: Path | None = None
     load_request: dict | None = None
     restarts: int = 0
+    # Calls that ran out of time once fail at once afterwards: a hanging function must not
+    # cost its full budget in every test that uses it.
+    timed_out: dict = field(default_factory=dict)
 
     def start(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))
@@ -115,9 +118,23 @@ class Sandbox:
         """Call a name of the submission (or ``"@procedure"``, or a Remote's method) in the worker."""
         if isinstance(target, Remote):
             target = {"handle": target.handle}
+        key = _target_key(target, args)
+        if key in self.timed_out:
+            raise StudentError(self.timed_out[key])
         payload = {"op": "call", "target": target, "args": [_unproxy(a) for a in args],
                    "kwargs": {k: _unproxy(v) for k, v in kwargs.items()}, "seed": seed, "timeout": timeout, "keep": keep}
-        return self._proxy(self.request(payload, timeout))
+        try:
+            return self._proxy(self.request(payload, timeout))
+        except StudentError as err:
+            if err.kind == "timeout":
+                self.timed_out[key] = {"kind": "timeout", "type": err.type, "message": err.message, "where": err.where,
+                                       "trace": "(not run again: this call already ran out of time)\n" + err.trace}
+            raise
+        except WorkerLost as err:
+            if err.timeout:
+                self.timed_out[key] = {"kind": "timeout", "type": "Timeout", "message": str(err), "where": "",
+                                       "trace": "(not run again: this call already stopped responding)"}
+            raise
 
     def get(self, name: str) -> "Remote":
         """A handle on the submission's object called ``name`` (not called)."""
@@ -250,6 +267,18 @@ class Remote:
 
     def __call__(self, *args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs):
         return self.sandbox.call({"handle": self.handle}, *args, timeout=timeout, seed=seed, keep=keep, **kwargs)
+
+
+def _target_key(target, args) -> str:
+    """What a timeout is blamed on: ``generate``, ``RNN.one_step`` (the handle's class, then the method),
+    or a procedure with the classes of the objects it was given (``@forward_backward(RNN)``)."""
+    if isinstance(target, dict) and isinstance(target.get("handle"), Handle):
+        return f"{target['handle'].type_name}.{target.get('attr') or '__call__'}"
+    if isinstance(target, str) and target.startswith("@"):
+        kinds = [a.handle.type_name if isinstance(a, Remote) else a.type_name for a in args
+                 if isinstance(a, (Remote, Handle))]
+        return f"{target}({','.join(kinds)})"
+    return str(target)
 
 
 def _unproxy(value):

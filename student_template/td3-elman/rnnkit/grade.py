@@ -21,6 +21,7 @@ from .report import report_from_dict, write_gradebook, write_submission
 from .results import LoadResult, Report
 from .run import ASSIGNMENTS, run_tests
 from .score import score
+from .source import read_source
 
 # Where the names graded by each assignment usually live (course names and past-year variants).
 MODULE_ORDER = {
@@ -55,7 +56,7 @@ def grade(path: Path, assignment: Assignment, options: Options = Options(), stud
         with sandbox:
             tests = () if loaded.problem else run_tests(
                 assignment.id, sandbox, loaded, visibility=options.visibility, questions=options.questions,
-                tests_root=options.tests_root)
+                tests_root=options.tests_root, source=read_source(submission))
             printed = sandbox.printed()
     return score(assignment.id, assignment.questions, submission, loaded, tests,
                  seconds=time.perf_counter() - start, printed=printed)

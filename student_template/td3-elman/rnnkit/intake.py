@@ -13,7 +13,10 @@ from pathlib import Path, PurePosixPath
 
 from .results import Message, Submission
 
-IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX", ".venv", "venv", "runs", "node_modules"}
+IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX", ".venv", "venv", "runs", "node_modules",
+                 "rnnkit"}  # rnnkit: the engine shipped beside the notebook, never student code
+# Handed out with the notebook and imported by it, but not the student's code: copied, never graded.
+KIT_PACKAGES = {"coursedata"}
 NEVER_LOAD = {".pt", ".pth", ".pch", ".pkl", ".pickle", ".ckpt", ".bin", ".npy", ".npz", ".safetensors"}
 MAX_FILE = 5 * 2**20  # a bigger file is left out (and named in a note)
 MAX_ARCHIVE = 200 * 2**20  # uncompressed bytes
@@ -45,7 +48,8 @@ def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple
 def _describe(student, workdir: Path, assignment_id: str, module_order, notes: list[Message]) -> Submission:
     files = sorted(p.relative_to(workdir) for p in workdir.rglob("*") if p.is_file())
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
-    modules = _order_modules([p for p in files if p.suffix == ".py"], module_order, notes)
+    modules = _order_modules([p for p in files if p.suffix == ".py" and not KIT_PACKAGES & set(p.parts)
+                              and not (p.stem.startswith("__") and p.stem.endswith("__"))], module_order, notes)
     notebook = _choose_notebook(notebooks, assignment_id, notes)
     if notebook is not None:
         problem = _check_notebook(workdir / notebook)

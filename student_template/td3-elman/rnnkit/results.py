@@ -73,6 +73,8 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # not a pytest test class, despite its name
+
     test: str  # test function name
     question: str
     points: float  # earned

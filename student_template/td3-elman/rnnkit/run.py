@@ -15,6 +15,7 @@ from .assignments import ROOT
 from .channel import Sandbox, StudentError, WorkerLost
 from .compare import Missing, Wrong
 from .results import LoadResult, Message, Outcome, TestResult
+from .source import SourceCode
 from .testing import StudentCode, seed_for
 
 ASSIGNMENTS = ROOT / "assignments"
@@ -29,9 +30,10 @@ def tests_folder(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> Path:
 
 
 def run_tests(assignment_id: str, sandbox: Sandbox, load: LoadResult, *, visibility: tuple[str, ...] = ("public", "hidden"),
-              questions: tuple[str, ...] | None = None, tests_root: Path = ASSIGNMENTS) -> tuple[TestResult, ...]:
+              questions: tuple[str, ...] | None = None, tests_root: Path = ASSIGNMENTS,
+              source: SourceCode = SourceCode(())) -> tuple[TestResult, ...]:
     """Run the tests of ``assignment_id`` (filtered by visibility and question); one result per test."""
-    plugin = GradingPlugin(assignment_id, sandbox, frozenset(load.names), visibility, questions)
+    plugin = GradingPlugin(assignment_id, sandbox, frozenset(load.names), visibility, questions, source)
     folder = tests_folder(assignment_id, tests_root)
     args = [str(folder), "-c", str(PYTEST_INI), f"--rootdir={folder}", "-p", "no:cacheprovider", "-q",
             "--import-mode=importlib"]
@@ -57,8 +59,8 @@ def reference_for(assignment_id: str) -> dict:
 class GradingPlugin:
     """Fixtures for grading tests, prerequisite skips, and one ``TestResult`` per test."""
 
-    def __init__(self, assignment_id, sandbox, names, visibility, questions):
-        self.assignment_id, self.sandbox, self.names = assignment_id, sandbox, names
+    def __init__(self, assignment_id, sandbox, names, visibility, questions, source):
+        self.assignment_id, self.sandbox, self.names, self.source_code = assignment_id, sandbox, names, source
         self.visibility, self.questions = visibility, questions
         self.results: list[TestResult] = []
         self.passed: set[str] = set()
@@ -74,6 +76,11 @@ class GradingPlugin:
     @pytest.fixture
     def reference(self) -> dict:
         return reference_for(self.assignment_id)
+
+    @pytest.fixture
+    def source(self) -> SourceCode:
+        """The submission's code as text (static checks: loops, wrapped nn.LSTM...)."""
+        return self.source_code
 
     @pytest.fixture
     def seed(self, request) -> int:

@@ -142,9 +142,9 @@ CATALOG: dict[str, dict[str, str]] = {
               "in order (a sum or a mean over time is not enough).",
     },
     "td3_missing_bias": {
-        "fr": "myRNN suit les équations mais sans {which} : le TD demande h_t = ReLU(U x_t + W h_{{t-1}} + b_h) "
+        "fr": "myRNN n'a pas de paramètre pour {which} : le TD demande h_t = ReLU(U x_t + W h_{{t-1}} + b_h) "
               "et y = softmax(V h_T + b_y), avec les deux biais appris.",
-        "en": "myRNN follows the equations but without {which}: the tutorial asks for "
+        "en": "myRNN has no parameter for {which}: the tutorial asks for "
               "h_t = ReLU(U x_t + W h_{{t-1}} + b_h) and y = softmax(V h_T + b_y), with both biases learned.",
     },
     "td3_equations": {

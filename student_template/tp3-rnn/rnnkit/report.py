@@ -60,7 +60,8 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
         lines += [f"## {w['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
     if report.tests:
         lines += [f"## {w['details']}", ""]
-        for t in report.tests:
+        order = {q.question: i for i, q in enumerate(report.questions)}
+        for t in sorted(report.tests, key=lambda t: order.get(t.question, len(order))):
             label = OUTCOME_LABEL[language][t.outcome.value]
             head = f"- **{t.question}** `{t.test}` — {label} ({_num(t.points)}/{_num(t.max_points)})"
             if t.message is not None:
@@ -68,6 +69,18 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
             lines.append(head)
         lines.append("")
     return "\n".join(lines)
+
+
+def check_markdown(report: Report, language: str = "fr") -> str:
+    """What ``check`` prints: the public tests that ran, and how the code loaded — not a grade."""
+    intro = {"fr": "Tests publics : {ok}/{n} réussis ({p:g}/{m:g} points). La note finale comporte d'autres tests.",
+             "en": "Public tests: {ok}/{n} passed ({p:g}/{m:g} points). The final grade runs more tests."}[language]
+    passed = sum(t.outcome is Outcome.PASSED for t in report.tests)
+    head = intro.format(ok=passed, n=len(report.tests), p=sum(t.points for t in report.tests),
+                        m=sum(t.max_points for t in report.tests))
+    body = feedback_markdown(report, language)
+    sections = body.split("\n## ")[1:]
+    return "\n\n".join([head] + ["## " + section for section in sections])
 
 
 def gradescope_results(report: Report, language: str = "fr") -> dict:

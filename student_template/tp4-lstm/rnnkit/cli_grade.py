@@ -15,6 +15,7 @@ from .grade import Options, grade, grade_class
 from .messages import render
 from .report import check_markdown, summary_table
 from .results import Status
+from .validity import load_variant, materialise
 
 DEMO = ROOT / "demo"
 
@@ -61,7 +62,11 @@ def demo_submissions(assignment_id: str, tmp: Path) -> Path:
     build_reference(load_assignment(assignment_id), folder / "reference")
     shutil.copytree(TEMPLATE / assignment_id, folder / "template")
     for entry in sorted((DEMO / assignment_id).glob("*")) if (DEMO / assignment_id).exists() else []:
-        (shutil.copytree if entry.is_dir() else shutil.copyfile)(entry, folder / entry.name)
+        if entry.suffix == ".py" and "# base:" in entry.read_text(encoding="utf-8"):
+            # A few overridden definitions on top of the template (validity-bank format).
+            materialise(load_variant(assignment_id, entry), folder / entry.stem)
+        else:
+            (shutil.copytree if entry.is_dir() else shutil.copyfile)(entry, folder / entry.name)
     return folder
 
 

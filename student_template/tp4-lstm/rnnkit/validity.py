@@ -29,7 +29,8 @@ from .grade import Options, grade
 from .results import Outcome, Report
 
 BANK = ROOT / "validity"
-HEADER = re.compile(r"^#\s*(target|lose|message|why):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(target|lose|message|why|base):\s*(.*?)\s*$")
+TARGET = re.compile(r"^#\s*target:\s*(.*?)\s*$")
 
 
 class BankError(ValueError):
@@ -42,10 +43,11 @@ class Variant:
     kind: str  # "mutant" | "right" | "reference" | "template"
     name: str
     path: Path | None
-    target: str = "notebook"
+    target: str = "notebook"  # where the code goes; a file may switch target midway (see sections)
     lose: tuple[str, ...] = ()
     message: str | None = None
     why: str = ""
+    base: str = "reference"  # what the code is appended to: the reference or the untouched template
 
 
 @dataclass(frozen=True)
@@ -80,37 +82,59 @@ def _parse(assignment_id: str, kind: str, path: Path) -> Variant:
         raise BankError(f"{path}: a mutant needs '# lose: Q..' and '# message: key' header lines")
     if kind == "right" and lose:
         raise BankError(f"{path}: a right implementation cannot declare lost questions")
+    base = fields.get("base", "reference")
+    if base not in ("reference", "template"):
+        raise BankError(f"{path}: base must be 'reference' or 'template', not {base!r}")
     return Variant(assignment_id, kind, path.stem, path, fields.get("target", "notebook"), lose,
-                   fields.get("message"), fields.get("why", ""))
+                   fields.get("message"), fields.get("why", ""), base)
+
+
+def sections(text: str, default: str = "notebook") -> list[tuple[str, str]]:
+    """Split a variant's code at each ``# target: X`` line: [(target, code), ...], empty ones dropped."""
+    found, target, lines = [], default, []
+    for line in text.splitlines(keepends=True):
+        switch = TARGET.match(line)
+        if switch:
+            found.append((target, "".join(lines)))
+            target, lines = switch.group(1), []
+        else:
+            lines.append(line)
+    found.append((target, "".join(lines)))
+    return [(t, code) for t, code in found if any(l.strip() and not l.lstrip().startswith("#") for l in code.splitlines())]
+
+
+def load_variant(assignment_id: str, path: Path, kind: str = "right") -> Variant:
+    """A single variant file (demo submissions use the same format)."""
+    return _parse(assignment_id, kind, path)
 
 
 def materialise(variant: Variant, dest: Path) -> Path:
     """Write the submission a variant stands for into ``dest`` (a folder) and return it."""
-    assignment = load_assignment(variant.assignment)
-    if variant.kind == "template":
-        import shutil
+    import shutil
 
-        shutil.copytree(TEMPLATE / variant.assignment, dest)
-        return dest
-    build_reference(assignment, dest)
-    (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook
+    import nbformat
+
+    assignment = load_assignment(variant.assignment)
+    if variant.kind == "template" or variant.base == "template":
+        shutil.copytree(TEMPLATE / variant.assignment, dest, ignore=shutil.ignore_patterns("rnnkit"))
+    else:
+        build_reference(assignment, dest)
+        (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook
     if variant.path is None:
         return dest
-    code = variant.path.read_text(encoding="utf-8")
-    if variant.target == "notebook":
-        import nbformat
-
-        notebook = dest / f"{variant.assignment}.ipynb"
-        nb = nbformat.read(notebook, as_version=4)
-        cell = nbformat.v4.new_code_cell(code)
-        cell["id"] = "variant"
-        nb.cells.append(cell)
-        nbformat.write(nb, notebook)
-    else:
-        target = dest / variant.target
-        if not target.is_file():
-            raise BankError(f"{variant.path}: target {variant.target} is not a file of the assignment")
-        target.write_text(target.read_text(encoding="utf-8") + "\n\n# --- variant ---\n" + code, encoding="utf-8")
+    notebook = dest / f"{variant.assignment}.ipynb"
+    for target, code in sections(variant.path.read_text(encoding="utf-8"), variant.target):
+        if target == "notebook":
+            nb = nbformat.read(notebook, as_version=4)
+            cell = nbformat.v4.new_code_cell(code)
+            cell["id"] = f"variant-{len(nb.cells)}"
+            nb.cells.append(cell)
+            nbformat.write(nb, notebook)
+            continue
+        module = dest / target
+        if not module.is_file():
+            raise BankError(f"{variant.path}: target {target} is not a file of the assignment")
+        module.write_text(module.read_text(encoding="utf-8") + "\n\n# --- variant ---\n" + code, encoding="utf-8")
     return dest
 
 

@@ -49,7 +49,7 @@ class Step:
 @dataclass
 class LoadReport:
     steps: list[Step] = field(default_factory=list)
-    modules: dict[str, str] = field(default_factory=dict)  # module name -> file
+    modules: list[list[str]] = field(default_factory=list)  # [module name, file]: any name can cross
 
     def as_dict(self) -> dict:
         return {"steps": [asdict(s) for s in self.steps], "modules": self.modules}
@@ -102,7 +102,7 @@ class SubmissionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         path = self.files[module.__name__]
         module.__file__ = str(path)
-        self.report.modules[module.__name__] = path.name
+        self.report.modules.append([module.__name__, path.name])
         run_module_definitions(path, module.__dict__, self.report, self.budget)
 
 

@@ -149,7 +149,10 @@ def describe_error(err: BaseException) -> dict:
     else:
         kind = "raised"
     frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(RUNTIME)]
-    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    # Point the student at their own line (a notebook cell or a file of theirs), not inside torch.
+    own = [f for f in frames if f.filename.startswith(("<cell", os.getcwd()))]
+    last = (own or frames)[-1] if frames else None
+    where = f"{Path(last.filename).name.strip('<>')}:{last.lineno}" if last else ""
     trace = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(err), err))
     return {"kind": kind, "type": type(err).__name__, "message": str(err)[:2000], "where": where, "trace": trace[-20000:]}
 

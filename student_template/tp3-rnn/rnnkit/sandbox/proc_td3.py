@@ -12,6 +12,9 @@ import torch
 
 # torch.func transforms refuse to run under saved-tensor hooks; their error names them.
 FUNC_TRANSFORM_ERROR = "saved tensor hooks"
+SEEN_GRAPH = "torch.autograd (.backward, autograd.grad, autograd.functional)"
+SEEN_DUAL = "forward-mode AD (torch.func.jvp/jacfwd, forward_ad)"
+SEEN_FUNC = "torch.func (grad, vjp, jacrev)"
 
 
 def _portable(value):
@@ -41,15 +44,15 @@ def no_autograd(fn, args: list) -> dict:
     seen: list[str] = []
 
     def pack(tensor):
-        if "autograd graph" not in seen:
-            seen.append("autograd graph")
+        if SEEN_GRAPH not in seen:
+            seen.append(SEEN_GRAPH)
         return tensor
 
     original_make_dual = forward_ad.make_dual
 
     def make_dual(*a, **k):
-        if "forward-mode AD" not in seen:
-            seen.append("forward-mode AD")
+        if SEEN_DUAL not in seen:
+            seen.append(SEEN_DUAL)
         return original_make_dual(*a, **k)
 
     args = [a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args]
@@ -59,7 +62,7 @@ def no_autograd(fn, args: list) -> dict:
             result = fn(*args)
     except Exception as err:  # noqa: BLE001 - only autograd-related failures are turned into a report
         if FUNC_TRANSFORM_ERROR in str(err):
-            seen.append("torch.func")
+            seen.append(SEEN_FUNC)
         if not seen:
             raise
         return {"result": None, "autograd": seen, "requires_grad": False}

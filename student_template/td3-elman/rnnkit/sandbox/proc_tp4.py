@@ -1,0 +1,269 @@
+"""Worker-side helpers for tp4-lstm (``student.call("@tp4_...", ...)``).
+
+Generic operations only: call a student function and report what it did to its inputs, time a
+call, drive a student generator on a small table-driven model the grader describes, unroll a
+recurrent model one step at a time, and train a student cell with a plain training loop. No
+expected value and no reference code lives here: every comparison, loss and score is computed
+in the grader from what these helpers return.
+
+This module is copied into the worker's folder: standard library and torch only.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+from torch import nn
+
+
+def _portable(value, depth: int = 0):
+    """A value the channel can carry: tensors (detached), short tuples/lists of them, else a type name."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (tuple, list)) and len(value) <= 64 and depth < 4:
+        items = [_portable(v, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return {"type": type(value).__name__}
+
+
+# --- text batches ---------------------------------------------------------------------------------
+
+def collate(fn, samples: list) -> dict:
+    """``fn(samples)``; also returns the sample tensors as they are afterwards (modified in place?)."""
+    originals = list(samples)  # the tensor objects themselves, even if fn rebuilds the list
+    result = fn(samples)
+    return {"result": _portable(result), "after": [s.detach().clone() for s in originals]}
+
+
+def random_loss_inputs(length: int, batch: int, vocab: int, padcar: int, pad_share: float, seed: int):
+    """Logits (L, B, V) and targets (L, B) drawn from ``torch.Generator().manual_seed(seed)``.
+
+    The grader draws the same tensors with the same seed; this only avoids sending big inputs.
+    """
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(length, batch, vocab, generator=g)
+    target = torch.randint(0, vocab, (length, batch), generator=g)
+    pad = torch.rand(length, batch, generator=g) < pad_share
+    target[pad] = padcar
+    return logits, target
+
+
+def timed_loss(fn, length: int, batch: int, vocab: int, padcar: int, pad_share: float, seed: int,
+               repeat: int = 2) -> dict:
+    """Call ``fn(logits, target, padcar)`` on generated inputs; best wall time over ``repeat`` calls."""
+    logits, target = random_loss_inputs(length, batch, vocab, padcar, pad_share, seed)
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn(logits, target, padcar)
+        best = min(best, time.perf_counter() - start)
+    return {"seconds": best, "result": _portable(result)}
+
+
+# --- a table-driven model for the generation functions ---------------------------------------------
+
+class TableCell(nn.Module):
+    """A recurrent "model" read from tables: the state is a node of an automaton.
+
+    ``transitions[n, v]`` is the node reached from node ``n`` on symbol ``v`` and ``logits[n]``
+    the decoder's output at node ``n``. The hidden vectors (B, H) carry the node number in their
+    first column. Implements the lab's state protocol (``init_state``, ``one_step``, ``hidden``)
+    and counts the calls it receives.
+    """
+
+    def __init__(self, transitions: torch.Tensor, logits: torch.Tensor, latent: int, tuple_state: bool):
+        super().__init__()
+        self.register_buffer("transitions", transitions.long())
+        self.dim = self.output = logits.shape[1]
+        self.latent = latent
+        self.tuple_state = tuple_state
+        self.decoder = TableDecoder(logits)
+        self.calls: list[int] = []  # batch size of each one_step call
+
+    def init_state(self, batch: int):
+        h = torch.zeros(batch, self.latent)
+        return (h, h.clone()) if self.tuple_state else h
+
+    def hidden(self, state):
+        return state[0] if self.tuple_state else state
+
+    def one_step(self, x, state):
+        h = self.hidden(state)
+        x = torch.as_tensor(x)
+        codes = x.reshape(-1, x.shape[-1]).argmax(dim=-1)
+        h = h.reshape(-1, self.latent)
+        if codes.shape[0] != h.shape[0]:
+            raise ValueError(f"one_step: x has {codes.shape[0]} rows but the state has {h.shape[0]} (x (B, D), state (B, H))")
+        self.calls.append(int(h.shape[0]))
+        nodes = h[:, 0].round().long()
+        new = torch.zeros_like(h)
+        new[:, 0] = self.transitions[nodes, codes].to(h.dtype)
+        return (new, new.clone()) if self.tuple_state else new
+
+    def forward(self, x, state=None):
+        state = self.init_state(x.shape[1]) if state is None else state
+        out = []
+        for x_t in x:
+            state = self.one_step(x_t, state)
+            out.append(self.hidden(state))
+        return torch.stack(out)
+
+    def decode(self, h):
+        return self.decoder(h)
+
+
+class TableDecoder(nn.Module):
+    """Logits of the node held in the first column of the hidden vectors: (..., H) -> (..., V)."""
+
+    def __init__(self, logits: torch.Tensor):
+        super().__init__()
+        self.register_buffer("logits", logits.float())
+        self.calls = 0
+
+    def forward(self, h):
+        self.calls += 1
+        return self.logits[torch.as_tensor(h)[..., 0].round().long()]
+
+
+def table_model(spec: dict):
+    """``(rnn, emb, decoder)`` from ``{"transitions", "logits", "latent", "tuple_state"}``."""
+    logits = spec["logits"]
+    rnn = TableCell(spec["transitions"], logits, int(spec.get("latent", 3)), bool(spec.get("tuple_state", False)))
+    vocab = logits.shape[1]
+    emb = nn.Embedding(vocab, vocab)
+    with torch.no_grad():
+        emb.weight.copy_(torch.eye(vocab))  # one-hot codes: the cell reads the symbol back
+    emb.requires_grad_(False)
+    return rnn, emb, rnn.decoder
+
+
+def run_generator(fn, spec: dict, args: list, kwargs: dict, repeat: int = 1) -> dict:
+    """Call ``fn(rnn, emb, decoder, *args, **kwargs)`` ``repeat`` times on a fresh table model each time.
+
+    Returns the results and, per call, the batch sizes of the ``one_step`` calls; the global
+    random generator runs on from one call to the next (seeded once by the worker).
+    """
+    results, calls = [], []
+    for _ in range(repeat):
+        rnn, emb, decoder = table_model(spec)
+        results.append(_portable(fn(rnn, emb, decoder, *args, **kwargs)))
+        calls.append(list(rnn.calls))
+    return {"results": results, "calls": calls}
+
+
+def nucleus(p_nucleus, alpha: float, logits: torch.Tensor) -> dict:
+    """``p_nucleus(decoder, alpha)(logits)`` with a decoder that returns its input as logits."""
+    compute = p_nucleus(nn.Identity(), alpha)
+    if not callable(compute):
+        return {"callable": False, "type": type(compute).__name__, "result": None}
+    return {"callable": True, "type": type(compute).__name__, "result": _portable(compute(logits))}
+
+
+# --- build_model ----------------------------------------------------------------------------------------
+
+def _describe_module(obj) -> dict:
+    info = {"type": type(obj).__name__, "module": type(obj).__module__,
+            "bases": [b.__name__ for b in type(obj).__mro__[1:]], "is_module": isinstance(obj, nn.Module)}
+    if isinstance(obj, nn.Module):
+        info["parameters"] = {name: list(p.shape) for name, p in obj.named_parameters()}
+        info["tree"] = [[name, type(m).__name__, type(m).__module__] for name, m in obj.named_modules()]
+    for attribute in ("num_embeddings", "embedding_dim", "padding_idx", "dim", "latent", "output"):
+        value = getattr(obj, attribute, None)
+        if value is None or isinstance(value, (bool, int, float, str)):
+            info[attribute] = value
+    return info
+
+
+def build(fn, args: list, codes: torch.Tensor) -> dict:
+    """Call a model builder; describe what it returned and run its two parts on ``codes`` (L, B)."""
+    built = fn(*args)
+    info = {"type": type(built).__name__,
+            "length": len(built) if isinstance(built, (tuple, list)) else None}
+    if not (isinstance(built, (tuple, list)) and len(built) == 2):
+        return info
+    emb, rnn = built
+    info["emb"], info["rnn"] = _describe_module(emb), _describe_module(rnn)
+    with torch.no_grad():
+        try:
+            vectors = emb(codes)
+            info["emb_out"] = _portable(vectors)
+        except Exception as err:  # noqa: BLE001
+            info["emb_error"] = f"{type(err).__name__}: {err}"[:300]
+            return info
+        try:
+            info["rnn_out"] = _portable(rnn(vectors))
+        except Exception as err:  # noqa: BLE001
+            info["rnn_error"] = f"{type(err).__name__}: {err}"[:300]
+    return info
+
+
+# --- recurrent cells ------------------------------------------------------------------------------------
+
+def unroll(model, x: torch.Tensor, state) -> list:
+    """The state after each step of ``state = model.one_step(x[t], state)`` (gradients off)."""
+    states = []
+    with torch.no_grad():
+        for x_t in x:
+            state = model.one_step(x_t, state)
+            states.append(_portable(state))
+    return states
+
+
+def _pad_batch(samples, pad: int = 0, eos: int = 1):
+    length = max(len(s) for s in samples) + 1
+    batch = torch.full((length, len(samples)), pad, dtype=torch.long)
+    for b, s in enumerate(samples):
+        batch[: len(s), b] = s
+        batch[len(s), b] = eos
+    return batch
+
+
+def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, collate=None, loss=None) -> dict:
+    """Train ``cell(dim, latent, vocab)`` with an ``nn.Embedding`` on ``sentences``; return held-out logits.
+
+    Plain loop: batches of ``config["batch"]`` sentences drawn with a seeded generator, batched
+    by ``collate`` (the student's ``pad_collate_fn``, or plain padding when None), input
+    ``batch[:-1]``, target ``batch[1:]``, loss ``loss`` (the student's masked cross-entropy, or
+    ``F.cross_entropy`` ignoring padding when None), Adam, gradient norm clipped to 1.
+    ``evaluation`` is a padded (L, B) batch: the logits (L-1, B, V) of its inputs come back, the
+    grader computes the loss. Also returns the training losses and the time taken.
+    """
+    torch.manual_seed(int(config.get("seed", 0)))
+    g = torch.Generator().manual_seed(int(config.get("seed", 0)))
+    vocab, dim, latent = int(config["vocab"]), int(config["dim"]), int(config["latent"])
+    emb = nn.Embedding(vocab, dim, padding_idx=0)
+    model = cell(dim, latent, vocab)
+    params = list(emb.parameters()) + list(model.parameters())
+    optimizer = torch.optim.Adam(params, lr=float(config.get("lr", 0.01)))
+    collate = collate or _pad_batch
+    if loss is None:
+        def loss(output, target, padcar):
+            return nn.functional.cross_entropy(output.flatten(0, 1), target.flatten(), ignore_index=padcar)
+    losses, start = [], time.perf_counter()
+    for _ in range(int(config["steps"])):
+        index = torch.randint(len(sentences), (int(config["batch"]),), generator=g).tolist()
+        batch = torch.as_tensor(collate([sentences[i] for i in index])).long()
+        value = loss(model.decode(model(emb(batch[:-1]))), batch[1:], 0)
+        optimizer.zero_grad()
+        value.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        losses.append(float(value.detach()))
+    seconds = time.perf_counter() - start
+    model.eval()
+    with torch.no_grad():
+        logits = model.decode(model(emb(evaluation[:-1])))
+    return {"logits": _portable(logits), "losses": losses, "seconds": seconds}
+
+
+PROCEDURES = {
+    "tp4_collate": collate,
+    "tp4_timed_loss": timed_loss,
+    "tp4_generate": run_generator,
+    "tp4_nucleus": nucleus,
+    "tp4_unroll": unroll,
+    "tp4_build": build,
+    "tp4_train": train_cell,
+}
