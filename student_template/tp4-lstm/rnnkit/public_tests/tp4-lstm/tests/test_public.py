@@ -92,7 +92,7 @@ def test_masked_ce_small_example(student):
 def _table(tree, default=None):
     """``{prefix: {char or EOS_TOKEN: prob}}`` -> the tensors of the worker's table model."""
     default = default or {EOS_TOKEN: 1.0}
-    names = list(tree) + ["*"]
+    names = [""] + [n for n in tree if n != ""] + ["*"]
     sink = len(names) - 1
     transitions = torch.full((len(names), VOCAB), sink, dtype=torch.long)
     logits = torch.full((len(names), VOCAB), -30.0)
