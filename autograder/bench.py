@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .assignments import ASSIGNMENT_IDS
+from .assignments import ASSIGNMENT_IDS, load_assignment
 from .cli_grade import demo_submissions
 from .grade import grade_class
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                 target.mkdir()
                 shutil.copyfile(source, target / source.name)
         start = time.perf_counter()
-        reports = grade_class(klass, args.assignment, Path(tmp) / "out", jobs=args.jobs)
+        reports = grade_class(klass, load_assignment(args.assignment), Path(tmp) / "out", jobs=args.jobs)
         wall = time.perf_counter() - start
     times = sorted(r.seconds for r in reports)
     jobs = args.jobs or os.cpu_count()

@@ -80,4 +80,5 @@ def _graded_with_progress(console, folder, assignment_id, out, jobs, language):
             progress.update(task, completed=done, total=total,
                             description=f"{assignment_id} {report.student if report else ''}".strip())
 
-        return grade_class(folder, assignment_id, out, jobs=jobs, options=Options(language=language), progress=update)
+        return grade_class(folder, load_assignment(assignment_id), out, jobs=jobs, options=Options(language=language),
+                           progress=update)

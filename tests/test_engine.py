@@ -229,3 +229,25 @@ def test_kit_packages_beside_the_notebook_are_not_graded(tmp_path):
     module(folder / "tp.py", GOOD + "import coursedata\n")
     report = run(folder)
     assert report.submission.modules == ("tp.py",) and report.total == 5 and report.status is Status.GRADED
+
+
+def test_class_grading_writes_everything_and_a_rerun_skips_unchanged_submissions(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    module(klass / "alice.py", GOOD)
+    module(klass / "bob.py", "def double(x):\n    return x\n")
+    notebook(klass / "carol.ipynb")  # empty: unloadable, but still a row
+    out = tmp_path / "out"
+    first = grade_class(klass, FAKE, out, jobs=2, options=OPTIONS)
+    rows = (out / "gradebook.csv").read_text().splitlines()
+    assert rows[0] == "student,status,total,max,Q1,Q2,Q3,problem"
+    assert [r.split(",")[:3] for r in rows[1:]] == [["alice", "graded", "5"], ["bob", "graded", "1"],
+                                                    ["carol", "unloadable", "0"]]
+    for student in ("alice", "bob", "carol"):
+        assert {p.name for p in (out / student).iterdir()} >= {"feedback.md", "feedback.html", "results.json", "report.json"}
+    stamp = (out / "alice" / "report.json").stat().st_mtime_ns
+    module(klass / "bob.py", GOOD)
+    second = grade_class(klass, FAKE, out, jobs=2, options=OPTIONS)
+    assert (out / "alice" / "report.json").stat().st_mtime_ns == stamp  # unchanged: not regraded
+    assert {r.student: r.total for r in second} == {"alice": 5, "bob": 5, "carol": 0}
+    assert len(first) == len(second) == 3
