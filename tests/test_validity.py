@@ -1,7 +1,7 @@
 """The validity bank machinery: variant headers, materialising, judging, determinism."""
 import pytest
 
-from autograder.validity import BankError, Variant, _parse, determinism, load_bank, run_bank, sections
+from autograder.validity import BankError, _parse, determinism, run_bank, sections
 
 
 def test_sections_switch_target_midway():
