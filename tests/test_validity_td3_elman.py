@@ -51,7 +51,7 @@ def _grading_tests():
     """(module, test name, grade marker kwargs) for every grading test of the assignment."""
     found = []
     for path in sorted(TESTS.glob("test_*.py")):
-        name = f"rnnkit_validity_{path.stem}"
+        name = f"rnnkit_validity_td3_{path.stem}"
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
@@ -84,5 +84,5 @@ def test_public_tests_do_not_use_the_reference():
 
     for module, name, spec in _grading_tests():
         if spec["visibility"] == "public":
-            fn = getattr(sys.modules[f"rnnkit_validity_{module}"], name)
+            fn = getattr(sys.modules[f"rnnkit_validity_td3_{module}"], name)
             assert "reference" not in inspect.signature(fn).parameters, name

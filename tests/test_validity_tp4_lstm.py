@@ -68,7 +68,7 @@ def _grading_tests():
     """(module, test name, [grade marker kwargs]) for every grading test (parametrised ones: one per case)."""
     found = []
     for path in sorted(TESTS.glob("test_*.py")):
-        module = _load(path, f"rnnkit_validity_{path.stem}")
+        module = _load(path, f"rnnkit_validity_tp4_{path.stem}")
         for attr, fn in vars(module).items():
             if not (attr.startswith("test_") and callable(fn)):
                 continue
@@ -105,13 +105,13 @@ def test_public_tests_use_neither_the_reference_nor_hidden_helpers():
     assert "tp4_checks" not in text
     for module, name, specs in _grading_tests():
         if module == "test_public":
-            fn = getattr(sys.modules[f"rnnkit_validity_{module}"], name)
+            fn = getattr(sys.modules[f"rnnkit_validity_tp4_{module}"], name)
             assert "reference" not in inspect.signature(fn).parameters, name
 
 
 def test_partial_credit_settings_are_shares():
-    text = _load(TESTS / "test_text.py", "rnnkit_validity_test_text")
-    cells = _load(TESTS / "test_cells.py", "rnnkit_validity_test_cells")
+    text = _load(TESTS / "test_text.py", "rnnkit_validity_tp4_test_text")
+    cells = _load(TESTS / "test_cells.py", "rnnkit_validity_tp4_test_cells")
     for table in (text.PARTIAL_CREDIT, cells.GRU_PARTIAL_CREDIT):
         assert all(key in CATALOG and 0 <= share <= 1 for key, share in table.items())
 
