@@ -24,6 +24,7 @@ KIT = Path(__file__).resolve().parent
 # The engine ships with the template as `rnnkit/` so students run the public tests (`check("Q2")`);
 # it holds no answer: the reference and the hidden tests live outside this package.
 ENGINE_GLOBS = ("*.py", "grading.ini", "sandbox/*.py")
+STAFF_ONLY = ("calibrate_", "bench.py")  # staff tools: no use in a student folder
 PUBLIC_TESTS = "test_public.py"
 CHECK_CELL = ("# Vérifiez cette question avec les tests publics (enregistrez d'abord le notebook).\n"
               "from rnnkit import check\n"
@@ -44,6 +45,8 @@ def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
     written = []
     for pattern in ENGINE_GLOBS:
         for source in sorted(KIT.glob(pattern)):
+            if source.name.startswith(STAFF_ONLY):
+                continue
             target = dest / source.relative_to(KIT)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)

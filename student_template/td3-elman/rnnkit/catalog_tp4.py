@@ -286,12 +286,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{cls} uses PyTorch's {found} instead of writing the cell from the lab's equations: this question earns "
               "no points that way.",
     },
-    "tp4_cell_float64": {
-        "fr": "{cls} ne fonctionne pas en float64 (model.double()) : créez vos tenseurs avec le dtype et le device des "
-              "paramètres (torch.zeros_like, ou dtype=...), pas en float32 fixé.",
-        "en": "{cls} does not work in float64 (model.double()): create your tensors with the parameters' dtype and "
-              "device (torch.zeros_like, or dtype=...), not hard-coded float32.",
-    },
     "tp4_cell_layout_unknown": {
         "fr": "Les paramètres de {cls} ne se lisent pas comme des portes du cours (D={D}, H={H}, V={V}) : {shapes}. "
               "Attendu : des couches linéaires (H+D → H par porte, ou fusionnées) et un décodeur H → V.",
@@ -455,6 +449,14 @@ CATALOG: dict[str, dict[str, str]] = {
                      "greedy text: scores must be sums of log-probabilities, and the best is chosen among finished and "
                      "running hypotheses.",
     },
+    "tp4_beam_finished_lost": {
+        "fr": "Avec k = {k}, generate_beam renvoie une hypothèse coupée à maxlen={maxlen} alors qu'une phrase terminée "
+              "par EOS est plus probable : une hypothèse qui émet EOS reste en compétition avec son score (sans être "
+              "prolongée), elle n'est pas abandonnée.",
+        "en": "With k = {k}, generate_beam returns a hypothesis cut at maxlen={maxlen} while a sentence ended by EOS is "
+              "more probable: a hypothesis that emits EOS stays in competition with its score (without being "
+              "extended); it is not dropped.",
+    },
     "tp4_beam_not_best": {
         "fr": "Avec k = {k}, sur un petit modèle où l'approche gloutonne échoue, generate_beam renvoie « {got} » "
               "(log-probabilité {score}) alors qu'une phrase plus probable est à sa portée. Vérifiez : scores = sommes "
@@ -513,6 +515,12 @@ CATALOG: dict[str, dict[str, str]] = {
               "ensemble des symboles les plus probables de masse ≥ alpha, renormalisé, zéro ailleurs.",
         "en": "compute(h) does not give the expected nucleus distribution (alpha={alpha}): softmax restricted to the "
               "smallest set of most probable symbols of mass ≥ alpha, renormalised, zero elsewhere.",
+    },
+    "tp4_nucleus_beam_small_nucleus": {
+        "fr": "generate_beam_nucleus échoue quand le nucleus compte moins de k symboles ({error}) : une hypothèse "
+              "propose alors moins de k symboles (tirage sans remise d'au plus la taille du nucleus).",
+        "en": "generate_beam_nucleus fails when the nucleus holds fewer than k symbols ({error}): a hypothesis then "
+              "proposes fewer than k symbols (draw without replacement of at most the nucleus size).",
     },
     "tp4_nucleus_beam_outside": {
         "fr": "generate_beam_nucleus émet « {got} », dont le symbole {step} n'est pas dans le nucleus de son pas : les "

@@ -228,11 +228,13 @@ class Sandbox:
             except ProcessLookupError:
                 pass
             self.process.wait()
-        for stream in (getattr(self, "_send", None),):
+        send = getattr(self, "_send", None)
+        if send is not None:
             try:
-                stream and stream.close()
-            except OSError:
+                send.close()
+            except OSError:  # the worker is gone: the pipe may refuse the final flush
                 pass
+            self._send = None
         if getattr(self, "_receive", None) is not None:
             try:
                 os.close(self._receive)

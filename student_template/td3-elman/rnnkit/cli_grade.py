@@ -58,7 +58,7 @@ def demo_submissions(assignment_id: str, tmp: Path) -> Path:
     """The demo class: the reference and the untouched template, built from the single source,
     plus the hand-written demo submissions of ``demo/<id>/``."""
     folder = tmp / "submissions"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     build_reference(load_assignment(assignment_id), folder / "reference")
     shutil.copytree(TEMPLATE / assignment_id, folder / "template")
     for entry in sorted((DEMO / assignment_id).glob("*")) if (DEMO / assignment_id).exists() else []:
@@ -80,4 +80,5 @@ def _graded_with_progress(console, folder, assignment_id, out, jobs, language):
             progress.update(task, completed=done, total=total,
                             description=f"{assignment_id} {report.student if report else ''}".strip())
 
-        return grade_class(folder, assignment_id, out, jobs=jobs, options=Options(language=language), progress=update)
+        return grade_class(folder, load_assignment(assignment_id), out, jobs=jobs, options=Options(language=language),
+                           progress=update)

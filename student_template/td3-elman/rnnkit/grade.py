@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT, SOLUTIONS, Assignment, load_assignment
+from .assignments import ROOT, SOLUTIONS, Assignment
 from .channel import Limits
 from .intake import intake
 from .load import load
@@ -62,7 +62,7 @@ def grade(path: Path, assignment: Assignment, options: Options = Options(), stud
                  seconds=time.perf_counter() - start, printed=printed)
 
 
-def grade_class(folder: Path, assignment_id: str, out: Path, *, jobs: int | None = None,
+def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,
                 options: Options = Options(), progress=None) -> list[Report]:
     """Grade every entry of ``folder`` (one per student) in parallel; write each result as it comes.
 
@@ -70,7 +70,7 @@ def grade_class(folder: Path, assignment_id: str, out: Path, *, jobs: int | None
     """
     entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
     out.mkdir(parents=True, exist_ok=True)
-    kit = kit_fingerprint(assignment_id)
+    kit = kit_fingerprint(assignment.id, options.tests_root)
     reports: list[Report] = []
     todo: list[Path] = []
     for entry in entries:
@@ -83,7 +83,7 @@ def grade_class(folder: Path, assignment_id: str, out: Path, *, jobs: int | None
         progress(len(reports), len(entries), None)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_job) as pool:
-        futures = {pool.submit(_grade_entry, entry, assignment_id, options): entry for entry in todo}
+        futures = {pool.submit(_grade_entry, entry, assignment, options): entry for entry in todo}
         for future in as_completed(futures):
             entry = futures[future]
             report = future.result()
@@ -96,9 +96,9 @@ def grade_class(folder: Path, assignment_id: str, out: Path, *, jobs: int | None
     return reports
 
 
-def _grade_entry(entry: Path, assignment_id: str, options: Options) -> Report:
+def _grade_entry(entry: Path, assignment: Assignment, options: Options) -> Report:
     student = entry.stem if entry.is_file() else entry.name
-    return grade(entry, load_assignment(assignment_id), options, student=student)
+    return grade(entry, assignment, options, student=student)
 
 
 def _init_job() -> None:
@@ -126,10 +126,10 @@ def _entry_fingerprint(entry: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def kit_fingerprint(assignment_id: str) -> str:
+def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
     """Changes whenever the tests, the reference or the engine change: then everything is regraded."""
     digest = hashlib.sha256()
-    roots = [ASSIGNMENTS / assignment_id / "tests", SOLUTIONS / assignment_id, Path(__file__).resolve().parent]
+    roots = [tests_root / assignment_id / "tests", SOLUTIONS / assignment_id, Path(__file__).resolve().parent]
     for root in roots:
         for p in sorted(root.rglob("*.py")) if root.exists() else []:
             digest.update(p.read_bytes())

@@ -59,6 +59,7 @@ class Verdict:
     max_total: float
     per_question: tuple[tuple[str, float], ...]
     keys: tuple[str, ...]  # message keys of failing tests
+    signature: tuple = ()  # (test, outcome, points, message) of every test: equal across identical runs
 
 
 def load_bank(assignment_id: str, bank: Path = BANK) -> list[Variant]:
@@ -169,7 +170,8 @@ def judge(variant: Variant, report: Report) -> Verdict:
         if variant.message not in declared:
             problems.append(f"message {variant.message!r} not given (got {sorted(declared)})")
     detail = "; ".join(problems) or ("lost " + ", ".join(sorted(lost)) if lost else "full marks")
-    return Verdict(variant, not problems, detail, report.total, report.auto_max, per_question, keys)
+    signature = tuple((t.test, t.outcome.value, t.points, t.message) for t in report.tests)
+    return Verdict(variant, not problems, detail, report.total, report.auto_max, per_question, keys, signature)
 
 
 def check_variant(variant: Variant) -> Verdict:
@@ -183,6 +185,15 @@ def run_bank(assignment_id: str, jobs: int | None = None, names: tuple[str, ...]
     variants = [v for v in load_bank(assignment_id) if names is None or v.name in names]
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread) as pool:
         return list(pool.map(check_variant, variants))
+
+
+def determinism(verdicts: list[Verdict], jobs: int | None = None, sample: int = 3) -> list[str]:
+    """Grade a few variants again (the reference and the first mutants): names of those that changed."""
+    again = [v for v in verdicts if v.variant.kind == "reference"] + [v for v in verdicts if v.variant.kind == "mutant"]
+    again = again[:sample]
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread) as pool:
+        second = list(pool.map(check_variant, [v.variant for v in again]))
+    return [a.variant.name for a, b in zip(again, second) if a.signature != b.signature]
 
 
 def figures(verdicts: list[Verdict]) -> dict:
@@ -217,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
             mark = "ok  " if v.ok else "FAIL"
             print(f"{mark} {assignment_id:10} {v.variant.kind:9} {v.variant.name:32} {v.total:g}/{v.max_total:g}  {v.detail}")
         f = figures(verdicts)
+        changed = determinism(verdicts, args.jobs)
+        f["deterministic"] = not changed
         score = "n/a" if f["mutation_score"] is None else f"{100 * f['mutation_score']:.0f}%"
         rate = "n/a" if f["false_reject_rate"] is None else f"{100 * f['false_reject_rate']:.0f}%"
         print(f"== {assignment_id}: mutation score {score} ({f['mutants_caught']}/{f['mutants']} mutants), "
               f"false-reject rate {rate} ({f['false_rejects']}/{f['right']} right implementations), "
-              f"template at zero: {'yes' if f['template_ok'] else 'NO'}")
-        all_ok &= all(v.ok for v in verdicts)
+              f"template at zero: {'yes' if f['template_ok'] else 'NO'}, "
+              f"deterministic: {'yes' if not changed else 'NO (' + ', '.join(changed) + ')'}")
+        all_ok &= all(v.ok for v in verdicts) and not changed
         dump[assignment_id] = {"figures": f, "verdicts": [{"name": v.variant.name, "kind": v.variant.kind, "ok": v.ok,
                                                            "detail": v.detail} for v in verdicts]}
     if args.json:

@@ -140,14 +140,15 @@ def table_model(spec: dict):
 
 
 def run_generator(fn, spec: dict, args: list, kwargs: dict, repeat: int = 1) -> dict:
-    """Call ``fn(rnn, emb, decoder, *args, **kwargs)`` ``repeat`` times on a fresh table model each time.
+    """Call ``fn(rnn, emb, decoder, *args, **kwargs)`` ``repeat`` times on a table model.
 
     Returns the results and, per call, the batch sizes of the ``one_step`` calls; the global
     random generator runs on from one call to the next (seeded once by the worker).
     """
+    rnn, emb, decoder = table_model(spec)
     results, calls = [], []
     for _ in range(repeat):
-        rnn, emb, decoder = table_model(spec)
+        rnn.calls = []
         results.append(_portable(fn(rnn, emb, decoder, *args, **kwargs)))
         calls.append(list(rnn.calls))
     return {"results": results, "calls": calls}
@@ -201,6 +202,39 @@ def build(fn, args: list, codes: torch.Tensor) -> dict:
 
 # --- recurrent cells ------------------------------------------------------------------------------------
 
+def forward_backward(fn, args: list, grad_index: list, weights: torch.Tensor, module=None) -> dict:
+    """Like the generic ``@forward_backward``, but backpropagates the scalar ``(output * weights).sum()``.
+
+    Same gradients; a scalar ``backward()`` spares the worker the first-call import that
+    ``backward(gradient)`` triggers (about 0.6 s per submission).
+    """
+    args = [a.detach().clone().requires_grad_(True) if i in grad_index else a for i, a in enumerate(args)]
+    if module is not None:
+        module.zero_grad(set_to_none=True)
+    out = fn(*args)
+    tensor = out[0] if isinstance(out, (tuple, list)) else out
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"returned {type(out).__name__}, not a tensor")
+    (tensor * weights.to(tensor.dtype)).sum().backward()
+    result = {"output": tensor.detach(), "grads": {str(i): args[i].grad for i in grad_index}}
+    if module is not None:
+        result["param_grads"] = {n: (p.grad.detach() if p.grad is not None else None) for n, p in module.named_parameters()}
+    return result
+
+
+def used_by_one_step(model, x: torch.Tensor, state) -> list:
+    """Names of the parameters that get a gradient through ``model.one_step(x, state)`` (the others are unused)."""
+    model.zero_grad(set_to_none=True)
+    out = model.one_step(x, state)
+    parts = out if isinstance(out, (tuple, list)) else [out]
+    total = sum((p.sum() for p in parts if isinstance(p, torch.Tensor) and p.requires_grad), torch.zeros(()))
+    if isinstance(total, torch.Tensor) and total.requires_grad:
+        total.backward()
+    used = [name for name, p in model.named_parameters() if p.grad is not None and bool(p.grad.abs().sum() > 0)]
+    model.zero_grad(set_to_none=True)
+    return used
+
+
 def unroll(model, x: torch.Tensor, state) -> list:
     """The state after each step of ``state = model.one_step(x[t], state)`` (gradients off)."""
     states = []
@@ -220,13 +254,42 @@ def _pad_batch(samples, pad: int = 0, eos: int = 1):
     return batch
 
 
+class Adam:
+    """Plain Adam (the update of ``torch.optim.Adam`` with its defaults).
+
+    Written out because creating the first ``torch.optim`` optimizer of a process imports
+    ``torch._dynamo`` (about 2 s of the worker's time per submission).
+    """
+
+    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = list(params), lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        b1, b2 = self.betas
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            m.mul_(b1).add_(p.grad, alpha=1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            denom = (v / (1 - b2 ** self.t)).sqrt_().add_(self.eps)
+            p.addcdiv_(m, denom, value=-self.lr / (1 - b1 ** self.t))
+
+
 def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, collate=None, loss=None) -> dict:
     """Train ``cell(dim, latent, vocab)`` with an ``nn.Embedding`` on ``sentences``; return held-out logits.
 
     Plain loop: batches of ``config["batch"]`` sentences drawn with a seeded generator, batched
     by ``collate`` (the student's ``pad_collate_fn``, or plain padding when None), input
     ``batch[:-1]``, target ``batch[1:]``, loss ``loss`` (the student's masked cross-entropy, or
-    ``F.cross_entropy`` ignoring padding when None), Adam, gradient norm clipped to 1.
+    ``F.cross_entropy`` ignoring padding when None), Adam (``Adam`` above), gradient norm clipped to 1.
     ``evaluation`` is a padded (L, B) batch: the logits (L-1, B, V) of its inputs come back, the
     grader computes the loss. Also returns the training losses and the time taken.
     """
@@ -236,7 +299,7 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     emb = nn.Embedding(vocab, dim, padding_idx=0)
     model = cell(dim, latent, vocab)
     params = list(emb.parameters()) + list(model.parameters())
-    optimizer = torch.optim.Adam(params, lr=float(config.get("lr", 0.01)))
+    optimizer = Adam(params, lr=float(config.get("lr", 0.01)))
     collate = collate or _pad_batch
     if loss is None:
         def loss(output, target, padcar):
@@ -264,6 +327,8 @@ PROCEDURES = {
     "tp4_generate": run_generator,
     "tp4_nucleus": nucleus,
     "tp4_unroll": unroll,
+    "tp4_used": used_by_one_step,
+    "tp4_forward_backward": forward_backward,
     "tp4_build": build,
     "tp4_train": train_cell,
 }

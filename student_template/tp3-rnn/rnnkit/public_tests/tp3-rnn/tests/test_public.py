@@ -198,6 +198,24 @@ def constructor_order(student, model, d, h, o):
     return None
 
 
+def rnn_argument_order(student) -> tuple[int, int, int]:
+    """Positions of (dim, latent, output) in the student's RNN constructor, judged from a probe RNN(D, H, O)."""
+    perm = constructor_order(student, student.new("RNN", D, H, O), D, H, O)
+    return (0, 1, 2) if perm is None else tuple((D, H, O).index(v) for v in perm)
+
+
+def new_rnn(student, d, h, o, order=None):
+    """RNN(d, h, o), through the student's own argument order when it is not (dim, latent, output).
+
+    A constructor reading its arguments in another order costs test_rnn_one_step_and_decode_shapes only.
+    """
+    order = order or rnn_argument_order(student)
+    args = [0, 0, 0]
+    for value, position in zip((d, h, o), order):
+        args[position] = value
+    return student.new("RNN", *args)
+
+
 # --- stand-in models -----------------------------------------------------------------------------------------
 
 PROBE_STYLES = ((False, "tensor"), (True, "tensor"), (False, "tuple"), (False, "list"), (True, "tuple"))
@@ -223,11 +241,12 @@ def test_rnn_one_step_and_decode_shapes(student, seed):
             x, state = torch.randn(batch, d, generator=g), torch.randn(batch, h, generator=g)
             out = student.call("@tp3_calls", model, [["one_step", [x, state], {}], ["decode", [state], {}]])
             where = f"RNN({d}, {h}, {o})"
-            for (name, legend, shape), result in zip((("one_step", "(B, H)", (batch, h)), ("decode", "(B, O)", (batch, o))), out):
+            expected = (("one_step", "(B, H)", (batch, h)), ("decode", "(B, O)", (batch, o)))
+            for (name, legend, shape), result in zip(expected, out):
                 if "error" in result:
                     order = constructor_order(student, model, d, h, o)
                     if order is not None:
-                        raise Wrong("tp3_constructor_order", dim=d, latent=h, output=o, got=order)
+                        raise Wrong("tp3_constructor_order", dim=d, latent=h, output=o, got=", ".join(map(str, order)))
                     if result.get("not_implemented"):
                         raise StudentError({"kind": "not_implemented", "type": "NotImplementedError",
                                             "message": result["error"], "where": f"RNN.{name}"})
@@ -241,7 +260,7 @@ def test_rnn_one_step_and_decode_shapes(student, seed):
 def test_rnn_forward_returns_all_states_sequence_first(student, seed):
     """forward(x, h): x (L, B, D) -> one tensor h_1..h_L of shape (L, B, H), time first."""
     g = torch.Generator().manual_seed(seed)
-    model = student.new("RNN", D, H, O)
+    model = new_rnn(student, D, H, O)
     x, h0 = torch.randn(L, B, D, generator=g), torch.randn(B, H, generator=g)
     reading, _ = forward_reading(student, model, x, h0, H)
     problem = format_problem(reading, L, B, H)

@@ -49,6 +49,8 @@ def test_pad_collate_course_example(student):
     out = student.call("pad_collate_fn", samples)
     if isinstance(out, (tuple, list)):
         raise Wrong("tp4_pad_returns_tuple", got=describe(out))
+    if isinstance(out, torch.Tensor) and tuple(out.shape) == (6, 3) and not bool((out == EOS).any()):
+        raise Wrong("tp4_pad_no_eos")
     expect_shape(out, (7, 3), "pad_collate_fn", "(longest + 1, B)")
     if out.dtype != torch.long:
         raise Wrong("tp4_pad_dtype", got=str(out.dtype).replace("torch.", ""))

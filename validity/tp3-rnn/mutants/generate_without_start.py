@@ -1,0 +1,17 @@
+# lose: Q4
+# message: tp3_generate_without_start
+# why: only the generated characters are returned, without the start
+def generate_fixed(rnn, emb, start, length, *, sample=False):
+    generated = []
+    with torch.no_grad():
+        h = rnn.init_state(1)
+        codes = string2code(start)
+        if len(codes) > 0:
+            h = rnn(emb(codes.view(-1, 1)), h)[-1]
+        for _ in range(length):
+            scores = rnn.decode(h)[0].clone()
+            scores[0] = -float("inf")
+            code = torch.multinomial(F.softmax(scores, dim=-1), 1) if sample else scores.argmax().view(1)
+            generated.append(code.item())
+            h = rnn.one_step(emb(code.view(1, 1))[0], h)
+    return code2string(generated)
