@@ -17,7 +17,8 @@ def check(question: str | None = None, notebook: str | None = None) -> int:
     """
     path = Path(notebook) if notebook else _find_notebook()
     assignment = _assignment_of(path)
-    command = [sys.executable, "-m", __name__, "check", assignment, str(path)]
+    # The folder, not the notebook alone: the lab's given modules (utils.py...) sit beside it.
+    command = [sys.executable, "-m", __name__, "check", assignment, str(path.resolve().parent)]
     if question:
         command += ["--question", question]
     return subprocess.run(command).returncode

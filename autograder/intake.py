@@ -24,7 +24,7 @@ MAX_MEMBERS = 5000
 
 
 def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple[str, ...] = (),
-           student: str | None = None) -> Submission:
+           student: str | None = None, handouts: Path | None = None) -> Submission:
     """Copy the gradable files of ``path`` into ``workdir`` and say which will be graded."""
     path = Path(path)
     student = student or (path.stem if path.is_file() else path.name)
@@ -42,11 +42,33 @@ def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple
         shutil.copyfile(path, workdir / path.name)
     else:
         _copy_tree(path, workdir, notes)
-    return _describe(student, workdir, assignment_id, module_order, notes)
+    handed_out = _add_handouts(handouts, workdir)
+    return _describe(student, workdir, assignment_id, module_order, notes, handed_out)
 
 
-def _describe(student, workdir: Path, assignment_id: str, module_order, notes: list[Message]) -> Submission:
-    files = sorted(p.relative_to(workdir) for p in workdir.rglob("*") if p.is_file())
+def _add_handouts(handouts: Path | None, workdir: Path) -> set[Path]:
+    """A notebook handed in alone still imports the lab's given files (utils.py, coursedata/...):
+    copy those the student did not hand in; they are imported, never graded as the student's."""
+    added: set[Path] = set()
+    if handouts is None or not handouts.is_dir():
+        return added
+    for item in sorted(handouts.rglob("*")):
+        relative = item.relative_to(handouts)
+        if not item.is_file() or IGNORED_PARTS & set(relative.parts) or item.suffix == ".ipynb":
+            continue
+        if relative.suffix == ".py" and len(relative.parts) == 1 and any(workdir.rglob(relative.name)):
+            continue  # the student's own version of a handed-out module wins, wherever it sits
+        target = workdir / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(item, target)
+            added.add(relative)
+    return added
+
+
+def _describe(student, workdir: Path, assignment_id: str, module_order, notes: list[Message],
+              handed_out: set[Path] = frozenset()) -> Submission:
+    files = sorted(p.relative_to(workdir) for p in workdir.rglob("*") if p.is_file() and p.relative_to(workdir) not in handed_out)
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
     modules = _order_modules([p for p in files if p.suffix == ".py" and not KIT_PACKAGES & set(p.parts)
                               and not (p.stem.startswith("__") and p.stem.endswith("__"))], module_order, notes)

@@ -251,3 +251,17 @@ def test_class_grading_writes_everything_and_a_rerun_skips_unchanged_submissions
     assert (out / "alice" / "report.json").stat().st_mtime_ns == stamp  # unchanged: not regraded
     assert {r.student: r.total for r in second} == {"alice": 5, "bob": 5, "carol": 0}
     assert len(first) == len(second) == 3
+
+
+def test_a_notebook_handed_in_alone_gets_the_lab_s_given_modules(tmp_path):
+    from autograder.intake import intake
+
+    handouts = tmp_path / "template"
+    (handouts / "coursedata").mkdir(parents=True)
+    (handouts / "utils.py").write_text("def given():\n    return 1\n")
+    (handouts / "coursedata" / "__init__.py").write_text("")
+    (handouts / "lab.ipynb").write_text("{}")
+    nb = notebook(tmp_path / "alice.ipynb", "from utils import given\nx = given()")
+    sub = intake(nb, tmp_path / "work", assignment_id="fake", handouts=handouts)
+    assert (tmp_path / "work" / "utils.py").is_file() and (tmp_path / "work" / "coursedata" / "__init__.py").is_file()
+    assert sub.modules == () and sub.notebook == "alice.ipynb"  # given files are imported, not graded

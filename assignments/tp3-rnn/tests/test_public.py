@@ -6,8 +6,7 @@ kit, ``rnnkit`` in a student folder). The helpers that read what ``forward`` ret
 used by the hidden tests, so both always agree on what counts as a deviation.
 
 Stand-in models (``@tp3_probe_rnn``) have the lab's API and simple linear maths, so that
-``classify``, ``stations_as_batch``'s users and ``generate_fixed`` are tested whatever the state
-of your own ``RNN``.
+``classify`` and ``generate_fixed`` are tested whatever the state of your own ``RNN``.
 """
 import importlib
 import sys

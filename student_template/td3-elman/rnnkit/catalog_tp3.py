@@ -77,7 +77,8 @@ CATALOG: dict[str, dict[str, str]] = {
               "{worst}): forward must call one_step at each time step and return h_1..h_L.",
     },
     "tp3_forward_no_h": {
-        "fr": "RNN.forward(x, h) n'accepte pas d'état initial ({error}) : la signature du TP est forward(self, x, h=None).",
+        "fr": "RNN.forward(x, h) n'accepte pas d'état initial ({error}) : la signature du TP est "
+              "forward(self, x, h=None).",
         "en": "RNN.forward(x, h) does not accept an initial state ({error}): the lab's signature is "
               "forward(self, x, h=None).",
     },

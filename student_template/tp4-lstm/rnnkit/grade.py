@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT, SOLUTIONS, Assignment
+from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
 from .channel import Limits
 from .intake import intake
 from .load import load
@@ -48,7 +48,8 @@ def grade(path: Path, assignment: Assignment, options: Options = Options(), stud
     protect_hidden_files()
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
-                            module_order=MODULE_ORDER.get(assignment.id, ()), student=student)
+                            module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
+                            handouts=TEMPLATE / assignment.id)
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)
