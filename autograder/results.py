@@ -93,6 +93,7 @@ class QuestionScore:
     points: float | None  # None: graded by hand, not entered yet
     max_points: float
     manual: bool
+    comment: str = ""  # the TA's comment on a hand-graded question (``python -m autograder manual``)
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,12 @@ class Report:
     @property
     def auto_max(self) -> float:
         return sum(q.max_points for q in self.questions if not q.manual)
+
+    @property
+    def auto_total(self) -> float:
+        return sum(q.points or 0.0 for q in self.questions if not q.manual)
+
+    @property
+    def graded_max(self) -> float:
+        """The points at stake in what is graded so far: automatic questions, and hand-graded ones once entered."""
+        return sum(q.max_points for q in self.questions if not q.manual or q.points is not None)

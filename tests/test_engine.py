@@ -199,6 +199,31 @@ def test_the_worker_cannot_read_the_reference(tmp_path):
     assert "PermissionError" in render(report.tests[0].message, "en")
 
 
+def test_a_worker_that_kills_the_fork_server_harms_no_other_submission(tmp_path):
+    """Workers are forked by a zygote they could kill: the next submission gets a new one."""
+    killer = COUNTER + "import os, signal\ndef double(x):\n    os.kill(os.getppid(), signal.SIGKILL)\n    return 2 * x\n"
+    first = run(module(tmp_path / "killer.py", killer))
+    assert first.status is Status.GRADED  # its own grade is whatever its code earns
+    second = run(module(tmp_path / "good.py", GOOD))
+    assert second.total == second.auto_max and second.status is Status.GRADED
+
+
+def test_workers_start_cold_when_asked(tmp_path):
+    from autograder.channel import Limits
+
+    report = grade(module(tmp_path / "s.py", GOOD), FAKE, Options(tests_root=FIXTURES, limits=Limits(warm_start=False)))
+    assert report.total == report.auto_max
+
+
+def test_a_worker_cannot_trace_another_worker(tmp_path):
+    """Workers share a user: ptrace-like access (/proc/<pid>/mem) to another worker must fail."""
+    # opening another process's memory needs ptrace access; the worker's parent is the zygote
+    spy = COUNTER + "import os\ndef double(x):\n    open(f'/proc/{os.getppid()}/mem', 'rb').close()\n    return 2 * x\n"
+    report = run(module(tmp_path / "s.py", spy))
+    assert outcomes(report)["test_double_shape"] == ("raised", "student_raised")
+    assert "PermissionError" in render(report.tests[0].message, "en")
+
+
 def test_grading_twice_gives_identical_results(tmp_path):
     path = module(tmp_path / "s.py", COUNTER + "import torch\ndef double(x):\n    return 2 * x + 1e-3 * torch.randn(x.shape)\n")
     first, second = run(path), run(path)

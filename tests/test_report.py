@@ -57,3 +57,31 @@ def test_check_output_lists_the_tests_run_not_a_grade():
     text = check_markdown(make_report(), "en")
     assert text.startswith("Public tests: 1/2 passed (1/3 points).")
     assert "test_values" in text and "Automatic grade" not in text
+
+
+def test_feedback_html_shows_student_code_as_text_never_as_html(tmp_path):
+    from dataclasses import replace
+
+    step = LoadStep("cell 2", "x = '<script>alert(1)</script>'", "raised", "NameError: y")
+    report = replace(make_report(), load=LoadResult((step,), ()))
+    html = (write_submission(report, tmp_path) / "feedback.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_gradescope_output_visible_at_once_shows_no_points():
+    results = gradescope_results(make_report())
+    assert "1 / 3" not in results["output"] and "Note automatique" not in results["output"]
+    assert "cell 4" in results["output"]  # how the code loaded is shown at once
+    assert [t["number"] for t in results["tests"]] == ["1.1", "1.2"]
+
+
+def test_gradescope_results_validate_against_our_schema_of_gradescope_s_format(tmp_path):
+    import jsonschema
+
+    from autograder.pipelines.gradescope import SCHEMA
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    for status in Status:
+        jsonschema.validate(gradescope_results(make_report(status=status)), schema)
+    folder = write_submission(make_report(), tmp_path)
+    jsonschema.validate(json.loads((folder / "results.json").read_text()), schema)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENT_IDS, AssignmentError
+from .graded import InputError
 from .markers import MarkerError
 
 
@@ -37,6 +38,23 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
     check.add_argument("--lang", choices=("fr", "en"), default="fr")
 
+    export = commands.add_parser("export", help="a graded folder's grades as a CSV for an LMS's grade import")
+    export.add_argument("format", choices=("moodle",))
+    export.add_argument("--graded", type=Path, required=True, help="what `grade` wrote for one assignment")
+    export.add_argument("--students", type=Path, help="roster CSV: a 'student' column (graded folder names) and "
+                                                      "the Moodle identifier (e.g. student,email)")
+    export.add_argument("--id-column", help="the roster's identifier column (default: the first after 'student'); "
+                                            "without a roster, the header of the names column (default: username)")
+    export.add_argument("--out", type=Path, help="default: GRADED/moodle.csv")
+    export.add_argument("--total-only", action="store_true", help="only the identifier and the total")
+    export.add_argument("--delimiter", choices=(",", ";"), default=",")
+
+    manual = commands.add_parser("manual", help="merge a TA's points for hand-graded questions into a graded folder")
+    manual.add_argument("grades", type=Path, nargs="?", help="CSV: student,question,points[,comment] "
+                                                             "(omit to re-apply GRADED/manual_grades.csv)")
+    manual.add_argument("--graded", type=Path, required=True)
+    manual.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "student":
@@ -51,9 +69,18 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_grade import check_command
 
             return check_command(args.assignment, args.path, tuple(args.question) if args.question else None, args.lang)
+        if args.command == "export":
+            return _export(args)
+        if args.command == "manual":
+            return _manual(args)
         return _data(args.out)
     except (MarkerError, AssignmentError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except InputError as err:
+        for problem in err.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
         return 2
 
 
@@ -82,6 +109,27 @@ def _reference(which: str, quick: bool) -> int:
         status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
         print(f"{run.assignment:10} {'quick' if quick else 'full':5} {run.seconds:7.1f} s  {status}")
     return 0 if all(r.returncode == 0 for r in runs) else 1
+
+
+def _export(args) -> int:
+    from .export import export_moodle
+
+    path, table = export_moodle(args.graded, args.out, args.students, id_column=args.id_column,
+                                total_only=args.total_only, delimiter=args.delimiter)
+    for warning in table.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{path}: {len(table.rows)} students; in Moodle map '{table.header[0]}' to the matching user field "
+          "and each other column to a grade item (README: Moodle export)")
+    return 0
+
+
+def _manual(args) -> int:
+    from .manual import SAVED, merge_manual_grades
+
+    graded, count = merge_manual_grades(args.graded, args.grades, args.lang)
+    print(f"{graded.folder}: {count} hand-graded points merged into {len(graded.reports)} reports, the feedback "
+          f"and gradebook.csv (all of them kept in {graded.folder / SAVED})")
+    return 0
 
 
 def _data(out: Path) -> int:

@@ -36,10 +36,21 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
                 return 2
             target = out / assignment_id if len(ids) > 1 or submissions is None else out
             reports = _graded_with_progress(console, folder, assignment_id, target, jobs, language)
+            reports = _with_manual_grades(target, reports, language)
         Console().print(summary_table(reports))
         console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md")
         failures += sum(r.status is Status.GRADER_ERROR for r in reports)
     return 1 if failures else 0
+
+
+def _with_manual_grades(out: Path, reports, language: str):
+    """Regrading rewrites the reports: put back the points TAs entered (kept in OUT/manual_grades.csv)."""
+    from .manual import SAVED, merge_manual_grades
+
+    if not (out / SAVED).exists():
+        return reports
+    graded, _ = merge_manual_grades(out, None, language)
+    return list(graded.reports)
 
 
 def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | None, language: str) -> int:

@@ -14,7 +14,9 @@ false-reject rate (right implementations not at full marks), per assignment.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import multiprocessing.util
 import os
 import re
 import sys
@@ -115,12 +117,10 @@ def materialise(variant: Variant, dest: Path) -> Path:
 
     import nbformat
 
-    assignment = load_assignment(variant.assignment)
     if variant.kind == "template" or variant.base == "template":
         shutil.copytree(TEMPLATE / variant.assignment, dest, ignore=shutil.ignore_patterns("rnnkit"))
     else:
-        build_reference(assignment, dest)
-        (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook
+        shutil.copytree(_built_reference(variant.assignment), dest)
     if variant.path is None:
         return dest
     notebook = dest / f"{variant.assignment}.ipynb"
@@ -136,6 +136,19 @@ def materialise(variant: Variant, dest: Path) -> Path:
         if not module.is_file():
             raise BankError(f"{variant.path}: target {target} is not a file of the assignment")
         module.write_text(module.read_text(encoding="utf-8") + "\n\n# --- variant ---\n" + code, encoding="utf-8")
+    return dest
+
+
+@functools.lru_cache(maxsize=None)
+def _built_reference(assignment_id: str) -> Path:
+    """The reference as students hand it in, built once per process (jupytext costs 0.6 s a build)."""
+    folder = tempfile.TemporaryDirectory(prefix=f"rnnkit-bank-{assignment_id}-")
+    # Pool workers leave through os._exit, skipping the usual clean-up.
+    multiprocessing.util.Finalize(None, folder.cleanup, exitpriority=10)
+    dest = Path(folder.name) / "reference"
+    assignment = load_assignment(assignment_id)
+    build_reference(assignment, dest)
+    (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook
     return dest
 
 
@@ -214,13 +227,231 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
+# --- Past-year conventions: whole hand-ins in past students' styles, graded by a TA first ----------------
+#
+# ``validity/<assignment>/past/<name>/`` holds exactly what a student handed in (a folder of .py files
+# and/or a notebook), ``validity/<assignment>/past/grades.toml`` the grade a fair TA gave it, written
+# before the grader was run on it:
+#
+#     [name]
+#     why = "the style, in one line"
+#     Q1 = { points = 5, reason = "one clause per deduction" }   # every automatic question
+#     known_disagreement = "..."   # optional: the grader is believed wrong here; reported, not checked
+#
+# The grader agrees with the TA when every question is within PAST_QUESTION_TOLERANCE and the total
+# within PAST_TOTAL_TOLERANCE. A TA grades in half points and does not know how a question's points are
+# split between its tests (0.25 to 1.5 points each): half a point per question is the finest agreement
+# one can ask of a hand grade; one point on the total (of 20, 14 automatic for td3-elman) keeps small
+# differences from piling up across questions.
+PAST_QUESTION_TOLERANCE = 0.5
+PAST_TOTAL_TOLERANCE = 1.0
+_SLACK = 1e-9  # float sums of quarter points
+
+
+@dataclass(frozen=True)
+class PastSubmission:
+    assignment: str
+    name: str
+    path: Path  # the folder handed in
+    why: str
+    ta: tuple[tuple[str, float], ...]  # (question, points) for every automatic question
+    reasons: tuple[tuple[str, str], ...]  # (question, why points were taken off)
+    known_disagreement: str = ""
+
+
+@dataclass(frozen=True)
+class PastVerdict:
+    submission: PastSubmission
+    within: bool  # every question and the total within the tolerances, no grader error
+    ok: bool  # within, or outside with a declared known disagreement
+    detail: str
+    status: str  # the report's status (graded, partial...)
+    ta_total: float
+    grader_total: float
+    max_total: float
+    per_question: tuple[tuple[str, float, float, float], ...]  # (question, TA, grader, max)
+
+    @property
+    def differences(self) -> tuple[tuple[str, float, float], ...]:
+        """(question, TA, grader) of the questions where the two differ at all."""
+        return tuple((q, ta, got) for q, ta, got, _ in self.per_question if abs(ta - got) > _SLACK)
+
+
+def past_problems(assignment_id: str, bank: Path = BANK) -> list[str]:
+    """What is wrong with ``validity/<id>/past/`` (``grades.toml`` against the assignment and the folders)."""
+    import tomllib
+
+    folder = bank / assignment_id / "past"
+    toml = folder / "grades.toml"
+    if not folder.is_dir():
+        return []
+    if not toml.is_file():
+        return [f"{folder}: no grades.toml"]
+    try:
+        entries = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        return [f"{toml}: {err}"]
+    questions = {q.id: q.points for q in load_assignment(assignment_id).questions if not q.manual}
+    problems = []
+    handed_in = {p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))}
+    problems += [f"{folder / name}: no entry in grades.toml" for name in sorted(handed_in - set(entries))]
+    for name, entry in entries.items():
+        where = f"{toml} [{name}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: not a table")
+            continue
+        if name not in handed_in:
+            problems.append(f"{where}: no folder {folder / name}")
+        elif not any(p.suffix in (".py", ".ipynb") for p in (folder / name).rglob("*")):
+            problems.append(f"{where}: the folder holds no .py file or notebook")
+        if not str(entry.get("why", "")).strip():
+            problems.append(f"{where}: 'why' (the style, in one line) is missing")
+        if "known_disagreement" in entry and not str(entry["known_disagreement"]).strip():
+            problems.append(f"{where}: known_disagreement is empty")
+        unknown = set(entry) - set(questions) - {"why", "known_disagreement"}
+        if unknown:
+            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))} (manual questions are not recorded)")
+        for question, maximum in questions.items():
+            grade = entry.get(question)
+            if not isinstance(grade, dict) or not isinstance(grade.get("points"), (int, float)) \
+                    or isinstance(grade.get("points"), bool):
+                problems.append(f"{where}: {question} needs {{ points = ..., reason = ... }}")
+                continue
+            points = float(grade["points"])
+            if not 0 <= points <= maximum:
+                problems.append(f"{where}: {question} points {points:g} outside 0..{maximum:g}")
+            if points < maximum and not str(grade.get("reason", "")).strip():
+                problems.append(f"{where}: {question} loses {maximum - points:g} point(s) without a reason")
+            if set(grade) - {"points", "reason"}:
+                problems.append(f"{where}: {question} has keys other than points and reason")
+    return problems
+
+
+def load_past(assignment_id: str, bank: Path = BANK) -> list[PastSubmission]:
+    """The past-year submissions of an assignment with their TA grades (none without a past/ folder)."""
+    import tomllib
+
+    problems = past_problems(assignment_id, bank)
+    if problems:
+        raise BankError("\n".join(problems))
+    folder = bank / assignment_id / "past"
+    if not folder.is_dir():
+        return []
+    entries = tomllib.loads((folder / "grades.toml").read_text(encoding="utf-8"))
+    auto = [q.id for q in load_assignment(assignment_id).questions if not q.manual]
+    return [PastSubmission(assignment_id, name, folder / name, entry["why"],
+                           tuple((q, float(entry[q]["points"])) for q in auto),
+                           tuple((q, entry[q]["reason"]) for q in auto if entry[q].get("reason")),
+                           entry.get("known_disagreement", ""))
+            for name, entry in sorted(entries.items())]
+
+
+def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
+    """Is the grader's report within the tolerances of the TA's grade?"""
+    got = {q.question: (q.points or 0.0, q.max_points) for q in report.questions if not q.manual}
+    per_question = tuple((q, ta, got.get(q, (0.0, 0.0))[0], got.get(q, (0.0, 0.0))[1]) for q, ta in submission.ta)
+    ta_total = sum(ta for _, ta, _, _ in per_question)
+    grader_total = sum(points for points, _ in got.values())
+    problems = []
+    errors = [t.test for t in report.tests if t.outcome is Outcome.GRADER_ERROR]
+    if errors:
+        problems.append(f"grader errors in {', '.join(errors)}")
+    missing = set(got) ^ {q for q, _ in submission.ta}
+    if missing:
+        problems.append(f"questions not in both the grades and the report: {', '.join(sorted(missing))}")
+    problems += [f"{q}: TA {ta:g}, grader {points:g} ({points - ta:+g})" for q, ta, points, _ in per_question
+                 if abs(points - ta) > PAST_QUESTION_TOLERANCE + _SLACK]
+    if abs(grader_total - ta_total) > PAST_TOTAL_TOLERANCE + _SLACK:
+        problems.append(f"total: TA {ta_total:g}, grader {grader_total:g} ({grader_total - ta_total:+g})")
+    within = not problems
+    known = submission.known_disagreement
+    if within and known:
+        detail = "known disagreement no longer seen (grader now within tolerance): remove the known_disagreement entry"
+        ok = False
+    elif within:
+        detail = "within tolerance" + ("" if not any(abs(ta - p) > _SLACK for _, ta, p, _ in per_question) else
+                                       ": " + "; ".join(f"{q} TA {ta:g} grader {p:g}" for q, ta, p, _ in per_question
+                                                        if abs(ta - p) > _SLACK))
+        ok = True
+    else:
+        detail = "; ".join(problems)
+        ok = bool(known) and not errors
+        if known:
+            detail = f"known disagreement: {detail}"
+    return PastVerdict(submission, within, ok, detail, report.status.value, ta_total, grader_total,
+                       sum(m for _, m in got.values()), per_question)
+
+
+def check_past(submission: PastSubmission) -> PastVerdict:
+    report = grade(submission.path, load_assignment(submission.assignment), Options(), student=submission.name)
+    return judge_past(submission, report)
+
+
+def run_past(assignment_ids: tuple[str, ...], jobs: int | None = None) -> list[PastVerdict]:
+    """Grade the past-year submissions of these assignments, in parallel within each assignment.
+
+    One pool per assignment: the engine's pytest run (--import-mode=importlib) reuses a grading-test
+    module already in sys.modules under the same file name, and test_public.py and test_generation.py
+    exist in several assignments, so a process that graded tp3-rnn would run tp3's modules for tp4-lstm.
+    """
+    verdicts: list[PastVerdict] = []
+    for assignment_id in assignment_ids:
+        submissions = load_past(assignment_id)
+        if not submissions:
+            continue
+        workers = min(jobs or os.cpu_count() or 1, len(submissions))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
+            verdicts += pool.map(check_past, submissions)
+    return verdicts
+
+
+def past_figures(verdicts: list[PastVerdict]) -> dict:
+    checked = [v for v in verdicts if not v.submission.known_disagreement]
+    return {
+        "past": len(verdicts), "past_checked": len(checked), "past_within": sum(v.within for v in checked),
+        "past_exact": sum(v.within and not v.differences for v in checked),
+        "past_known_disagreements": sum(bool(v.submission.known_disagreement) for v in verdicts),
+        "past_ok": all(v.ok for v in verdicts),
+        "question_tolerance": PAST_QUESTION_TOLERANCE, "total_tolerance": PAST_TOTAL_TOLERANCE,
+    }
+
+
+def report_past(assignment_id: str, jobs: int | None = None) -> tuple[bool, dict]:
+    """Grade and print the past bank of one assignment: (all as expected, the JSON part)."""
+    verdicts = run_past((assignment_id,), jobs)
+    for v in verdicts:
+        mark = "KNOWN" if v.ok and not v.within else ("ok  " if v.ok else "FAIL")
+        print(f"{mark} {assignment_id:10} {'past':9} {v.submission.name:32} {v.grader_total:g}/{v.max_total:g} "
+              f"(TA {v.ta_total:g})  {v.detail}")
+        if not v.within:
+            for question, ta, got in v.differences:
+                print(f"       {question:8} TA {ta:g}  grader {got:g}  ({got - ta:+g})")
+        if v.submission.known_disagreement:
+            print(f"       known disagreement: {v.submission.known_disagreement}")
+    f = past_figures(verdicts)
+    if verdicts:
+        print(f"== {assignment_id}: {f['past_within']}/{f['past_checked']} past submissions match the TA grade "
+              f"(each question within {PAST_QUESTION_TOLERANCE:g} point, total within {PAST_TOTAL_TOLERANCE:g}; "
+              f"{f['past_exact']} exactly), {f['past_known_disagreements']} known disagreement(s)")
+    dump = {"figures": f, "verdicts": [
+        {"name": v.submission.name, "why": v.submission.why, "ok": v.ok, "within": v.within, "status": v.status,
+         "known_disagreement": v.submission.known_disagreement, "detail": v.detail,
+         "ta_total": v.ta_total, "grader_total": v.grader_total, "max_total": v.max_total,
+         "questions": {q: {"ta": ta, "grader": got, "max": m} for q, ta, got, m in v.per_question}}
+        for v in verdicts]}
+    return f["past_ok"], dump
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.validity")
     parser.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--json", type=Path, help="also write the verdicts here")
+    parser.add_argument("--past-only", action="store_true", help="grade only the past-year submissions (validity/<id>/past/)")
     args = parser.parse_args(argv)
     ids = ASSIGNMENT_IDS if args.assignment == "all" else (args.assignment,)
+    if args.past_only:
+        return _main_past(ids, args.jobs, args.json)
     all_ok, dump = True, {}
     for assignment_id in ids:
         verdicts = run_bank(assignment_id, args.jobs)
@@ -239,8 +470,20 @@ def main(argv: list[str] | None = None) -> int:
         all_ok &= all(v.ok for v in verdicts) and not changed
         dump[assignment_id] = {"figures": f, "verdicts": [{"name": v.variant.name, "kind": v.variant.kind, "ok": v.ok,
                                                            "detail": v.detail} for v in verdicts]}
+        past_ok, dump[assignment_id]["past"] = report_past(assignment_id, args.jobs)
+        all_ok &= past_ok
     if args.json:
         args.json.write_text(json.dumps(dump, indent=1))
+    return 0 if all_ok else 1
+
+
+def _main_past(ids: tuple[str, ...], jobs: int | None, json_path: Path | None) -> int:
+    all_ok, dump = True, {}
+    for assignment_id in ids:
+        past_ok, dump[assignment_id] = report_past(assignment_id, jobs)
+        all_ok &= past_ok
+    if json_path:
+        json_path.write_text(json.dumps({a: {"past": d} for a, d in dump.items()}, indent=1))
     return 0 if all_ok else 1
 
 

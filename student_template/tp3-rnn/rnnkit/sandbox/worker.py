@@ -7,6 +7,7 @@ goes to a bounded log file, never to the channel.
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 import random
@@ -21,6 +22,7 @@ from .loader import BudgetExceeded, LoadReport, SubmissionFinder, new_module, ru
 
 RUNTIME = str(Path(__file__).resolve().parent)
 MAX_PRINTED = 64 * 1024  # characters of student output kept per worker
+PR_SET_DUMPABLE = 4
 
 
 class BoundedText(io.TextIOBase):
@@ -157,8 +159,23 @@ def describe_error(err: BaseException) -> dict:
     return {"kind": kind, "type": type(err).__name__, "message": str(err)[:2000], "where": where, "trace": trace[-20000:]}
 
 
+def not_traceable() -> None:
+    """Workers share one user: without this, one student's code could trace (read, rewrite)
+    another's worker, or the zygote and so every later worker."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to do
+        pass
+
+
 def main() -> None:
-    read_fd, write_fd, log_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    """Started as its own process: ``python -c ... read_fd write_fd log``."""
+    serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+
+
+def serve(read_fd: int, write_fd: int, log_path: str) -> None:
+    """Answer requests until the grader closes the channel (in a fresh process or a zygote's fork)."""
+    not_traceable()
     requests = os.fdopen(read_fd, "rb")
     replies = os.fdopen(write_fd, "wb")
     log = open(log_path, "w", encoding="utf-8", errors="replace")

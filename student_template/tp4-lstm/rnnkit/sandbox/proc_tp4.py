@@ -76,6 +76,9 @@ class TableCell(nn.Module):
     def __init__(self, transitions: torch.Tensor, logits: torch.Tensor, latent: int, tuple_state: bool):
         super().__init__()
         self.register_buffer("transitions", transitions.long())
+        # Unused by the tables, but generation code often finds its device with
+        # next(rnn.parameters()), as the given init_state does: a real model always has one.
+        self.anchor = nn.Parameter(torch.zeros(1))
         self.dim = self.output = logits.shape[1]
         self.latent = latent
         self.tuple_state = tuple_state
@@ -308,7 +311,7 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     for _ in range(int(config["steps"])):
         index = torch.randint(len(sentences), (int(config["batch"]),), generator=g).tolist()
         batch = torch.as_tensor(collate([sentences[i] for i in index])).long()
-        value = loss(model.decode(model(emb(batch[:-1]))), batch[1:], 0)
+        value = loss(model.decode(_states(model(emb(batch[:-1])))), batch[1:], 0)
         optimizer.zero_grad()
         value.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -317,8 +320,18 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     seconds = time.perf_counter() - start
     model.eval()
     with torch.no_grad():
-        logits = model.decode(model(emb(evaluation[:-1])))
+        logits = model.decode(_states(model(emb(evaluation[:-1]))))
     return {"logits": _portable(logits), "losses": losses, "seconds": seconds}
+
+
+def _states(out):
+    """The hidden vectors (L, B, H) of a ``forward`` that returns them in a tuple ``(outputs, state)``
+    or as a list of steps: that deviation costs the forward test only, not the learning test."""
+    if isinstance(out, tuple) and out:
+        out = out[0]
+    if isinstance(out, list) and out and all(isinstance(t, torch.Tensor) for t in out):
+        out = torch.stack(out)
+    return out
 
 
 PROCEDURES = {
