@@ -5,6 +5,7 @@ import contextlib
 import functools
 import io
 import multiprocessing.util
+import shutil
 import tempfile
 import time
 import traceback
@@ -67,10 +68,11 @@ def reference_for(assignment_id: str) -> dict:
     """The reference's definitions, loaded once per grading process, in the grader (trusted)."""
     from .reference import reference_namespace
 
-    folder = tempfile.TemporaryDirectory(prefix=f"rnnkit-ref-{assignment_id}-")
-    # Pool workers leave through os._exit, which skips the usual clean-up; these hooks still run.
-    multiprocessing.util.Finalize(None, folder.cleanup, exitpriority=10)
-    return reference_namespace(assignment_id, Path(folder.name))
+    folder = tempfile.mkdtemp(prefix=f"rnnkit-ref-{assignment_id}-")
+    # Removed when this process ends (pool workers too, which skip atexit). Not a TemporaryDirectory:
+    # a forked worker drops its copy of the object, whose finaliser would delete the folder under us.
+    multiprocessing.util.Finalize(None, shutil.rmtree, (folder, True), exitpriority=10)
+    return reference_namespace(assignment_id, Path(folder))
 
 
 class GradingPlugin:

@@ -30,3 +30,5 @@ def test_one_process_grades_several_assignments():
     for assignment_id in ("tp4-lstm", "td3-elman"):
         verdict = check_variant(load_bank(assignment_id)[0])  # the reference
         assert verdict.ok and verdict.total == verdict.max_total, (assignment_id, verdict.detail)
+    # and the workers this process forks next still find what it built and cached
+    assert all(v.ok for v in run_bank("td3-elman", jobs=2, names=("reference", "myrnn_tanh")))

@@ -19,6 +19,7 @@ import json
 import multiprocessing.util
 import os
 import re
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -113,8 +114,6 @@ def load_variant(assignment_id: str, path: Path, kind: str = "right") -> Variant
 
 def materialise(variant: Variant, dest: Path) -> Path:
     """Write the submission a variant stands for into ``dest`` (a folder) and return it."""
-    import shutil
-
     import nbformat
 
     if variant.kind == "template" or variant.base == "template":
@@ -142,10 +141,11 @@ def materialise(variant: Variant, dest: Path) -> Path:
 @functools.lru_cache(maxsize=None)
 def _built_reference(assignment_id: str) -> Path:
     """The reference as students hand it in, built once per process (jupytext costs 0.6 s a build)."""
-    folder = tempfile.TemporaryDirectory(prefix=f"rnnkit-bank-{assignment_id}-")
-    # Pool workers leave through os._exit, skipping the usual clean-up.
-    multiprocessing.util.Finalize(None, folder.cleanup, exitpriority=10)
-    dest = Path(folder.name) / "reference"
+    folder = tempfile.mkdtemp(prefix=f"rnnkit-bank-{assignment_id}-")
+    # Removed when this process ends (pool workers too, which skip atexit). Not a TemporaryDirectory:
+    # a forked worker drops its copy of the object, whose finaliser would delete the folder under us.
+    multiprocessing.util.Finalize(None, shutil.rmtree, (folder, True), exitpriority=10)
+    dest = Path(folder) / "reference"
     assignment = load_assignment(assignment_id)
     build_reference(assignment, dest)
     (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook
