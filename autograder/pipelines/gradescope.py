@@ -191,13 +191,20 @@ def run(root: Path, assignment_id: str, language: str = "fr") -> int:
     return code
 
 
+WORKER_ADDRESS_SPACE = int(1.5 * 2**30)  # torch maps ~0.8 GiB; the tp3/tp4 references pass at 1.25 GiB
+
+
 def _one_submission_limits():
-    """The engine's limits without the worker fork server: it pays for ``import torch`` once for
-    many submissions, but a Gradescope run grades one, and the extra process holding torch cost
-    about 115 MiB (PSS) of the 768 MB in our measurement."""
+    """The engine's limits for one submission in a 768 MB container.
+
+    No worker fork server: it pays for ``import torch`` once for many submissions, but a Gradescope
+    run grades one, and the extra process holding torch cost about 115 MiB (PSS) in our measurement.
+    A smaller address space than the engine's 6 GiB: a huge allocation by student code then fails
+    as a MemoryError the feedback names, instead of meeting the container's out-of-memory killer.
+    """
     from ..channel import Limits
 
-    return Limits(warm_start=False)
+    return Limits(warm_start=False, memory_bytes=WORKER_ADDRESS_SPACE)
 
 
 def _lock_down(root: Path) -> Path:
