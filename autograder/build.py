@@ -24,7 +24,8 @@ KIT = Path(__file__).resolve().parent
 # The engine ships with the template as `rnnkit/` so students run the public tests (`check("Q2")`);
 # it holds no answer: the reference and the hidden tests live outside this package.
 ENGINE_GLOBS = ("*.py", "grading.ini", "sandbox/*.py")
-STAFF_ONLY = ("calibrate_", "bench.py")  # staff tools: no use in a student folder
+# Staff tools, of no use in a student folder (only `check` runs there).
+STAFF_ONLY = ("calibrate_", "bench.py", "validity.py", "export.py", "manual.py")
 PUBLIC_TESTS = "test_public.py"
 CHECK_CELL = ("# Vérifiez cette question avec les tests publics (enregistrez d'abord le notebook).\n"
               "from rnnkit import check\n"

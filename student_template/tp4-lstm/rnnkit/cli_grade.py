@@ -10,12 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
-from .build import build_reference
 from .grade import Options, grade, grade_class
 from .messages import render
 from .report import check_markdown, summary_table
 from .results import Status
-from .validity import load_variant, materialise
 
 DEMO = ROOT / "demo"
 
@@ -68,6 +66,9 @@ def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | N
 def demo_submissions(assignment_id: str, tmp: Path) -> Path:
     """The demo class: the reference and the untouched template, built from the single source,
     plus the hand-written demo submissions of ``demo/<id>/``."""
+    from .build import build_reference  # staff side only: not shipped in the students' copy
+    from .validity import load_variant, materialise
+
     folder = tmp / "submissions"
     folder.mkdir(parents=True)
     build_reference(load_assignment(assignment_id), folder / "reference")
