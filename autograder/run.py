@@ -68,11 +68,18 @@ def reference_for(assignment_id: str) -> dict:
     """The reference's definitions, loaded once per grading process, in the grader (trusted)."""
     from .reference import reference_namespace
 
-    folder = tempfile.mkdtemp(prefix=f"rnnkit-ref-{assignment_id}-")
-    # Removed when this process ends (pool workers too, which skip atexit). Not a TemporaryDirectory:
-    # a forked worker drops its copy of the object, whose finaliser would delete the folder under us.
+    return reference_namespace(assignment_id, process_folder(f"rnnkit-ref-{assignment_id}-"))
+
+
+def process_folder(prefix: str) -> Path:
+    """A temporary folder that lives as long as this process (pool workers too, which skip atexit).
+
+    Not a TemporaryDirectory: a forked worker drops its copy of the object, whose finaliser
+    would delete the folder under the process that made it.
+    """
+    folder = tempfile.mkdtemp(prefix=prefix)
     multiprocessing.util.Finalize(None, shutil.rmtree, (folder, True), exitpriority=10)
-    return reference_namespace(assignment_id, Path(folder))
+    return Path(folder)
 
 
 class GradingPlugin:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import multiprocessing.util
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from .build import build_reference
 from .grade import Options, grade
+from .run import process_folder
 from .results import Outcome, Report
 
 BANK = ROOT / "validity"
@@ -141,11 +141,7 @@ def materialise(variant: Variant, dest: Path) -> Path:
 @functools.lru_cache(maxsize=None)
 def _built_reference(assignment_id: str) -> Path:
     """The reference as students hand it in, built once per process (jupytext costs 0.6 s a build)."""
-    folder = tempfile.mkdtemp(prefix=f"rnnkit-bank-{assignment_id}-")
-    # Removed when this process ends (pool workers too, which skip atexit). Not a TemporaryDirectory:
-    # a forked worker drops its copy of the object, whose finaliser would delete the folder under us.
-    multiprocessing.util.Finalize(None, shutil.rmtree, (folder, True), exitpriority=10)
-    dest = Path(folder) / "reference"
+    dest = process_folder(f"rnnkit-bank-{assignment_id}-") / "reference"
     assignment = load_assignment(assignment_id)
     build_reference(assignment, dest)
     (dest / assignment.notebook.name).unlink()  # the .py script copy: students hand in the notebook

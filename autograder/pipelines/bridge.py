@@ -9,7 +9,6 @@ student's is imported here.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import re
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from ..assignments import load_assignment
 from ..grade import Options, grade
+from ..intake import entry_fingerprint
 from ..markers import strip_solutions
 from ..messages import render
 from ..report import OUTCOME_LABEL, feedback_markdown
@@ -115,7 +115,7 @@ _CACHE: dict[tuple[str, str], EngineResult] = {}
 
 def grade_submission(path: Path, assignment_id: str, student: str | None = None) -> EngineResult:
     """Grade ``path`` (notebook, .py, folder or zip) with the engine; one run per distinct content."""
-    key = (assignment_id, _digest(Path(path)))
+    key = (assignment_id, entry_fingerprint(Path(path)))
     if key not in _CACHE:
         report = grade(Path(path), load_assignment(assignment_id), Options(language=LANGUAGE), student=student)
         _CACHE[key] = from_report(report)
@@ -153,6 +153,18 @@ def region_names(source: str, question: str | None, path: str) -> list[str]:
     return [r.name for r in strip_solutions(header + source + "\n", path, notebook=True)[1]]
 
 
+def template_source(cell, path: str) -> str:
+    """A notebook cell's source as ``make student`` writes it: ``strip_solutions`` on the cell alone,
+    in the percent format it was written in (Markdown lines carry ``# ``)."""
+    markdown = cell.cell_type == "markdown"
+    question = cell.metadata.get("question")
+    header = "# %%" + (" [markdown]" if markdown else "") + (f' question="{question}"' if question else "") + "\n"
+    lines = cell.source.split("\n")
+    body = "".join(("# " if markdown else "") + line + "\n" for line in lines)
+    stripped = strip_solutions(header + body, path, notebook=True)[0][len(header):]
+    return "\n".join(line[2:] if markdown else line for line in stripped.split("\n")[:-1])
+
+
 def copy_item(source: Path, target: Path) -> None:
     """Copy a file or a folder (without caches or links), e.g. a handout next to a notebook."""
     if source.is_dir():
@@ -161,9 +173,3 @@ def copy_item(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for p in files:
-        digest.update(str(p.relative_to(path.parent)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return digest.hexdigest()

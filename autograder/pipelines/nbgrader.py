@@ -37,8 +37,8 @@ import nbformat
 
 from ..assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, AssignmentError, load_assignment
 from ..build import CHECK_CELL, _with_check_cells
-from ..markers import BEGIN, END, TODO_COMMENT, MarkerError, strip_solutions
-from .bridge import copy_item, grade_submission, question_summary, region_names
+from ..markers import BEGIN, MarkerError, strip_solutions
+from .bridge import copy_item, grade_submission, question_summary, template_source
 
 try:  # only in the pipelines environment (.venv-pipelines)
     from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
@@ -48,7 +48,6 @@ except ImportError:  # the lean grading venv: building the course still works
 
 SCHEMA = 3
 TEST_PREFIX = "test-"  # grade_id of a question's test cell: "test-Q2"
-ANSWER_PLACEHOLDER = "*Votre réponse ici.*"
 CHECK = re.compile(r"check\((?P<q>'[^']*'|\"[^\"]*\")\)")
 
 
@@ -174,31 +173,7 @@ class TemplateStubs(ClearSolutions):
     def _replace_solution_region(self, cell, language):
         if not _has_region(cell):
             return False
-        if cell.cell_type == "markdown":
-            kept, inside = [], False
-            for line in cell.source.split("\n"):
-                if BEGIN.match("# " + line):
-                    inside = True
-                    kept.append(ANSWER_PLACEHOLDER)
-                elif END.match("# " + line):
-                    inside = False
-                elif not inside:
-                    kept.append(line)
-            cell.source = "\n".join(kept)
-            return True
-        names = iter(region_names(cell.source, cell.metadata.get("question"), "cell"))
-        kept, inside = [], False
-        for line in cell.source.split("\n"):
-            begin = BEGIN.match(line)
-            if begin:
-                inside = True
-                indent = begin.group("indent")
-                kept += [f"{indent}{TODO_COMMENT}", f'{indent}raise NotImplementedError("{next(names)}")']
-            elif END.match(line):
-                inside = False
-            elif not inside:
-                kept.append(line)
-        cell.source = "\n".join(kept)
+        cell.source = template_source(cell, "cell")
         return True
 
 

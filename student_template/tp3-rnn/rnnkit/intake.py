@@ -78,13 +78,13 @@ def _describe(student, workdir: Path, assignment_id: str, module_order, notes: l
         if problem is not None:
             notes.append(problem)
             if not modules:
-                return Submission(student, workdir, None, (), tuple(notes), problem, _fingerprint(workdir, files))
+                return Submission(student, workdir, None, (), tuple(notes), problem, fingerprint(workdir, files))
             notebook = None
     if notebook is None and not modules:
         return Submission(student, workdir, None, (), tuple(notes), Message.of("no_code", detail=""),
-                          _fingerprint(workdir, files))
+                          fingerprint(workdir, files))
     return Submission(student, workdir, str(notebook) if notebook else None, tuple(str(m) for m in modules),
-                      tuple(notes), None, _fingerprint(workdir, files))
+                      tuple(notes), None, fingerprint(workdir, files))
 
 
 def _choose_notebook(notebooks: list[Path], assignment_id: str, notes: list[Message]) -> Path | None:
@@ -166,8 +166,15 @@ def _unzip(archive: Path, workdir: Path) -> Message | None:
     return None
 
 
-def _fingerprint(workdir: Path, files: list[Path]) -> str:
+def fingerprint(root: Path, files: list[Path]) -> str:
+    """SHA-256 of files given relative to ``root``: their names and contents, in this order."""
     digest = hashlib.sha256()
     for relative in files:
-        digest.update(str(relative).encode() + b"\0" + (workdir / relative).read_bytes() + b"\0")
+        digest.update(str(relative).encode() + b"\0" + (root / relative).read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def entry_fingerprint(entry: Path) -> str:
+    """Fingerprint of a class entry as handed in (a file, or a folder and everything in it)."""
+    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if p.is_file())
+    return fingerprint(entry.parent, [p.relative_to(entry.parent) for p in files])

@@ -111,13 +111,7 @@ class Sandbox:
             if zygote is not None:
                 self.process = zygote.spawn(work, log, self.limits, (to_worker_r, from_worker_w))
             else:
-                runtime = self.root / "runtime" / "rnnkit_sandbox"
-                runtime.mkdir(parents=True, exist_ok=True)
-                for source in SANDBOX.glob("*.py"):  # the worker's whole runtime: nothing else of the kit
-                    shutil.copyfile(source, runtime / source.name)
-                boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
-                        "from rnnkit_sandbox.worker import main; main()")
-                command = [sys.executable, "-I", "-B", "-c", boot, str(to_worker_r), str(from_worker_w), str(log)]
+                command = _python(self.root, "worker", str(to_worker_r), str(from_worker_w), str(log))
                 privileged = os.geteuid() == 0
                 if privileged:
                     command = _isolate(command)
@@ -326,6 +320,18 @@ def _unproxy(value):
     return value
 
 
+def _python(root: Path, module: str, *args: str) -> list[str]:
+    """The command that runs ``rnnkit_sandbox.<module>.main`` from a copy of ``sandbox/`` under ``root``
+    (the process's whole runtime: nothing else of the kit), isolated from the environment (-I)."""
+    runtime = root / "runtime" / "rnnkit_sandbox"
+    runtime.mkdir(parents=True, exist_ok=True)
+    for source in SANDBOX.glob("*.py"):
+        shutil.copyfile(source, runtime / source.name)
+    boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
+            f"from rnnkit_sandbox.{module} import main; main()")
+    return [sys.executable, "-I", "-B", "-c", boot, *args]
+
+
 def _environment(work: Path, limits: Limits) -> dict:
     threads = str(limits.threads)
     # OPENBLAS_NUM_THREADS: numpy's BLAS otherwise starts a thread at import, and a zygote must
@@ -390,10 +396,6 @@ class Zygote:
     def __init__(self, limits: Limits):
         self.limits, self.owner = limits, os.getpid()
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-zygote-"))
-        runtime = self.root / "runtime" / "rnnkit_sandbox"
-        runtime.mkdir(parents=True)
-        for source in SANDBOX.glob("*.py"):
-            shutil.copyfile(source, runtime / source.name)
         home = self.root / "home"  # the libraries it preloads may write caches (matplotlib's fonts)
         home.mkdir()
         self.privileged = os.geteuid() == 0
@@ -402,9 +404,7 @@ class Zygote:
             os.chown(home, UNPRIVILEGED, UNPRIVILEGED)
             os.chmod(self.root, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
-                "from rnnkit_sandbox.zygote import main; main()")
-        command = [sys.executable, "-I", "-B", "-c", boot, str(theirs.fileno())]
+        command = _python(self.root, "zygote", str(theirs.fileno()))
         if self.privileged:
             command = _isolate(command)
         self.process = subprocess.Popen(

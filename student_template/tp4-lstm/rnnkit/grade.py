@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
 from .channel import Limits
-from .intake import intake
+from .intake import entry_fingerprint, intake
 from .load import load
 from .report import report_from_dict, write_gradebook, write_submission
 from .results import LoadResult, Report
@@ -89,7 +89,7 @@ def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | 
             entry = futures[future]
             report = future.result()
             folder_out = write_submission(report, out, options.language)
-            (folder_out / ".fingerprint").write_text(_entry_fingerprint(entry) + kit)
+            (folder_out / ".fingerprint").write_text(entry_fingerprint(entry)[:32] + kit)
             reports.append(report)
             if progress:
                 progress(len(reports), len(entries), report)
@@ -112,19 +112,11 @@ def _previous(out: Path, entry: Path, kit: str) -> Report | None:
     student = entry.stem if entry.is_file() else entry.name
     folder = out / student
     try:
-        if (folder / ".fingerprint").read_text() != _entry_fingerprint(entry) + kit:
+        if (folder / ".fingerprint").read_text() != entry_fingerprint(entry)[:32] + kit:
             return None
         return report_from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _entry_fingerprint(entry: Path) -> str:
-    digest = hashlib.sha256()
-    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if p.is_file())
-    for p in files:
-        digest.update(str(p.relative_to(entry.parent)).encode() + p.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
