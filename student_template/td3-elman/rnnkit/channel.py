@@ -1,9 +1,10 @@
 """The grader's side of the trust boundary: start a sandboxed worker and talk to it.
 
-The worker gets a copy of the submission and of ``autograder/sandbox`` (nothing else of the
-kit), a minimal environment, resource limits (CPU time, address space, file size, processes),
-no network and, when the grader runs as root, an unprivileged user that cannot read the kit.
-Replies are decoded with ``sandbox.codec`` (data only) and every wait has a deadline.
+Every worker is forked by a fork server (``Zygote``) started at the isolation level this machine
+allows (``isolation.py``): its own copy of the submission and of ``autograder/sandbox`` (nothing
+else of the kit), a minimal environment, resource limits, no network and no privilege. Replies are
+decoded with ``sandbox.codec`` (data only), checked against the request they answer, and every
+wait has a deadline, the submission's whole-life deadline included.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import isolation
+from .isolation import UNPRIVILEGED
 from .sandbox import codec
 from .sandbox.codec import Handle
 
 SANDBOX = Path(__file__).resolve().parent / "sandbox"
-UNPRIVILEGED = 65534  # nobody / nogroup
 GRACE = 3.0  # seconds the grader waits beyond a call's own budget before killing the worker
 
 
@@ -44,6 +46,9 @@ class Limits:
     threads: int = 1  # torch intra-op threads; parallel workers share the cores
     start_timeout: float = 60.0
     warm_start: bool = True  # fork workers from a zygote that imported torch once (see sandbox/zygote.py)
+    submission_seconds: float = 900.0  # wall clock for everything one submission runs, restarts included
+    scratch_bytes: int = 1 * 2**30  # its /work and /tmp together (a tmpfs, counted in its memory)
+    processes: int = 256  # processes and threads of one submission (where it has a user or cgroup of its own)
 
 
 class StudentError(Exception):
@@ -66,6 +71,17 @@ class WorkerLost(Exception):
         self.timeout = timeout
 
 
+class Tampered(WorkerLost):
+    """The reply channel carried something the worker's server did not send: student code wrote on it."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"the grader's channel received data it did not send ({detail})", timeout=False)
+
+
+class GraderFault(Exception):
+    """The worker could not start or answer before any student code ran: our side, not the student's."""
+
+
 @dataclass
 class Sandbox:
     """One worker process serving one submission. Not thread-safe; one request at a time."""
@@ -79,52 +95,54 @@ class Sandbox:
     # Calls that ran out of time once fail at once afterwards: a hanging function must not
     # cost its full budget in every test that uses it.
     timed_out: dict = field(default_factory=dict)
+    deadline: float | None = None  # monotonic time at which the submission's wall clock runs out
+    zygote: "Zygote | None" = None
+    own_zygote: "Zygote | None" = None  # the cold path's one-submission server, closed with the sandbox
+    slot: str | None = None
+    sequence: int = 0
 
     def start(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))
-        work = self.root / "work"
-        shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True)
-        log = self.root / "worker.log"
-        log.touch()
-        if os.geteuid() == 0:
-            for path in [self.root, work, log, *work.rglob("*")]:
-                os.chown(path, UNPRIVILEGED, UNPRIVILEGED)
-            os.chmod(self.root, 0o700)
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limits.submission_seconds
+        self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))  # the grader's own: the worker's log
         zygote = _zygote(self.limits) if self.limits.warm_start else None
-        if zygote is not None:
-            try:
-                self._launch(work, log, zygote)
-            except (OSError, ValueError, KeyError):  # the zygote died under us: forget it, start cold
-                _forget(zygote)
-                zygote = None
-        if zygote is None:
-            self._launch(work, log, None)
-        self.request({"op": "ping"}, self.limits.start_timeout)
+        try:
+            if zygote is not None:
+                try:
+                    self._launch(zygote)
+                except (OSError, ValueError, KeyError):  # the zygote died under us: forget it, start cold
+                    _forget(zygote)
+                    zygote = None
+            if zygote is None:
+                self.own_zygote = Zygote(self.limits, preload=False)
+                self._launch(self.own_zygote)
+            self.request({"op": "ping"}, self.limits.start_timeout)
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError, RuntimeError, WorkerLost) as err:
+            # No student code has run yet: whatever stopped the worker is the environment's fault.
+            self._kill()
+            raise GraderFault(f"the grading worker could not start: {err}") from err
         if self.load_request is not None:  # a restart reloads the submission the same way
             self.request(self.load_request, self.load_request["total_budget"])
 
-    def _launch(self, work: Path, log: Path, zygote: "Zygote | None") -> None:
-        """Start the worker (forked by ``zygote``, or as a new process) and open its channel."""
+    def _launch(self, zygote: "Zygote") -> None:
+        """Have ``zygote`` fork a worker on a fresh copy of the submission, and open its channel."""
+        self.zygote = zygote
+        self.slot, work = zygote.new_slot()
+        shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True, dirs_exist_ok=True)
+        if zygote.level == "basic" and os.geteuid() == 0:
+            for path in [work, *work.rglob("*")]:
+                os.chown(path, UNPRIVILEGED, UNPRIVILEGED)
+        log = os.open(self.root / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         try:
-            if zygote is not None:
-                self.process = zygote.spawn(work, log, self.limits, (to_worker_r, from_worker_w))
-            else:
-                command = _python(self.root, "worker", str(to_worker_r), str(from_worker_w), str(log))
-                privileged = os.geteuid() == 0
-                if privileged:
-                    command = _isolate(command)
-                self.process = subprocess.Popen(
-                    command, cwd=work, env=_environment(work, self.limits), pass_fds=(to_worker_r, from_worker_w),
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    preexec_fn=lambda: _apply_limits(self.limits, privileged), close_fds=True)
+            self.process = zygote.spawn(self.slot, work, self.limits, (to_worker_r, from_worker_w, log))
         except BaseException:
-            for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w):
+            for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w, log):
                 os.close(fd)
             raise
-        os.close(to_worker_r)
-        os.close(from_worker_w)
+        for fd in (to_worker_r, from_worker_w, log):
+            os.close(fd)
         self._send, self._receive = os.fdopen(to_worker_w, "wb"), from_worker_r
 
     def load(self, notebook: str | None, modules: list[str], budget: float, cuda_to_cpu: bool) -> dict:
@@ -161,25 +179,34 @@ class Sandbox:
         return self._proxy(self.request({"op": "call", "target": name, "get": True, "keep": True}, 10.0))
 
     def request(self, payload: dict, timeout: float) -> Any:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self._kill()
+            raise WorkerLost(f"the submission used all of its {self.limits.submission_seconds:g} s", timeout=True)
         if self.process is None:
             self.start()
+        self.sequence += 1
+        payload = {**payload, "id": self.sequence}
+        deadline = min(time.monotonic() + timeout, self.deadline) + GRACE
         try:
             codec.write_message(self._send, payload)
-            reply = self._read_reply(time.monotonic() + timeout + GRACE)
+            reply = _checked(self._read_reply(deadline), self.sequence)
         except (BrokenPipeError, EOFError) as err:
             self._kill()
             raise WorkerLost(f"the worker stopped ({self._exit_reason()})", timeout=False) from err
         except TimeoutError as err:
             self._kill()
-            raise WorkerLost(f"no answer within {timeout:g} s", timeout=True) from err
+            spent = "the submission's whole time" if time.monotonic() >= self.deadline else f"{timeout:g} s"
+            raise WorkerLost(f"no answer within {spent}", timeout=True) from err
+        except (codec.CodecError, Tampered) as err:
+            self._kill()
+            raise err if isinstance(err, Tampered) else Tampered(str(err)[:200]) from err
         if "error" in reply:
             raise StudentError(reply["error"])
         return reply["ok"]
 
     def restart(self) -> None:
         self._kill()
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)  # start() copies the submission afresh
+        self._release()  # start() copies the submission afresh
         self.restarts += 1
         self.start()
 
@@ -192,9 +219,7 @@ class Sandbox:
 
     def close(self) -> None:
         self._kill()
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
+        self._release()
 
     def __enter__(self):
         return self
@@ -203,10 +228,21 @@ class Sandbox:
         self.close()
 
     # -- internals -----------------------------------------------------------------------
+    def _release(self) -> None:
+        if self.zygote is not None and self.slot is not None:
+            self.zygote.release(self.slot)
+            self.slot = None
+        if self.own_zygote is not None:
+            self.own_zygote.close()
+            self.own_zygote = None
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
     def _read_reply(self, deadline: float) -> Any:
         (size,) = struct.unpack(">Q", self._read_exactly(8, deadline))
         if size > codec.MAX_MESSAGE:
-            raise EOFError(f"reply of {size} bytes refused")
+            raise Tampered(f"a reply announcing {size} bytes")
         return codec.decode(self._read_exactly(size, deadline))
 
     def _read_exactly(self, size: int, deadline: float) -> bytes:
@@ -245,13 +281,7 @@ class Sandbox:
 
     def _kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            # The group takes what student code spawned; the pid alone covers a fork that has
-            # not reached its setsid() yet.
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            self.process.kill()
             self.process.wait()
         send = getattr(self, "_send", None)
         if send is not None:
@@ -320,6 +350,21 @@ def _unproxy(value):
     return value
 
 
+def _checked(reply: Any, sequence: int) -> dict:
+    """A reply as the worker's server writes it, to the request just sent; anything else was forged."""
+    if not isinstance(reply, dict) or reply.get("id") != sequence or len(reply) != 2:
+        raise Tampered("a reply that answers no request")
+    if "ok" in reply:
+        return reply
+    error = reply.get("error")
+    if not isinstance(error, dict) or not all(isinstance(error.get(k, ""), str) for k in
+                                              ("kind", "type", "message", "where", "trace")):
+        raise Tampered("a malformed error reply")
+    if error.get("kind", "raised") not in ("raised", "not_implemented", "timeout", "memory"):
+        raise Tampered("an error reply of an unknown kind")
+    return reply
+
+
 def _python(root: Path, module: str, *args: str) -> list[str]:
     """The command that runs ``rnnkit_sandbox.<module>.main`` from a copy of ``sandbox/`` under ``root``
     (the process's whole runtime: nothing else of the kit), isolated from the environment (-I)."""
@@ -344,73 +389,58 @@ def _environment(work: Path, limits: Limits) -> dict:
             "TQDM_DISABLE": "1"}
 
 
-def _apply_limits(limits: Limits, privileged: bool, cpu: bool = True) -> None:
-    """In the child before exec. ``cpu=False`` for the zygote, whose forks set their own CPU limit."""
-    os.setsid()  # its own process group: killing the group also ends what student code spawned
-    if cpu:
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+def _apply_limits(limits: Limits) -> None:
+    """In the fork server before exec; its forks set their own CPU, file and process limits."""
+    os.setsid()  # its own process group: killing the group also ends what it spawned
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if privileged:  # per-user count: only meaningful for the dedicated unprivileged user
-        resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing
 
 
-def _isolate(command: list[str]) -> list[str]:
-    """As root: no network namespace, then drop to the unprivileged user before Python starts."""
-    prefix = []
-    if network_namespaces():
-        prefix = ["unshare", "--net", "--"]
-    if shutil.which("setpriv"):
-        prefix += ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", "--"]
-    else:  # never run student code as root
-        raise RuntimeError("running as root needs setpriv (util-linux) to drop privileges for the worker")
-    return prefix + command
-
-
-@functools.lru_cache(maxsize=None)
-def network_namespaces() -> bool:
-    """Can workers get a network namespace of their own? Not in a container without CAP_SYS_ADMIN
-    (Docker's default, hence Gradescope's): there a worker keeps the container's network, still as
-    ``nobody``, and this says so once on stderr rather than failing every worker."""
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        return False
-    try:
-        ok = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        ok = False
-    if not ok:
-        print("rnnkit: `unshare --net` is not permitted here: student code runs as nobody but keeps the network",
-              file=sys.stderr, flush=True)
-    return ok
-
-
 class Zygote:
-    """The grader's handle on a fork server (``sandbox/zygote.py``): one per grading process.
+    """The grader's handle on a fork server (``sandbox/zygote.py``): one per grading process
+    (``preload=False``: a one-submission server, the cold path).
 
-    It is started like a worker (same isolation, same user) but before any student code exists,
-    and only ever forks: each child sets its own session, CPU and file limits, and folder.
+    It is started at the isolation level of ``isolation.detect()`` before any student code exists,
+    and only ever forks. At the namespaces levels it sees the submissions through its spool
+    (``new_slot``), each child copies its own into a private tmpfs and becomes a user of its own.
     """
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, preload: bool = True):
         self.limits, self.owner = limits, os.getpid()
+        self.isolation = isolation.detect()
+        self.level = self.isolation.level
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-zygote-"))
-        home = self.root / "home"  # the libraries it preloads may write caches (matplotlib's fonts)
-        home.mkdir()
-        self.privileged = os.geteuid() == 0
-        if self.privileged:
-            # The runtime stays the grader's (readable, not writable): workers share this process's user.
-            os.chown(home, UNPRIVILEGED, UNPRIVILEGED)
-            os.chmod(self.root, 0o755)
+        self.spool = self.root / "spool"
+        self.spool.mkdir(mode=0o700)
+        self.counter = 0
+        self.cgroups = isolation.Cgroups()
+        namespaced = self.level != "basic"
+        if namespaced:
+            home = Path("/tmp")  # the server's own tmpfs in its view
+        else:
+            home = self.root / "home"  # the libraries it preloads may write caches (matplotlib's fonts)
+            home.mkdir()
+            if os.geteuid() == 0:
+                # The runtime stays the grader's (readable, not writable): workers share this process's user.
+                os.chown(home, UNPRIVILEGED, UNPRIVILEGED)
+                os.chmod(self.root, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = _python(self.root, "zygote", str(theirs.fileno()))
-        if self.privileged:
-            command = _isolate(command)
-        self.process = subprocess.Popen(
-            command, cwd=home, env=_environment(home, limits), pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: _apply_limits(limits, False, cpu=False), close_fds=True)
+        python = _python(self.root, "zygote", str(theirs.fileno()), "preload" if preload else "cold")
+        try:
+            command = isolation.zygote_command(self.root / "runtime", self.spool if namespaced else None,
+                                               self.cgroups.roots, python)
+            self.process = subprocess.Popen(
+                command, cwd=self.root if namespaced else home, env=_environment(home, limits),
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, preexec_fn=lambda: _apply_limits(limits), close_fds=True)
+        except BaseException:
+            theirs.close()
+            ours.close()
+            self.cgroups.close()
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
         theirs.close()
         self.socket = ours
         self.socket.settimeout(limits.start_timeout)
@@ -422,16 +452,51 @@ class Zygote:
             self.close()
             raise
 
-    def spawn(self, work: Path, log: Path, limits: Limits, fds: tuple[int, int]) -> "ForkedWorker":
-        request = {"op": "spawn", "work": str(work), "log": str(log), "cpu_seconds": limits.cpu_seconds,
-                   "file_bytes": limits.file_bytes, "nproc": 512 if self.privileged else 0,
-                   "env": {"HOME": str(work), "MPLCONFIGDIR": str(work / ".matplotlib")}}
+    def new_slot(self) -> tuple[str, Path]:
+        """A fresh folder for one submission's copy: in the spool (namespaces), or its own (basic)."""
+        self.counter += 1
+        name = str(self.counter)
+        if self.level == "basic":
+            folder = self.root / f"work-{name}"
+            folder.mkdir(mode=0o700)
+            if os.geteuid() == 0:
+                os.chown(folder, UNPRIVILEGED, UNPRIVILEGED)
+        else:
+            folder = self.spool / name
+            folder.mkdir(mode=0o700)
+        return name, folder
+
+    def release(self, slot: str) -> None:
+        shutil.rmtree(self.spool / slot if self.level != "basic" else self.root / f"work-{slot}", ignore_errors=True)
+        self.cgroups.remove(slot)
+
+    def spawn(self, slot: str, folder: Path, limits: Limits, fds: tuple[int, int, int]) -> "ForkedWorker":
+        namespaced = self.level != "basic"
+        work = isolation.WORK if namespaced else str(folder)
+        env = {"HOME": work, "MPLCONFIGDIR": f"{work}/.matplotlib", "USER": "student", "LOGNAME": "student"}
+        if namespaced:
+            env["TMPDIR"] = "/tmp"
+        privileged = os.geteuid() == 0
+        request = {"op": "spawn", "slot": slot, "work": work, "namespaces": namespaced,
+                   "uid": isolation.new_uid(), "scratch_bytes": limits.scratch_bytes,
+                   "under_tmp": isolation.under_tmp() if namespaced else [],
+                   "cgroups": self.cgroups.create(slot, limits.memory_bytes, limits.processes),
+                   "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
+                   "nproc": (limits.processes if self.level == "namespaces" else 512) if privileged else 0,
+                   "env": env}
         socket.send_fds(self.socket, [json.dumps(request).encode()], list(fds))
-        return ForkedWorker(self, int(self._receive()["pid"]))
+        reply = self._receive()
+        if "error" in reply:
+            raise OSError(reply["error"])
+        return ForkedWorker(self, int(reply["pid"]), int(reply["monitor"]))
 
     def status(self, pid: int, wait: bool) -> int | None:
         self.socket.send(json.dumps({"op": "status", "pid": pid, "wait": wait}).encode())
         return self._receive()["status"]
+
+    def kill(self, pid: int) -> None:
+        self.socket.send(json.dumps({"op": "kill", "pid": pid, "group": self.level == "basic"}).encode())
+        self._receive()
 
     def alive(self) -> bool:
         return self.process.poll() is None and os.getpid() == self.owner
@@ -441,6 +506,7 @@ class Zygote:
             self.process.kill()
             self.process.wait()
         self.socket.close()
+        self.cgroups.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _receive(self) -> dict:
@@ -452,10 +518,14 @@ class Zygote:
 
 @dataclass
 class ForkedWorker:
-    """What ``Sandbox`` needs of a worker forked by the zygote (the part of ``Popen`` it uses)."""
+    """What ``Sandbox`` needs of a worker forked by the zygote (the part of ``Popen`` it uses).
+
+    ``pid`` is the worker's pid as the fork server sees it, ``monitor`` the process it waits for.
+    """
 
     zygote: Zygote
     pid: int
+    monitor: int
     returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -468,9 +538,23 @@ class ForkedWorker:
             self.returncode = self._ask(wait=True)
         return self.returncode
 
+    def kill(self) -> None:
+        try:
+            self.zygote.kill(self.pid)
+        except (OSError, ValueError, KeyError):
+            pass
+        if self.zygote.level == "basic":
+            # No PID namespace: the pid is the host's, and the fork server (which student code of the
+            # same user can kill) may be gone; the group takes what the worker spawned.
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
     def _ask(self, wait: bool) -> int | None:
         try:
-            return self.zygote.status(self.pid, wait)
+            return self.zygote.status(self.monitor, wait)
         except (OSError, ValueError, KeyError):
             # The zygote is gone (student code can kill it): its orphan may still run, so it counts
             # as alive until the grader has killed it.
@@ -490,7 +574,7 @@ def _zygote(limits: Limits) -> Zygote | None:
         zygote.close()
     try:
         zygote = _ZYGOTES[limits] = Zygote(limits)
-    except (OSError, ValueError, subprocess.SubprocessError):
+    except (OSError, ValueError, subprocess.SubprocessError, RuntimeError):
         _ZYGOTES.pop(limits, None)
         return None
     if len(_ZYGOTES) == 1:

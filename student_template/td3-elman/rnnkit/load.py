@@ -1,7 +1,7 @@
 """Load: start the sandboxed worker for a submission and run its gradable code there."""
 from __future__ import annotations
 
-from .channel import Limits, Sandbox, StudentError, WorkerLost
+from .channel import GraderFault, Limits, Sandbox, StudentError, WorkerLost
 from .results import LoadResult, LoadStep, Message, Submission
 
 CELL_BUDGET = 10.0  # seconds per notebook cell or module statement
@@ -12,6 +12,9 @@ def load(submission: Submission, limits: Limits = Limits(), budget: float = CELL
     sandbox = Sandbox(submission.folder, limits)
     try:
         sandbox.start()
+    except GraderFault as err:  # before any student code ran: the grading failed on our side
+        return sandbox, LoadResult((), (), Message.of("worker_fault", detail=str(err)[:300]), ours=True)
+    try:
         reply = sandbox.load(submission.notebook, list(submission.modules), budget, _mentions_cuda(submission))
     except (WorkerLost, StudentError, OSError) as err:
         return sandbox, LoadResult((), (), Message.of("worker_start", detail=str(err)[:300]))

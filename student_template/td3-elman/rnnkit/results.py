@@ -69,6 +69,7 @@ class LoadResult:
     steps: tuple[LoadStep, ...]
     names: tuple[str, ...]  # names the submission defines
     problem: Message | None = None  # the worker could not even start or load
+    ours: bool = False  # the problem is the grading environment's, not the submission's
 
 
 @dataclass(frozen=True)

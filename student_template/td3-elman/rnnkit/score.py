@@ -15,7 +15,9 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
         QuestionScore(q.id, q.title, None if q.manual else min(earned.get(q.id, 0.0), q.points), q.points, q.manual)
         for q in questions)
     problem = submission.problem or load.problem
-    if problem is not None:
+    if load.ours:
+        status = Status.GRADER_ERROR
+    elif problem is not None:
         status = Status.UNLOADABLE
     elif any(t.outcome is Outcome.GRADER_ERROR for t in tests):
         status = Status.GRADER_ERROR

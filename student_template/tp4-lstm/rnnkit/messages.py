@@ -121,6 +121,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{where} (« {first_line} ») ne se lit pas en Python : {error}. Le reste a été chargé.",
         "en": "{where} (\"{first_line}\") is not valid Python: {error}. The rest was loaded.",
     },
+    "worker_fault": {
+        "fr": "La correction a échoué de notre côté, avant que votre code ne soit exécuté : l'équipe pédagogique "
+              "est prévenue et vous n'y perdez rien.",
+        "en": "Grading failed on our side, before your code ran: the teaching staff has been told, and you lose "
+              "nothing.",
+    },
     "worker_start": {
         "fr": "Votre code n'a pas pu être chargé : {detail}.",
         "en": "Your code could not be loaded: {detail}.",

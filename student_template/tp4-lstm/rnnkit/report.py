@@ -240,7 +240,7 @@ def report_from_dict(data: dict) -> Report:
     submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
                             tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"])
     load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
-                      message(data["load"]["problem"]))
+                      message(data["load"]["problem"]), bool(data["load"].get("ours", False)))
     tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})
                   for t in data["tests"])
     questions = tuple(QuestionScore(**q) for q in data["questions"])

@@ -168,17 +168,15 @@ def not_traceable() -> None:
         pass
 
 
-def main() -> None:
-    """Started as its own process: ``python -c ... read_fd write_fd log``."""
-    serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+def serve(read_fd: int, write_fd: int, log_fd: int) -> None:
+    """Answer requests until the grader closes the channel (in a fork of the zygote).
 
-
-def serve(read_fd: int, write_fd: int, log_path: str) -> None:
-    """Answer requests until the grader closes the channel (in a fresh process or a zygote's fork)."""
+    ``log_fd`` is a file the grader opened: the worker never names a path the grader will read.
+    """
     not_traceable()
     requests = os.fdopen(read_fd, "rb")
     replies = os.fdopen(write_fd, "wb")
-    log = open(log_path, "w", encoding="utf-8", errors="replace")
+    log = os.fdopen(log_fd, "w", encoding="utf-8", errors="replace")
     # Student output goes to the bounded log: it can neither flood the disk nor reach the channel.
     sys.stdout = sys.stderr = BoundedText(log, MAX_PRINTED)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -193,11 +191,11 @@ def serve(read_fd: int, write_fd: int, log_path: str) -> None:
         except EOFError:
             return
         try:
-            reply = {"ok": worker.handle(request)}
+            reply = {"ok": worker.handle(request), "id": request.get("id")}
         except BaseException as err:  # anything student code raises, SystemExit included
-            reply = {"error": describe_error(err)}
+            reply = {"error": describe_error(err), "id": request.get("id")}
         try:
             codec.write_message(replies, reply)
         except codec.CodecError as err:
             codec.write_message(replies, {"error": {"kind": "raised", "type": "CodecError", "message": str(err),
-                                                    "where": "", "trace": ""}})
+                                                    "where": "", "trace": ""}, "id": request.get("id")})

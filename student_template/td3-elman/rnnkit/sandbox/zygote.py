@@ -5,43 +5,30 @@ grading a small submission costs. The grader starts this process once, with the 
 as a worker (copy of this package only, ``python -I``, no network and ``nobody`` as root), before
 any student code exists; it never runs student code itself. For each submission it receives,
 on a Unix socket, the two pipe descriptors of a worker's channel and the worker's folder, and
-forks: the child drops into its own session, sets its own limits and serves as an ordinary
-worker. Replies are one JSON object per datagram.
+forks (``jail.py``): with namespaces, a monitor that gives the submission its own namespaces and
+files, whose child is the worker; without, the worker itself. Replies are one JSON object per
+datagram. ``python ... zygote FD cold`` skips the preloading: a one-submission server (the cold
+path, as on Gradescope) that still imports torch before any student code exists.
 """
 from __future__ import annotations
 
 import json
 import os
-import resource
+import select
 import signal
 import socket
 import sys
+
+from . import jail
 
 # What coursework notebooks import at the top besides torch (about 1.7 s more per worker);
 # importing a library before student code runs changes nothing for it but the time.
 PRELOAD = ("numpy", "matplotlib.pyplot", "tqdm", "tqdm.auto", "torch.utils.data", "torch.utils.tensorboard")
 
 
-def _child(request: dict, read_fd: int, write_fd: int) -> None:
-    """In the forked child: become a worker for one submission (never returns)."""
-    try:
-        os.setsid()  # its own process group: the grader kills the group
-        cpu = int(request["cpu_seconds"])
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # a fresh process: its CPU time starts at 0
-        resource.setrlimit(resource.RLIMIT_FSIZE, (request["file_bytes"], request["file_bytes"]))
-        if request.get("nproc"):
-            resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
-        os.chdir(request["work"])
-        os.environ.update(request["env"])
-        from .worker import serve
-
-        serve(read_fd, write_fd, request["log"])
-    finally:
-        os._exit(0)
-
-
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
+    preload = sys.argv[2:3] != ["cold"]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     import importlib
 
@@ -51,7 +38,7 @@ def main() -> None:
 
     worker.not_traceable()  # inherited by every fork
 
-    for name in PRELOAD:
+    for name in PRELOAD if preload else ():
         try:
             importlib.import_module(name)
         except Exception:  # an optional library missing or broken: the student's import will say so
@@ -62,7 +49,7 @@ def main() -> None:
     control.send(json.dumps({"ready": True, "threads": threads}).encode())
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
         except OSError:
             return
         if not message:
@@ -70,18 +57,66 @@ def main() -> None:
         request = json.loads(message)
         _reap(finished)
         if request["op"] == "spawn":
-            pid = os.fork()
-            if pid == 0:
-                control.close()
-                _child(request, fds[0], fds[1])
-            for fd in fds:
-                os.close(fd)
-            reply = {"pid": pid}
+            try:
+                reply = _spawn(request, fds, control)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+        elif request["op"] == "kill":
+            reply = {"killed": _kill(int(request["pid"]), bool(request.get("group")))}
         elif request["op"] == "status":
             reply = {"status": _status(int(request["pid"]), finished, bool(request.get("wait")))}
         else:
             reply = {"error": f"unknown request {request['op']!r}"}
         control.send(json.dumps(reply).encode())
+
+
+def _spawn(request: dict, fds: list[int], control: socket.socket) -> dict:
+    """Fork the submission's worker; returns its pid and the pid to wait for (its monitor)."""
+    if len(fds) != 3:
+        return {"error": f"spawn needs 3 descriptors, got {len(fds)}"}
+    request["fds"] = fds
+    if not request.get("namespaces"):
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            jail.worker(request, namespaced=False)
+        return {"pid": pid, "monitor": pid}
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        control.close()
+        os.close(readable)
+
+        def report(worker_pid: int) -> None:
+            os.write(writable, f"{worker_pid}\n".encode())
+            os.close(writable)
+
+        jail.monitor(request, report)
+    os.close(writable)
+    try:
+        line = b""
+        if select.select([readable], [], [], 30)[0]:
+            line = os.read(readable, 64)
+    finally:
+        os.close(readable)
+    worker = int(line.strip() or -1)
+    if worker < 0:
+        _kill(pid, group=False)
+        return {"error": "the submission's namespaces could not be set up"}
+    return {"pid": worker, "monitor": pid}
+
+
+def _kill(pid: int, group: bool) -> bool:
+    """SIGKILL the worker: with a PID namespace of its own, that ends everything it started."""
+    killed = False
+    for kill in ((os.killpg, os.kill) if group else (os.kill,)):
+        try:
+            kill(pid, signal.SIGKILL)
+            killed = True
+        except (ProcessLookupError, PermissionError):
+            pass
+    return killed
 
 
 def _reap(finished: dict[int, int]) -> None:

@@ -48,7 +48,7 @@ def decode(data: bytes) -> Any:
         raise CodecError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE}-byte limit")
     try:
         raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise CodecError(f"not a JSON message: {err}") from err
     return _from_json(raw, 0)
 

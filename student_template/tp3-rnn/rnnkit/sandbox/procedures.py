@@ -70,7 +70,34 @@ def module_tree(module) -> list:
     return [[name, type(m).__name__, type(m).__module__] for name, m in module.named_modules()]
 
 
+def isolation_facts(walk: bool = False, prune: tuple = (), limit: int = 200000) -> dict:
+    """What the worker itself can see and do (the preflight's probe; ``walk`` lists every file it
+    can reach, for the kit's allow-list test). Run before any student code, so it can be trusted."""
+    import os
+    import socket
+
+    facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
+             "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()), "top": sorted(os.listdir("/"))}
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        facts["inet_socket"] = True
+    except OSError:
+        facts["inet_socket"] = False
+    if walk:
+        files: list[str] = []
+        for top, dirs, names in os.walk("/", onerror=lambda err: None):
+            if top in ("/proc", "/sys", "/dev", *prune) or top.startswith(("/proc/", "/sys/", "/dev/")):
+                dirs[:] = []  # the kernel's own, or allow-listed folders the caller trusts
+                continue
+            files.extend(os.path.join(top, n) for n in names)
+            if len(files) > limit:
+                break
+        facts["files"] = files
+    return facts
+
+
 PROCEDURES = {
+    "isolation_facts": isolation_facts,
     "parameters": parameters,
     "set_parameters": set_parameters,
     "to_dtype": to_dtype,

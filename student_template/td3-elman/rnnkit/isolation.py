@@ -1,0 +1,257 @@
+"""What keeps student code apart from the grader, from the other students and from the network.
+
+Three levels, the best this machine allows (``detect``):
+
+* ``namespaces`` (root with bubblewrap): the fork server starts in a filesystem view that holds
+  only an allow-list — the Python installation and its packages (read-only), the sandbox runtime,
+  a spool of submission copies — with its own PID, IPC, UTS and network namespaces. Each
+  submission then gets, from ``sandbox/jail.py``, namespaces of its own, a size-limited tmpfs as
+  ``/work`` and ``/tmp``, a user of its own, memory and process cgroups where the machine has them,
+  and a seccomp filter refusing internet sockets. Nothing of the checkout, no other submission,
+  no class folder is in view, whatever their permissions: this is also what lets a kit cloned
+  under a ``0700`` folder grade as root.
+* ``user-namespaces`` (an ordinary user, bubblewrap and unprivileged user namespaces): the same
+  view and namespaces; all workers keep the grading user's uid, without any capability.
+* ``basic``: resource limits, the seccomp filter, and as root the ``nobody`` user (with a network
+  namespace where ``unshare --net`` is allowed) — Gradescope's Docker default capabilities, or a
+  machine without bubblewrap. The README says what that leaves open.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+VIEW = "/rnnkit"  # the fork server's own folders in its view (``sandbox/jail.py``)
+WORK = f"{VIEW}/work"  # the worker's folder: its copy of the submission
+UNPRIVILEGED = 65534  # nobody / nogroup: the worker's user at the basic level
+# A user per submission at the namespaces level: above any real account, unique per grading process.
+UID_BASE = 1_000_000_000
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "fonts", "mime.types")
+SYSTEM = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation in force; recorded in every report and printed in the class summary."""
+
+    level: str  # "namespaces" | "user-namespaces" | "basic"
+    filesystem: str
+    processes: str
+    network: str
+    user: str
+    memory: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def summary(self) -> str:
+        return (f"isolation: {self.level} — files: {self.filesystem}; processes: {self.processes}; "
+                f"network: {self.network}; user: {self.user}; memory: {self.memory}")
+
+
+@functools.lru_cache(maxsize=None)
+def detect() -> Isolation:
+    """The best level this process can have (probed once: a bubblewrap run costs ~20 ms)."""
+    root = os.geteuid() == 0
+    memory = "cgroup per submission" if root and cgroup_roots() else "address-space limit per process"
+    if bubblewrap_works():
+        return Isolation(
+            "namespaces" if root else "user-namespaces",
+            "allow-list view (Python, sandbox runtime, the submission's own copy in a private tmpfs)",
+            "PID namespace per submission: nothing outlives it",
+            "none (network namespace per submission; internet sockets refused by seccomp)",
+            "a user per submission" if root else "the grading user, without capabilities",
+            memory if root else "address-space limit per process")
+    return Isolation(
+        "basic",
+        "everything the worker's user may read" + (" (kit hidden from nobody by permissions)" if root else ""),
+        "process group per submission (a double fork can escape it)",
+        ("none (network namespace)" if root and network_namespaces() else "internet sockets refused by seccomp"),
+        "nobody (shared by all submissions)" if root else "the grading user (shared with the grader)",
+        "address-space limit per process")
+
+
+@functools.lru_cache(maxsize=None)
+def bubblewrap_works() -> bool:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    command = [bwrap, *_view_arguments(None, None, {}), "--", sys.executable, "-I", "-S", "-c", "pass"]
+    try:
+        return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def zygote_command(runtime: Path, spool: Path | None, cgroups: dict[str, Path], python: list[str]) -> list[str]:
+    """The command line that starts a fork server at the detected level (``python`` is its own part)."""
+    if detect().level != "basic":
+        return [shutil.which("bwrap") or "bwrap", *_view_arguments(runtime, spool, cgroups), "--", *python]
+    if os.geteuid() != 0:
+        return python
+    prefix = ["unshare", "--net", "--"] if network_namespaces() else []
+    if not shutil.which("setpriv"):  # never run student code as root
+        raise RuntimeError("running as root needs setpriv (util-linux) or bubblewrap to drop privileges")
+    return prefix + ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", "--", *python]
+
+
+def under_tmp() -> list[str]:
+    """The bound Python paths that a worker's private ``/tmp`` would hide: put back by the jail."""
+    return [str(p) for p in python_paths() if p.is_relative_to("/tmp")]
+
+
+def python_paths() -> list[Path]:
+    """What the worker's Python needs: the installation, the virtual environment, their packages."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  os.path.dirname(os.path.realpath(sys.executable)), *site.getsitepackages(),
+                  *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))}
+    paths: list[Path] = []
+    for candidate in sorted(candidates):
+        for path in {Path(candidate), Path(os.path.realpath(candidate))}:
+            if path.exists() and not path.is_relative_to("/usr"):
+                paths.append(path)
+    # A folder inside another bound one is bound with it.
+    paths = sorted(set(paths), key=lambda p: len(p.parts))
+    return [p for i, p in enumerate(paths) if not any(p.is_relative_to(q) for q in paths[:i])]
+
+
+def _view_arguments(runtime: Path | None, spool: Path | None, cgroups: dict[str, Path]) -> list[str]:
+    args = ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+            "--unshare-cgroup-try", "--new-session", "--cap-add", "ALL"]
+    if os.geteuid() != 0:
+        args[:0] = ["--unshare-user", "--uid", "0", "--gid", "0"]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for name in SYSTEM:
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", f"{VIEW}/work", "--dir", f"{VIEW}/scratch"]
+    # bubblewrap makes missing parent folders 0700: these must be traversable by the workers' users.
+    bound = [*python_paths(), *([runtime] if runtime is not None else [])]
+    parents = sorted({str(p) for path in bound for p in path.parents if str(p) not in ("/", "/usr", "/tmp")
+                      and not p.is_relative_to("/usr")}, key=lambda p: p.count("/"))
+    for parent in parents:
+        args += ["--perms", "0755", "--dir", parent]
+    for path in bound:
+        args += ["--ro-bind", str(path), str(path)]
+    if spool is not None:
+        args += ["--ro-bind", str(spool), f"{VIEW}/spool"]
+    for controller, path in cgroups.items():
+        args += ["--bind", str(path), f"{VIEW}/cgroup/{controller}"]
+    return args + ["--chdir", "/tmp", "--setenv", "HOME", "/tmp"]
+
+
+@functools.lru_cache(maxsize=None)
+def cgroup_roots() -> dict[str, Path]:
+    """Writable cgroup folders for memory and processes (v2 unified, or v1 per controller)."""
+    found: dict[str, Path] = {}
+    unified = Path("/sys/fs/cgroup")
+    if (unified / "cgroup.controllers").exists():
+        controllers = (unified / "cgroup.controllers").read_text().split()
+        if {"memory", "pids"} <= set(controllers) and os.access(unified, os.W_OK):
+            return {"unified": unified}
+        return {}
+    for controller in ("memory", "pids"):
+        path = unified / controller
+        if path.is_dir() and os.access(path, os.W_OK):
+            found[controller] = path
+    return found
+
+
+class Cgroups:
+    """One grading process's cgroup folders: ``rnnkit-<pid>/<slot>`` per submission, removed after it."""
+
+    def __init__(self) -> None:
+        self.roots: dict[str, Path] = {}
+        if os.geteuid() != 0 or detect().level != "namespaces":
+            return
+        for controller, path in cgroup_roots().items():
+            folder = path / f"rnnkit-{os.getpid()}"
+            try:
+                folder.mkdir(exist_ok=True)
+                if controller == "unified":
+                    (path / "cgroup.subtree_control").write_text("+memory +pids")
+                    (folder / "cgroup.subtree_control").write_text("+memory +pids")
+            except OSError:
+                continue
+            self.roots[controller] = folder
+
+    def create(self, slot: str, memory_bytes: int, processes: int) -> list[str]:
+        """Make the submission's groups; returns their ``cgroup.procs`` as the fork server sees them."""
+        procs = []
+        for controller, folder in self.roots.items():
+            group = folder / slot
+            try:
+                group.mkdir()
+                settings = {"memory": {"memory.limit_in_bytes": memory_bytes},
+                            "pids": {"pids.max": processes},
+                            "unified": {"memory.max": memory_bytes, "memory.swap.max": 0, "pids.max": processes}}
+                for name, value in settings[controller].items():
+                    if (group / name).exists():
+                        (group / name).write_text(str(value))
+                if controller == "memory" and (group / "memory.memsw.limit_in_bytes").exists():
+                    (group / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
+            except OSError:
+                continue
+            procs.append(f"{VIEW}/cgroup/{controller}/{slot}/cgroup.procs")
+        return procs
+
+    def remove(self, slot: str) -> None:
+        for folder in self.roots.values():
+            group = folder / slot
+            for _ in range(50):  # the kernel frees the group a moment after its last process exits
+                try:
+                    group.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    import time
+
+                    time.sleep(0.02)
+
+    def close(self) -> None:
+        for folder in self.roots.values():
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+
+@functools.lru_cache(maxsize=None)
+def network_namespaces() -> bool:
+    """Can a basic-level worker get a network namespace (``unshare --net``)? Not in a container
+    without CAP_SYS_ADMIN (Docker's default, hence Gradescope's): the seccomp filter remains."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    try:
+        ok = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    if not ok:
+        print("rnnkit: `unshare --net` is not permitted here: student code runs as nobody, and its internet "
+              "sockets are refused by a seccomp filter", file=sys.stderr, flush=True)
+    return ok
+
+
+_uids = itertools.count()
+
+
+def new_uid() -> int | None:
+    """The submission's own user at the namespaces level (None elsewhere): unique among the
+    submissions in flight, since each grading process has its own thousand."""
+    if os.geteuid() != 0 or detect().level != "namespaces":
+        return None
+    return UID_BASE + (os.getpid() % 3_000_000) * 1000 + next(_uids) % 1000
