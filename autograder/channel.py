@@ -100,6 +100,8 @@ class Sandbox:
     own_zygote: "Zygote | None" = None  # the cold path's one-submission server, closed with the sandbox
     slot: str | None = None
     sequence: int = 0
+    progress: str | None = None  # the load step running now, as the worker announced it
+    loaded: bool = False  # a restart reloads the submission only once a load has succeeded
 
     def start(self) -> None:
         if self.deadline is None:
@@ -121,7 +123,7 @@ class Sandbox:
             # No student code has run yet: whatever stopped the worker is the environment's fault.
             self._kill()
             raise GraderFault(f"the grading worker could not start: {err}") from err
-        if self.load_request is not None:  # a restart reloads the submission the same way
+        if self.loaded:  # a restart reloads the submission the same way
             self.request(self.load_request, self.load_request["total_budget"])
 
     def _launch(self, zygote: "Zygote") -> None:
@@ -149,8 +151,22 @@ class Sandbox:
         """Run the submission's gradable code in the worker; returns the loader's report."""
         total = budget * (20 + 4 * len(modules))
         self.load_request = {"op": "load", "notebook": notebook, "modules": modules, "budget": budget,
-                             "cuda_to_cpu": cuda_to_cpu, "total_budget": total}
-        return self.request(self.load_request, total)
+                             "cuda_to_cpu": cuda_to_cpu, "total_budget": total, "skip": []}
+        for attempt in range(4):
+            self.progress = None
+            try:
+                reply = self.request(self.load_request, total)
+                self.loaded = True
+                return reply
+            except WorkerLost as err:
+                # A step that overran its budget from outside (it ignored the worker's own alarm):
+                # load again without it, so that it costs only itself.
+                if not (err.timeout and self.progress) or attempt == 3:
+                    raise
+                self.load_request["skip"].append(self.progress)
+                self._release()
+                self.process = None
+        raise AssertionError("unreachable")
 
     def call(self, target, *args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs) -> Any:
         """Call a name of the submission (or ``"@procedure"``, or a Remote's method) in the worker."""
@@ -186,10 +202,17 @@ class Sandbox:
             self.start()
         self.sequence += 1
         payload = {**payload, "id": self.sequence}
-        deadline = min(time.monotonic() + timeout, self.deadline) + GRACE
+        deadline = overall = min(time.monotonic() + timeout, self.deadline) + GRACE
+        step = payload.get("budget") if payload.get("op") == "load" else None
         try:
             codec.write_message(self._send, payload)
-            reply = _checked(self._read_reply(deadline), self.sequence)
+            reply = self._read_reply(deadline)
+            while step and _is_progress(reply, self.sequence):
+                # Each load step gets its own budget, timed here: a step cannot stretch it.
+                self.progress = reply["progress"]
+                deadline = min(time.monotonic() + step + GRACE, overall)
+                reply = self._read_reply(deadline)
+            reply = _checked(reply, self.sequence)
         except (BrokenPipeError, EOFError) as err:
             self._kill()
             raise WorkerLost(f"the worker stopped ({self._exit_reason()})", timeout=False) from err
@@ -348,6 +371,11 @@ def _unproxy(value):
     if isinstance(value, dict):
         return {k: _unproxy(v) for k, v in value.items()}
     return value
+
+
+def _is_progress(reply: Any, sequence: int) -> bool:
+    return (isinstance(reply, dict) and len(reply) == 2 and reply.get("id") == sequence
+            and isinstance(reply.get("progress"), str))
 
 
 def _checked(reply: Any, sequence: int) -> dict:

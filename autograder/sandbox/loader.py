@@ -50,9 +50,22 @@ class Step:
 class LoadReport:
     steps: list[Step] = field(default_factory=list)
     modules: list[list[str]] = field(default_factory=list)  # [module name, file]: any name can cross
+    # Steps the grader stopped from outside once (they ignored their budget): not run again.
+    skip: frozenset = frozenset()
+    # Called with each step's place before it runs: the grader times every step from outside.
+    announce: object = None
 
     def as_dict(self) -> dict:
         return {"steps": [asdict(s) for s in self.steps], "modules": self.modules}
+
+    def begin(self, where: str, first: str) -> bool:
+        """Whether the step at ``where`` may run (the grader is told it starts)."""
+        if where in self.skip:
+            self.steps.append(Step(where, first, "timeout", "stopped by the grader: it ran past its budget"))
+            return False
+        if callable(self.announce):
+            self.announce(where)
+        return True
 
 
 def time_budget(seconds: float):
@@ -163,6 +176,8 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
 
 
 def _run(code, namespace: dict, report: LoadReport, where: str, first: str, budget: float) -> None:
+    if not report.begin(where, first):
+        return
     try:
         with time_budget(budget):
             exec(code, namespace)

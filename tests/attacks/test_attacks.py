@@ -219,6 +219,8 @@ def class_run(tmp_path_factory, listener):
     big.mkdir()
     notebook(big / "work.ipynb", GOOD, outputs_bytes=6 * 2**20)
     notebook(folder / "m_deep_cell.ipynb", GOOD, "y = " + "(" * 5000 + "1" + ")" * 5000)
+    notebook(folder / "a_alarm.ipynb", GOOD, "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                                             "while True:\n    pass", "z = 3")
     out = tmp_path_factory.mktemp("graded")
     reports = grade_class(folder, FAKE, out, jobs=2, options=Options(tests_root=FIXTURES, limits=LIMITS))
     return {r.student: r for r in reports}, out, accepted
@@ -230,7 +232,7 @@ def q1(report) -> float:
 
 def test_every_entry_gets_a_report_and_honest_neighbours_keep_their_grade(class_run):
     reports, out, _ = class_run
-    assert len(reports) == 19
+    assert len(reports) == 20
     rows = list(csv.reader((out / "gradebook.csv").open(encoding="utf-8")))
     assert len(rows) == 1 + len(reports)
     for name in ("z_honest_1", "z_honest_2", "z_honest_3", "jo ann", "jo_ann", "=HYPERLINK(1)"):
@@ -286,6 +288,15 @@ def test_malformed_hand_ins_cost_only_what_is_malformed(class_run):
     assert reports["m_big_outputs"].total == AUTO_MAX  # outputs are not code: the notebook is graded
     deep = reports["m_deep_cell"]
     assert deep.total == AUTO_MAX and deep.status.value == "partial"  # that one cell fails, alone
+
+
+def test_a_cell_that_ignores_its_alarm_is_stopped_from_outside_and_costs_only_itself(class_run):
+    reports, _, _ = class_run
+    report = reports["a_alarm"]
+    assert report.total == AUTO_MAX and report.status.value == "partial", report.load.steps
+    (stopped,) = [s for s in report.load.steps if s.status == "timeout"]
+    assert stopped.where == "cell 2"
+    assert report.seconds < 45  # its 10 s budget, the grace, and one reload without it
 
 
 def test_names_never_share_a_folder_nor_become_formulas(class_run):

@@ -25,6 +25,13 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
     if submissions is not None and len(ids) != 1:
         console.print("error: --submissions needs one --assignment")
         return 2
+    from .channel import Limits
+    from .preflight import preflight
+
+    checked = preflight(Limits(warm_start=False))
+    if checked.problem is not None:
+        console.print(checked.problem, markup=False)
+        return 3
     failures = 0
     for assignment_id in ids:
         with tempfile.TemporaryDirectory(prefix="rnnkit-demo-") as tmp:
@@ -36,6 +43,7 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
             reports = _graded_with_progress(console, folder, assignment_id, target, jobs, language)
             reports = _with_manual_grades(target, reports, language)
         Console().print(summary_table(reports))
+        console.print(checked.isolation.summary(), markup=False)
         console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md")
         failures += sum(r.status is Status.GRADER_ERROR for r in reports)
     return 1 if failures else 0

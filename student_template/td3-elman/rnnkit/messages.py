@@ -101,6 +101,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
         "en": "Two files have the same module name; {chosen} was used, {ignored} ignored.",
     },
+    "file_too_large": {
+        "fr": "Le fichier {name} dépasse {limit} (sans compter les sorties des cellules) : il n'a pas été corrigé.",
+        "en": "File {name} is over {limit} (cell outputs not counted): it was not graded.",
+    },
     "invalid_notebook": {
         "fr": "Le notebook {name} n'est pas lisible (JSON invalide : {detail}).",
         "en": "Notebook {name} cannot be read (invalid JSON: {detail}).",

@@ -9,6 +9,7 @@ For the class: gradebook.csv (one row per student) and a summary table in the te
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -168,7 +169,7 @@ def write_gradescope_results(results: dict, folder: Path) -> Path:
 
 def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
     """Write one student's files atomically into ``out/<student>/``; returns that folder."""
-    folder = out / _safe(report.student)
+    folder = student_folder(out, report.student)
     folder.mkdir(parents=True, exist_ok=True)
     markdown = feedback_markdown(report, language)
     html = PAGE.render(lang=language, title=f"{report.assignment} — {report.student}",
@@ -192,8 +193,8 @@ def write_gradebook(reports: list[Report], out: Path) -> Path:
     for r in sorted(reports, key=lambda r: r.student):
         by_id = {q.question: q for q in r.questions}
         cells = ["" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
-        writer.writerow([r.student, r.status.value, _num(r.total), _num(r.graded_max), *cells,
-                         render(r.problem, "en") if r.problem else ""])
+        writer.writerow([spreadsheet_safe(c) for c in (r.student, r.status.value, _num(r.total), _num(r.graded_max),
+                                                       *cells, render(r.problem, "en") if r.problem else "")])
     path = out / "gradebook.csv"
     _atomic(path, buffer.getvalue())
     return path
@@ -203,8 +204,8 @@ def write_csv(path: Path, header, rows, delimiter: str = ",") -> Path:
     """A CSV (UTF-8, Unix newlines) written atomically: the Moodle export, the saved manual grades."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([spreadsheet_safe(c) for c in header])
+    writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)
     _atomic(path, buffer.getvalue())
     return path
 
@@ -245,7 +246,7 @@ def report_from_dict(data: dict) -> Report:
                   for t in data["tests"])
     questions = tuple(QuestionScore(**q) for q in data["questions"])
     return Report(data["assignment"], data["student"], Status(data["status"]), tests, questions, load, submission,
-                  data["seconds"], data["printed"], message(data["problem"]))
+                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}))
 
 
 def _step_message(step: LoadStep) -> Message:
@@ -256,8 +257,26 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _safe(student: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student) or "_"
+def student_folder(out: Path, student: str) -> Path:
+    """``out/<student>``: the id itself when it is a safe folder name, else a safe form of it with a
+    hash suffix, so that two ids never share a folder ("jo ann" and "jo_ann"), on every rerun."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.@") else "_" for c in student).lstrip(".")
+    if safe != student or not safe:
+        digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        safe = f"{safe[:80] or 'student'}-{digest}"
+    return out / safe
+
+
+def spreadsheet_safe(cell):
+    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @ (or a tab or
+    carriage return) gets a leading apostrophe; numbers are left alone."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(cell)
+            return cell
+        except ValueError:
+            return "'" + cell
+    return cell
 
 
 def _atomic(path: Path, text: str) -> None:

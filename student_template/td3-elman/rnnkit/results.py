@@ -111,6 +111,7 @@ class Report:
     seconds: float
     printed: str = ""  # what the submission printed while graded (staff only, truncated)
     problem: Message | None = None
+    isolation: dict = field(default_factory=dict, compare=False)  # what kept its code apart (isolation.py)
 
     @property
     def total(self) -> float:

@@ -29,7 +29,10 @@ class SourceCode:
 
     def tree(self, name: str) -> ast.AST | None:
         text = self.of(name)
-        return ast.parse(text) if text else None
+        try:
+            return ast.parse(text) if text else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 def read_source(submission: Submission) -> SourceCode:
@@ -39,7 +42,7 @@ def read_source(submission: Submission) -> SourceCode:
             cells = json.loads((Path(submission.folder) / submission.notebook).read_text(encoding="utf-8"))["cells"]
             notebook = ["\n".join(_neutral(c.get("source", ""))) for c in cells if c.get("cell_type") == "code"]
             chunks.append("\n\n".join(notebook))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
             pass
     for module in submission.modules:
         try:
@@ -57,7 +60,7 @@ def _neutral(source) -> list[str]:
 def _top_level(text: str) -> list[ast.stmt]:
     try:
         return ast.parse(text).body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Same recovery as the worker's loader: parse each top-level block alone.
         from .sandbox.loader import _parse_chunks
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -38,8 +39,8 @@ def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple
             return Submission(student, workdir, None, (), problem=problem)
     elif path.is_file():
         if path.suffix.lower() not in (".py", ".ipynb"):
-            return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=path.name))
-        shutil.copyfile(path, workdir / path.name)
+            return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=_text(path.name)))
+        _store(path, workdir / _text(path.name), notes)
     else:
         _copy_tree(path, workdir, notes)
     handed_out = _add_handouts(handouts, workdir)
@@ -119,16 +120,60 @@ def _order_modules(modules: list[Path], module_order: tuple[str, ...], notes: li
 
 
 def _check_notebook(path: Path) -> Message | None:
+    """Any failure to read the notebook (bad JSON, nesting too deep, wrong types) makes it invalid."""
     try:
         data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
         cells = data["cells"]
         if not isinstance(cells, list):
             raise TypeError("'cells' is not a list")
-    except (ValueError, KeyError, TypeError) as err:
-        return Message.of("invalid_notebook", name=path.name, detail=str(err)[:200])
-    if not any(isinstance(c, dict) and c.get("cell_type") == "code" and "".join(c.get("source", "")).strip() for c in cells):
+        has_code = any(isinstance(c, dict) and c.get("cell_type") == "code" and _source(c).strip() for c in cells)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError) as err:
+        detail = "nested too deeply" if isinstance(err, RecursionError) else str(err)[:200]
+        return Message.of("invalid_notebook", name=path.name, detail=detail)
+    if not has_code:
         return Message.of("empty_notebook", name=path.name)
     return None
+
+
+def _source(cell: dict) -> str:
+    """A cell's source as text, whatever a broken editor wrote there (a list, a string, null)."""
+    source = cell.get("source")
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return source if isinstance(source, str) else ""
+
+
+def _text(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become U+FFFD (the file is kept)."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+def _store(source: Path | bytes, target: Path, notes: list[Message]) -> None:
+    """Copy one handed-in file; a notebook over the size cap is kept without its outputs (which the
+    grader never reads) when its code alone fits."""
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    if len(data) > MAX_FILE and target.suffix.lower() == ".ipynb":
+        data = _without_outputs(data)
+    if data is None or len(data) > MAX_FILE:
+        notes.append(Message.of("file_too_large", name=target.name, limit=f"{MAX_FILE // 2**20} MiB"))
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _without_outputs(data: bytes) -> bytes | None:
+    try:
+        notebook = json.loads(data.decode("utf-8", errors="replace"))
+        for cell in notebook.get("cells", []):
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+                if isinstance(cell.get("attachments"), dict):
+                    cell["attachments"] = {}
+            elif isinstance(cell, dict):
+                cell.pop("attachments", None)
+        return json.dumps(notebook, ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError, AttributeError, RecursionError, MemoryError):
+        return data  # left for _check_notebook to name
 
 
 def _copy_tree(source: Path, workdir: Path, notes: list[Message]) -> None:
@@ -136,11 +181,12 @@ def _copy_tree(source: Path, workdir: Path, notes: list[Message]) -> None:
         relative = item.relative_to(source)
         if item.is_symlink() or not item.is_file() or IGNORED_PARTS & set(relative.parts):
             continue
-        if item.suffix.lower() in NEVER_LOAD or item.stat().st_size > MAX_FILE:
+        if item.suffix.lower() in NEVER_LOAD:
             continue
-        target = workdir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(item, target)
+        if item.stat().st_size > MAX_FILE and item.suffix.lower() not in (".ipynb",):
+            notes.append(Message.of("file_too_large", name=_text(str(relative)), limit=f"{MAX_FILE // 2**20} MiB"))
+            continue
+        _store(item, workdir / _text(str(relative)), notes)
 
 
 def _unzip(archive: Path, workdir: Path) -> Message | None:
@@ -155,13 +201,14 @@ def _unzip(archive: Path, workdir: Path) -> Message | None:
                     continue
                 if name.is_absolute() or ".." in name.parts:
                     return Message.of("bad_archive", detail=f"unsafe path {member.filename}")
-                if name.suffix.lower() in NEVER_LOAD or member.file_size > MAX_FILE:
+                if name.suffix.lower() in NEVER_LOAD:
                     continue
-                target = workdir.joinpath(*name.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    except (zipfile.BadZipFile, OSError, RuntimeError) as err:
+                if member.file_size > MAX_FILE and name.suffix.lower() != ".ipynb":
+                    continue
+                with zf.open(member) as src:
+                    data = src.read(MAX_ARCHIVE + 1)
+                _store(data, workdir.joinpath(*name.parts), [])
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, NotImplementedError) as err:
         return Message.of("bad_archive", detail=str(err)[:200])
     return None
 
@@ -170,7 +217,7 @@ def fingerprint(root: Path, files: list[Path]) -> str:
     """SHA-256 of files given relative to ``root``: their names and contents, in this order."""
     digest = hashlib.sha256()
     for relative in files:
-        digest.update(str(relative).encode() + b"\0" + (root / relative).read_bytes() + b"\0")
+        digest.update(os.fsencode(str(relative)) + b"\0" + (root / relative).read_bytes() + b"\0")
     return digest.hexdigest()
 
 

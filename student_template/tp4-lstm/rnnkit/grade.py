@@ -4,21 +4,25 @@ intake → load (sandboxed worker) → run (grading tests, in the grader) → sc
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
+from . import isolation
 from .channel import Limits
 from .intake import entry_fingerprint, intake
 from .load import load
-from .report import report_from_dict, write_gradebook, write_submission
-from .results import LoadResult, Report
+from .report import report_from_dict, student_folder, write_gradebook, write_submission
+from .results import LoadResult, Message, Outcome, Report, Submission, TestResult
 from .run import ASSIGNMENTS, run_tests
 from .score import score
 from .source import read_source
@@ -46,6 +50,11 @@ def grade(path: Path, assignment: Assignment, options: Options = Options(), stud
     """Grade one submission (a notebook, a .py file, a folder or a zip)."""
     start = time.perf_counter()
     protect_hidden_files()
+    report = _grade(path, assignment, options, student, start)
+    return dataclasses.replace(report, isolation=isolation.detect().as_dict())
+
+
+def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float) -> Report:
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
                             module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
@@ -83,23 +92,52 @@ def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | 
     if progress:
         progress(len(reports), len(entries), None)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_job) as pool:
-        futures = {pool.submit(_grade_entry, entry, assignment, options): entry for entry in todo}
-        for future in as_completed(futures):
-            entry = futures[future]
-            report = future.result()
-            folder_out = write_submission(report, out, options.language)
-            (folder_out / ".fingerprint").write_text(entry_fingerprint(entry)[:32] + kit)
-            reports.append(report)
-            if progress:
-                progress(len(reports), len(entries), report)
+    for attempt in range(2):  # a grading process that dies (killed, out of memory) breaks the pool: once more
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_job) as pool:
+            futures = {pool.submit(_grade_entry, entry, assignment, options): entry for entry in todo}
+            for future in as_completed(futures):
+                entry = futures[future]
+                try:
+                    report = future.result()
+                except BrokenProcessPool:
+                    if attempt == 0:
+                        continue
+                    report = failed_report(entry, assignment, "the grading process died")
+                except BaseException:  # noqa: BLE001  (one entry never stops the class)
+                    report = failed_report(entry, assignment, traceback.format_exc())
+                folder_out = write_submission(report, out, options.language)
+                (folder_out / ".fingerprint").write_text(entry_fingerprint(entry)[:32] + kit)
+                reports.append(report)
+                todo.remove(entry)
+                if progress:
+                    progress(len(reports), len(entries), report)
+        if not todo:
+            break
     write_gradebook(reports, out)
     return reports
 
 
+def student_id(entry: Path) -> str:
+    """The student id of a class entry: its name (without suffix for a file), as readable text."""
+    name = entry.stem if entry.is_file() else entry.name
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def _grade_entry(entry: Path, assignment: Assignment, options: Options) -> Report:
-    student = entry.stem if entry.is_file() else entry.name
-    return grade(entry, assignment, options, student=student)
+    try:
+        return grade(entry, assignment, options, student=student_id(entry))
+    except BaseException:  # noqa: BLE001  (our fault, reported as such; the class run goes on)
+        return failed_report(entry, assignment, traceback.format_exc())
+
+
+def failed_report(entry: Path, assignment: Assignment, trace: str) -> Report:
+    """What a grading that failed on our side records: grader_error, no points, the trace for staff."""
+    student = student_id(entry)
+    error = TestResult("<grading>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden", Message.of("grader_error"),
+                       trace[-20000:])
+    report = score(assignment.id, assignment.questions, Submission(student, Path(), None, ()),
+                   LoadResult((), ()), (error,), seconds=0.0)
+    return dataclasses.replace(report, isolation=isolation.detect().as_dict())
 
 
 def _init_job() -> None:
@@ -109,8 +147,7 @@ def _init_job() -> None:
 
 
 def _previous(out: Path, entry: Path, kit: str) -> Report | None:
-    student = entry.stem if entry.is_file() else entry.name
-    folder = out / student
+    folder = student_folder(out, student_id(entry))
     try:
         if (folder / ".fingerprint").read_text() != entry_fingerprint(entry)[:32] + kit:
             return None

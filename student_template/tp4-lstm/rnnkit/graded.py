@@ -66,6 +66,11 @@ class Table:
     rows: tuple[tuple[int, list[str]], ...]
 
 
+def _unescaped(cell: str) -> str:
+    """Undo ``report.spreadsheet_safe``: the kit's own CSVs read back as they were meant."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
+
+
 def read_csv(path: Path) -> Table:
     """A CSV made by hand or by a spreadsheet: UTF-8 (with or without BOM), comma, semicolon or tab."""
     path = Path(path)
@@ -82,7 +87,7 @@ def read_csv(path: Path) -> Table:
     rows, line = [], 1
     for fields in reader:
         if any(f.strip() for f in fields):
-            rows.append((line, [f.strip() for f in fields]))
+            rows.append((line, [_unescaped(f.strip()) for f in fields]))
         line = reader.line_num + 1
     if not rows:
         raise InputError([f"{path}:1: empty file (expected a header line)"])

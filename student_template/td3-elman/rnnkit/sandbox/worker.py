@@ -67,7 +67,7 @@ class Worker:
     def load(self, request: dict) -> dict:
         folder = Path.cwd()
         budget = float(request.get("budget", 10))
-        report = LoadReport()
+        report = LoadReport(skip=frozenset(request.get("skip", [])), announce=self._announcer(request))
         files = {Path(name).stem: folder / name for name in request.get("modules", [])}
         sys.meta_path.insert(0, SubmissionFinder(files, report, budget))
         if request.get("cuda_to_cpu") and not torch.cuda.is_available():
@@ -87,6 +87,12 @@ class Worker:
                 report.steps.append(procedures.step_for_import_error(name, err))
         names = sorted({k for ns in self.namespaces for k in ns if not k.startswith("_")})
         return {"report": report.as_dict(), "names": names}
+
+    def _announcer(self, request: dict):
+        replies = getattr(self, "replies", None)
+        if replies is None:
+            return None
+        return lambda where: codec.write_message(replies, {"progress": where, "id": request.get("id")})
 
     def call(self, request: dict):
         target = self.resolve(request["target"])
@@ -185,6 +191,7 @@ def serve(read_fd: int, write_fd: int, log_fd: int) -> None:
     sys.path[:] = [p for p in sys.path if p != RUNTIME and p != str(Path(RUNTIME).parent)]
     sys.path.insert(0, os.getcwd())
     worker = Worker()
+    worker.replies = replies
     while True:
         try:
             request = codec.read_message(requests)

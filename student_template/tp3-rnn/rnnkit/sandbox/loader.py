@@ -50,9 +50,22 @@ class Step:
 class LoadReport:
     steps: list[Step] = field(default_factory=list)
     modules: list[list[str]] = field(default_factory=list)  # [module name, file]: any name can cross
+    # Steps the grader stopped from outside once (they ignored their budget): not run again.
+    skip: frozenset = frozenset()
+    # Called with each step's place before it runs: the grader times every step from outside.
+    announce: object = None
 
     def as_dict(self) -> dict:
         return {"steps": [asdict(s) for s in self.steps], "modules": self.modules}
+
+    def begin(self, where: str, first: str) -> bool:
+        """Whether the step at ``where`` may run (the grader is told it starts)."""
+        if where in self.skip:
+            self.steps.append(Step(where, first, "timeout", "stopped by the grader: it ran past its budget"))
+            return False
+        if callable(self.announce):
+            self.announce(where)
+        return True
 
 
 def time_budget(seconds: float):
@@ -117,7 +130,12 @@ def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budg
             where = f"{path.name}:{node.lineno}"
             if not isinstance(node, DEFINING):
                 continue  # loops, calls, `if __name__ == "__main__":` — the training lives there
-            code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
+            try:
+                code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
+            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as err:
+                report.steps.append(Step(where, _line(text, node.lineno), "syntax",
+                                         f"cannot be compiled: {type(err).__name__}"))
+                continue
             _run(code, namespace, report, where, _line(text, node.lineno), budget)
 
 
@@ -126,14 +144,20 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
     try:
         notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
         cells = notebook["cells"]
-    except (ValueError, KeyError, TypeError) as err:
-        report.steps.append(Step(path.name, "", "syntax", f"not a readable notebook: {err}"))
+    except (ValueError, KeyError, TypeError, RecursionError, MemoryError) as err:
+        report.steps.append(Step(path.name, "", "syntax", f"not a readable notebook: {str(err)[:200]}"))
+        return
+    if not isinstance(cells, list):
+        report.steps.append(Step(path.name, "", "syntax", "not a readable notebook: 'cells' is not a list"))
         return
     for index, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = cell.get("source")
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        elif not isinstance(source, str):
+            source = ""  # null or a number: a broken editor, nothing to run
         first = next((l.strip() for l in source.splitlines() if l.strip()), "")
         where = f"cell {index}"
         tags = (cell.get("metadata") or {}).get("tags") or []
@@ -145,10 +169,15 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
         except SyntaxError as err:
             report.steps.append(Step(where, first, "syntax", f"line {err.lineno}: {err.msg}"))
             continue
+        except (ValueError, RecursionError, MemoryError, OverflowError) as err:  # null bytes, nesting too deep
+            report.steps.append(Step(where, first, "syntax", f"cannot be compiled: {type(err).__name__}"))
+            continue
         _run(code, namespace, report, where, first, budget)
 
 
 def _run(code, namespace: dict, report: LoadReport, where: str, first: str, budget: float) -> None:
+    if not report.begin(where, first):
+        return
     try:
         with time_budget(budget):
             exec(code, namespace)
@@ -170,7 +199,7 @@ def _parse_chunks(text: str):
     try:
         yield 1, ast.parse(text).body, ""
         return
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = text.splitlines(keepends=True)
     starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")]
@@ -181,6 +210,9 @@ def _parse_chunks(text: str):
             tree = ast.parse(piece)
         except SyntaxError as err:
             yield a + 1, [], f"line {a + (err.lineno or 1)}: {err.msg}"
+            continue
+        except (ValueError, RecursionError, MemoryError) as err:
+            yield a + 1, [], f"cannot be parsed: {type(err).__name__}"
             continue
         ast.increment_lineno(tree, a)
         yield a + 1, tree.body, ""
