@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -347,3 +348,32 @@ def test_a_class_run_stops_at_once_when_workers_cannot_start(tmp_path, monkeypat
     assert run.returncode == 3, run.stderr[-2000:]
     assert "Grading cannot start" in run.stderr and "Isolation level" in run.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+BASIC_AS_ROOT = ("setpriv", "--bounding-set", "-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,"
+                 "+setpcap", "--")  # Docker-like: no CAP_SYS_ADMIN, so neither bubblewrap nor unshare
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="the basic level as root")
+def test_at_the_basic_level_nobody_imports_from_a_python_private_to_root(tmp_path):
+    """Python under a 0700 folder (root's home, a clone in `mktemp -d`): the worker, as nobody,
+    still imports what torch loads lazily, and still cannot read the kit."""
+    (tmp_path / "mine.py").write_text(
+        "import torch.fx.experimental.symbolic_shapes as lazy\n"
+        "def facts():\n    import os\n    try:\n"
+        f"        open({str(ROOT / 'README.md')!r}).read()\n        kit = True\n"
+        "    except OSError:\n        kit = False\n    return [os.getuid(), lazy.__name__, kit]\n")
+    script = ("import json, sys\nfrom pathlib import Path\nfrom autograder import isolation\n"
+              "from autograder.channel import Limits, Sandbox\n"
+              f"with Sandbox(Path({str(tmp_path)!r}), Limits(warm_start=False)) as box:\n"
+              "    box.start()\n    report = box.load(None, ['mine.py'], 30.0, False)\n"
+              "    print(json.dumps([isolation.detect().level, isolation.worker_python(), box.call('facts'), report]))\n")
+    run = subprocess.run([*BASIC_AS_ROOT, sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    level, python, facts, report = json.loads(run.stdout.splitlines()[-1])
+    assert level == "basic"
+    assert facts[:2] == [isolation.UNPRIVILEGED, "torch.fx.experimental.symbolic_shapes"], (facts, report)
+    if not all(os.stat(p).st_mode & 0o001 for p in [ROOT, *ROOT.parents]):
+        assert facts[2] is False  # a 0700 clone: the README is out of nobody's reach
+    assert all(os.stat(p).st_mode & 0o001 for p in [Path(python).parent, *Path(python).parents])

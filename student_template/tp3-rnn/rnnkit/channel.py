@@ -402,7 +402,7 @@ def _python(root: Path, module: str, *args: str) -> list[str]:
         shutil.copyfile(source, runtime / source.name)
     boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
             f"from rnnkit_sandbox.{module} import main; main()")
-    return [sys.executable, "-I", "-B", "-c", boot, *args]
+    return [isolation.worker_python(), "-I", "-B", "-c", boot, *args]
 
 
 def _environment(work: Path, limits: Limits) -> dict:
