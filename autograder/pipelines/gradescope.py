@@ -64,7 +64,7 @@ pick_python() {
 }
 
 apt-get update -qq
-# setpriv and unshare (util-linux) run the student's code as nobody, without network.
+# unshare (util-linux) gives the student's code a network namespace where the container allows it.
 apt-get install -y -qq --no-install-recommends util-linux ca-certificates
 if ! PYTHON=$(pick_python); then
     apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv

@@ -9,8 +9,9 @@ forks (``jail.py``): with namespaces, a monitor that gives the submission its ow
 files, whose child is the worker; without, the worker itself. Replies are one JSON object per
 datagram. ``python ... zygote FD cold`` skips the preloading: a one-submission server (the cold
 path, as on Gradescope) that still imports torch before any student code exists.
-``--become=UID`` (the basic level as root): the server drops to that user once its imports are
-done, so that a Python installation that user cannot reach is still loaded.
+``--become=UID:NPROC`` (the basic level as root): the server drops to that user, with that limit
+on its processes, once its imports are done, so that a Python installation that user cannot reach
+is still loaded.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ PRELOAD = ("numpy", "matplotlib.pyplot", "tqdm", "tqdm.auto", "torch.utils.data"
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     preload = sys.argv[2:3] != ["cold"]
-    become = [int(a.split("=", 1)[1]) for a in sys.argv[3:] if a.startswith("--become=")]
+    become = [a.split("=", 1)[1].split(":") for a in sys.argv[3:] if a.startswith("--become=")]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     import importlib
 
@@ -47,8 +48,9 @@ def main() -> None:
         except Exception:  # an optional library missing or broken: the student's import will say so
             pass
 
-    if become:
-        _become(become[0])
+    if become:  # for good, before any fork: every worker inherits the user and its process limit
+        uid, nproc = become[0]
+        jail.drop_privileges(int(uid), int(nproc))
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
     finished: dict[int, int] = {}
     control.send(json.dumps({"ready": True, "threads": threads}).encode())
@@ -74,19 +76,6 @@ def main() -> None:
         else:
             reply = {"error": f"unknown request {request['op']!r}"}
         control.send(json.dumps(reply).encode())
-
-
-def _become(uid: int) -> None:
-    """Drop root for good before any fork: every worker inherits this user, and its limit on
-    processes (counted per user, so shared by the workers in flight)."""
-    import resource
-
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
-    os.setresuid(uid, uid, uid)
-    if os.getuid() == 0 or os.geteuid() == 0:
-        raise SystemExit("the fork server could not drop root")
 
 
 def _spawn(request: dict, fds: list[int], control: socket.socket) -> dict:

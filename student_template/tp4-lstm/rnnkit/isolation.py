@@ -32,6 +32,7 @@ from pathlib import Path
 VIEW = "/rnnkit"  # the fork server's own folders in its view (``sandbox/jail.py``)
 WORK = f"{VIEW}/work"  # the worker's folder: its copy of the submission
 UNPRIVILEGED = 65534  # nobody / nogroup: the worker's user at the basic level
+BASIC_PROCESSES = 512  # nobody's processes, counted per user: shared by the workers in flight
 # A user per submission at the namespaces level: above any real account, unique per grading process.
 UID_BASE = 1_000_000_000
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "fonts", "mime.types")
@@ -74,7 +75,7 @@ def detect() -> Isolation:
         "basic",
         "everything the worker's user may read" + (" (kit hidden from nobody by permissions)" if root else "")
         + ("; the Python installation, private to root, is mirrored by hard links for nobody"
-           if root and not all(_reachable(Path(p)) for p in (sys.base_prefix, sys.prefix)) else ""),
+           if root and _python_hidden() else ""),
         "process group per submission (a double fork can escape it)",
         ("none (network namespace)" if root and network_namespaces() else "internet sockets refused by seccomp"),
         "nobody (shared by all submissions)" if root else "the grading user (shared with the grader)",
@@ -103,7 +104,7 @@ def zygote_command(runtime: Path, spool: Path | None, cgroups: dict[str, Path], 
     # The fork server becomes nobody itself, once its imports are done and before it forks: a
     # Python installation nobody cannot reach (under root's 0700 home, or a clone in a 0700
     # folder) is still loaded, and no student code ever runs as root.
-    return prefix + [*python, f"--become={UNPRIVILEGED}"]
+    return prefix + [*python, f"--become={UNPRIVILEGED}:{BASIC_PROCESSES}"]
 
 
 def _reachable(path: Path) -> bool:
@@ -114,17 +115,18 @@ def _reachable(path: Path) -> bool:
         return False
 
 
+def _python_hidden() -> bool:
+    return not all(_reachable(p) for p in (Path(sys.executable).parent, Path(sys.base_prefix), Path(sys.prefix)))
+
+
 def worker_python() -> str:
     """The interpreter the fork server runs. At the basic level as root, an installation that
     ``nobody`` cannot reach (under root's 0700 home, or a virtual environment in a clone inside a
     0700 folder) is first mirrored by hard links into a world-traversable folder (a fraction of a
     second for torch's 40,000 files; copied where links cannot cross filesystems)."""
-    if os.geteuid() != 0 or detect().level != "basic":
+    if os.geteuid() != 0 or detect().level != "basic" or not _python_hidden():
         return sys.executable
-    base, prefix = Path(sys.base_prefix), Path(sys.prefix)
-    if _reachable(Path(sys.executable).parent) and _reachable(base) and _reachable(prefix):
-        return sys.executable
-    return str(_python_view(base, prefix))
+    return str(_python_view(Path(sys.base_prefix), Path(sys.prefix)))
 
 
 @functools.lru_cache(maxsize=None)
@@ -138,12 +140,13 @@ def _python_view(base: Path, prefix: Path) -> Path:
     stamp = "|".join(f"{p}:{os.stat(p).st_mtime_ns}" for p in (base, prefix))
     key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     view = Path(tempfile.gettempdir()) / f"rnnkit-python-{key}"
+    interpreter = view / ("env" if prefix != base else "base") / "bin" / version
     if not _reachable(view.parent):
         raise RuntimeError(f"Python lives where nobody cannot read it ({base}), and the temporary "
                            f"folder {view.parent} is private too: set TMPDIR to a folder every user "
                            "can traverse, or install bubblewrap")
     if view.is_dir() and view.stat().st_uid == 0 and (view / "ready").exists():
-        return view / ("env" if prefix != base else "base") / "bin" / version
+        return interpreter
     build = Path(tempfile.mkdtemp(prefix=f"rnnkit-python-{key}-"))
     try:
         _mirror(base, build / "base")
@@ -153,7 +156,7 @@ def _python_view(base: Path, prefix: Path) -> Path:
                 link = build / "env" / "bin" / name
                 if link.is_symlink() or name == version:
                     link.unlink(missing_ok=True)
-                    link.symlink_to(build.with_name(view.name) / "base" / "bin" / version)
+                    link.symlink_to(view / "base" / "bin" / version)
             config = build / "env" / "pyvenv.cfg"
             lines = [line for line in config.read_text().splitlines()
                      if not line.split("=")[0].strip() in ("home", "executable", "command")]
@@ -168,7 +171,7 @@ def _python_view(base: Path, prefix: Path) -> Path:
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    return view / ("env" if prefix != base else "base") / "bin" / version
+    return interpreter
 
 
 def _mirror(source: Path, target: Path) -> None:
@@ -182,7 +185,6 @@ def _mirror(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True, copy_function=link)
     for folder in [target, *(p for p in target.rglob("*") if p.is_dir() and not p.is_symlink())]:
         os.chmod(folder, 0o755)
-
 
 
 def under_tmp() -> list[str]:
