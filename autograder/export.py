@@ -87,7 +87,7 @@ def moodle_table(graded: Graded, roster: Roster | None = None, *, id_column: str
                             "fix and regrade before exporting it")
             continue
         by_id = {q.question: q for q in report.questions}
-        if any(q.manual and q.points is None for q in report.questions):
+        if report.status is Status.NEEDS_REVIEW or any(q.manual and q.points is None for q in report.questions):
             unfinished.append(report.student)
         row = [roster.ids[report.student] if roster else report.student]
         if not total_only:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .graded import Graded, InputError, load_graded, read_csv
 from .report import write_csv, write_gradebook, write_submission
-from .results import Report
+from .results import Report, Status
 
 COLUMNS = ("student", "question", "points", "comment")
 SAVED = "manual_grades.csv"
@@ -61,9 +61,11 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
         if question not in questions:
             problems.append(f"{where}: unknown question {question!r} ({graded.assignment} has {', '.join(questions)})")
             continue
-        if not questions[question].manual:
+        in_review = {q.question for q in reports[student].questions if q.review}
+        if not questions[question].manual and question not in in_review:
             problems.append(f"{where}: {question} is graded automatically; points can be entered for the "
-                            f"hand-graded questions only ({', '.join(hand_graded) or 'none'})")
+                            f"hand-graded questions ({', '.join(hand_graded) or 'none'}) and for the questions "
+                            f"in review ({', '.join(sorted(in_review)) or f'none for {student}'})")
             continue
         points = _number(text)
         maximum = questions[question].max_points
@@ -88,7 +90,10 @@ def apply_manual_grades(report: Report, grades: tuple[ManualGrade, ...]) -> Repo
     mine = {g.question: g for g in grades if g.student == report.student}
     questions = tuple(replace(q, points=mine[q.question].points, comment=mine[q.question].comment)
                       if q.question in mine else q for q in report.questions)
-    return replace(report, questions=questions)
+    status = report.status
+    if status is Status.NEEDS_REVIEW and all(q.question in mine for q in questions if q.review):
+        status = Status.PARTIAL if report.load.steps else Status.GRADED  # every doubt decided by a TA
+    return replace(report, questions=questions, status=status)
 
 
 def merge_manual_grades(graded_folder: Path, new: Path | None, language: str = "fr") -> tuple[Graded, int]:

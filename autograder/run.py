@@ -15,7 +15,7 @@ import pytest
 
 from .assignments import ROOT
 from .channel import Sandbox, StudentError, WorkerLost
-from .compare import Missing, Wrong
+from .compare import Missing, NeedsReview, Wrong
 from .results import LoadResult, Message, Outcome, TestResult
 from .source import SourceCode
 from .testing import StudentCode, seed_for
@@ -160,6 +160,8 @@ class GradingPlugin:
             return Outcome.NOT_IMPLEMENTED, error.message
         if isinstance(error, Wrong):
             return Outcome.WRONG, error.message
+        if isinstance(error, NeedsReview):
+            return Outcome.NEEDS_REVIEW, error.message
         if isinstance(error, StudentError):
             outcome = STUDENT_KINDS.get(error.kind, Outcome.RAISED)
             return outcome, Message.of(f"student_{error.kind}", error=f"{error.type}: {error.message}"[:300],

@@ -14,9 +14,9 @@ import torch
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe
+from autograder.verdicts import AUTOGRAD, Verdict, verdict
 
 F64 = torch.float64
-FORBIDDEN_MODULES = ("RNN", "RNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNNBase")
 
 
 # --- running the student's model ------------------------------------------------------------------
@@ -78,13 +78,6 @@ def to_float64(student, model):
         return student.call("@to_dtype", model, "float64"), None
     except StudentError as err:
         return None, str(err)[:200]
-
-
-def forbidden_modules(student, model) -> str | None:
-    for name, cls, module in student.call("@module_tree", model):
-        if cls in FORBIDDEN_MODULES and str(module).startswith("torch.nn"):
-            return f"nn.{cls}"
-    return None
 
 
 # --- identifying the parameters by their shapes -----------------------------------------------------
@@ -486,6 +479,16 @@ def random_instance(T: int, H: int, d: int, generator: torch.Generator, dtype=F6
     x = torch.randn(T, d, generator=generator, dtype=dtype)
     grad_h = torch.randn(T, H, generator=generator, dtype=dtype)
     return U, W, x, grad_h
+
+
+def autograd_rule(source, name: str) -> Verdict:
+    """Wrong when the code ``name`` reaches differentiates automatically (read in the grader: the
+    worker's watch below only sees what runs in the calling thread); else the verdict, whose
+    doubts (exec, threads, torch internals anywhere) the test settles once the values pass."""
+    rule = verdict(source, name, forbid=(AUTOGRAD,))
+    if rule.forbidden:
+        raise Wrong("td3_uses_autograd", function=name, used=rule.forbidden)
+    return rule
 
 
 def call_no_autograd(student, name: str, args: list):

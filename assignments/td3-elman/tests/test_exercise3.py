@@ -73,18 +73,20 @@ def _diagnose(function, results, instances, variant_fn, variants, expected_fn):
 
 
 @grade("Ex3-Q2", points=2, timeout=20)
-def test_jacobian_matches_autograd(student, seed):
+def test_jacobian_matches_autograd(student, source, seed):
+    rule = K.autograd_rule(source, "jacobian_h_U")
     g = torch.Generator().manual_seed(seed)
     instances = [K.random_instance(T, H, d, g)[:3] for T, H, d in SIZES]
     results = [_jacobian(student, *inst) for inst in instances]
     if all(K.close(r, K.autograd_jacobian(*inst), *_tolerance(r, F64)) for r, inst in zip(results, instances)):
-        return
+        return rule.review_if_doubtful()
     _diagnose("jacobian_h_U", results, instances, K.jacobian_variant, K.JACOBIAN_VARIANTS, K.autograd_jacobian)
 
 
 @grade("Ex3-Q2", points=1, timeout=20)
-def test_jacobian_keeps_the_dtype(student, seed):
+def test_jacobian_keeps_the_dtype(student, source, seed):
     """float64 in, float64 out; float32 in, float32 out (right values too), on tensors without requires_grad."""
+    rule = K.autograd_rule(source, "jacobian_h_U")
     g = torch.Generator().manual_seed(seed)
     U, W, x, _ = K.random_instance(4, 3, 5, g)
     for dtype in (F64, torch.float32):
@@ -95,21 +97,24 @@ def test_jacobian_keeps_the_dtype(student, seed):
     rounded = tuple(t.float().double() for t in (U, W, x))
     if not K.close(J, K.autograd_jacobian(*rounded), 2e-5, 1e-4):
         _diagnose("jacobian_h_U", [J], [rounded], K.jacobian_variant, K.JACOBIAN_VARIANTS, K.autograd_jacobian)
+    rule.review_if_doubtful()
 
 
 @grade("Ex3-Q3", points=1.5, timeout=20)
-def test_bptt_matches_autograd(student, seed):
+def test_bptt_matches_autograd(student, source, seed):
+    rule = K.autograd_rule(source, "bptt_grad_U")
     g = torch.Generator().manual_seed(seed)
     instances = [K.random_instance(T, H, d, g) for T, H, d in SIZES]
     results = [_bptt(student, *inst) for inst in instances]
     if all(K.close(r, K.autograd_bptt(*inst), *_tolerance(r, F64)) for r, inst in zip(results, instances)):
-        return
+        return rule.review_if_doubtful()
     _diagnose("bptt_grad_U", results, instances, K.bptt_variant, K.BPTT_VARIANTS, K.autograd_bptt)
 
 
 @grade("Ex3-Q3", points=0.5, timeout=20)
-def test_bptt_keeps_the_dtype(student, seed):
+def test_bptt_keeps_the_dtype(student, source, seed):
     """float64 in, float64 out; float32 in, float32 out (right values too), on tensors without requires_grad."""
+    rule = K.autograd_rule(source, "bptt_grad_U")
     g = torch.Generator().manual_seed(seed)
     inst = K.random_instance(5, 4, 3, g)
     for dtype in (F64, torch.float32):
@@ -120,3 +125,4 @@ def test_bptt_keeps_the_dtype(student, seed):
     rounded = tuple(t.float().double() for t in inst)
     if not K.close(grad, K.autograd_bptt(*rounded), 2e-5, 1e-4):
         _diagnose("bptt_grad_U", [grad], [rounded], K.bptt_variant, K.BPTT_VARIANTS, K.autograd_bptt)
+    rule.review_if_doubtful()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from autograder.probes import refuse_acausal
 from autograder.testing import Wrong, grade
 
 
@@ -58,6 +59,17 @@ def trainable(student, *models):
             raise Wrong("tp3_no_parameters")
 
 
+def recurrent_and_causal(student, model, spec, dim: int, seed: int) -> None:
+    """Before training: the first step must reach the last state, and no state may read a later step
+    (a model without either could still fit these tasks)."""
+    g = torch.Generator().manual_seed(seed)
+
+    def run(xs):
+        return [K.ok(r, "RNN.forward") for r in student.call("@tp3_states", model, xs, [None] * len(xs), spec)]
+
+    refuse_acausal(run, torch.randn(6, 3, dim, generator=g), g, "RNN.forward")
+
+
 def finite(values) -> bool:
     return all(math.isfinite(v) for v in values)
 
@@ -69,6 +81,7 @@ def test_rnn_learns_to_classify_stations(student):
     diagnosis = K.diagnose(student, torch.Generator().manual_seed(1))
     model = K.new_rnn(student, cfg["dim"], cfg["latent"], cfg["stations"])
     trainable(student, model)
+    recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "classify"), cfg["dim"], 11)
     result = student.call("@tp3_train_classifier", model, data.x, data.y, data.x_eval,
                           diagnosis.spec(cfg["latent"], "classify"),
                           K.learning_config(cfg, TRAINING_SEED, classes=cfg["stations"]), timeout=40)
@@ -89,6 +102,7 @@ def test_rnn_forecasts_better_than_persistence(student):
     diagnosis = K.diagnose(student, torch.Generator().manual_seed(2))
     model = K.new_rnn(student, cfg["dim"], cfg["latent"], cfg["dim"])
     trainable(student, model)
+    recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "forecast"), cfg["dim"], 12)
     result = student.call("@tp3_train_forecaster", model, data.x, data.x_eval,
                           diagnosis.spec(cfg["latent"], "forecast"),
                           K.learning_config(cfg, TRAINING_SEED, horizon=cfg["horizon"]), timeout=40)
@@ -111,6 +125,7 @@ def test_character_model_learns(student, reference):
     emb = student.new("OneHotLinear", vocab, cfg["emb"])
     model = K.new_rnn(student, cfg["emb"], cfg["latent"], vocab)
     trainable(student, model)
+    recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "language"), cfg["emb"], 13)
     result = student.call("@tp3_train_language_model", emb, model, data.x, data.y, data.x_eval,
                           diagnosis.spec(cfg["latent"], "language"), K.learning_config(cfg, TRAINING_SEED, vocab=vocab),
                           timeout=40)

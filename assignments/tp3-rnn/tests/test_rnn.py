@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, expect_close, expect_shape, grade
+from autograder.verdicts import hand_written
 
 
 def _checks():
@@ -186,14 +187,20 @@ def test_rnn_batch_rows_independent(student, seed):
 
 
 @grade("Q1", points=1.5, timeout=30)
-def test_rnn_matches_torch_rnn(student, seed, reference):
-    """one_step and forward equal torch.nn.RNN(tanh) (float64) with the student's weights, any layout."""
+def test_rnn_matches_torch_rnn(student, source, seed, reference):
+    """one_step and forward equal torch.nn.RNN(tanh) (float64) with the student's weights, any layout.
+
+    The class must compute the recurrence itself (no torch recurrent module reachable from it).
+    """
     reference_agrees(id(reference), reference["RNN"])
     g = torch.Generator().manual_seed(seed)
     p = pinned(student, g)
-    forbidden = K.forbidden_modules(student, p.model)
-    if forbidden:
-        raise Wrong("tp3_uses_nn_rnn", module=forbidden)
+    rule = hand_written(student, source, "RNN", p.model, "tp3_uses_nn_rnn")
+    _matches_torch_rnn(student, p, g)
+    rule.review_if_doubtful()
+
+
+def _matches_torch_rnn(student, p, g):
     if not p.shapes:
         raise Wrong("tp3_no_parameters")
     unrolled = readable(p)

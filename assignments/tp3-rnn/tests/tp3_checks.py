@@ -44,7 +44,6 @@ Reading, read_forward, forward_reading, format_problem, close, unwrap = (
     PUBLIC.Reading, PUBLIC.read_forward, PUBLIC.forward_reading, PUBLIC.format_problem, PUBLIC.close, PUBLIC.unwrap)
 PROBE_STYLES, probe_weights, new_rnn = PUBLIC.PROBE_STYLES, PUBLIC.probe_weights, PUBLIC.new_rnn
 D, H, O, L, B = PUBLIC.D, PUBLIC.H, PUBLIC.O, PUBLIC.L, PUBLIC.B
-FORBIDDEN_MODULES = ("RNN", "RNNCell", "RNNBase", "LSTM", "GRU", "LSTMCell", "GRUCell")
 
 
 def raise_student(result: dict, where: str):
@@ -79,13 +78,6 @@ def to_float64(student, model):
         return student.call("@to_dtype", model, "float64")
     except StudentError:
         return None
-
-
-def forbidden_modules(student, model) -> str | None:
-    for _, cls, module in student.call("@module_tree", model):
-        if cls in FORBIDDEN_MODULES and str(module).startswith("torch.nn"):
-            return f"nn.{cls}"
-    return None
 
 
 def shapes_of(student, model) -> dict:

@@ -33,6 +33,7 @@ import pytest
 import torch
 
 from autograder.channel import StudentError
+from autograder.probes import refuse_acausal
 from autograder.testing import Wrong, describe, grade
 
 
@@ -106,7 +107,7 @@ def _identified(student, source, cls, seed):
     """The student's cell in float64 (float32 if it only runs in float32) and what it computes."""
     identify = K.identify_gru if cls == "GRU" else K.identify_lstm
     model = student.new(cls, D, H, V)
-    K.refuse_wrapped(student, source, model, cls)
+    rule = K.refuse_wrapped(student, source, model, cls)
     student.call("@to_dtype", model, "float64")
     try:
         idf = identify(student, model, D, H, V, torch.Generator().manual_seed(seed))
@@ -119,7 +120,7 @@ def _identified(student, source, cls, seed):
         dtype = torch.float32
     if idf.variant is None:
         _unknown(idf, cls)
-    return model, idf, dtype
+    return model, idf, dtype, rule
 
 
 def _unknown(idf, cls):
@@ -141,22 +142,23 @@ def _gru_credit_levels():
 @pytest.mark.parametrize("level", _gru_credit_levels())
 def test_gru_equations(student, source, seed, level):
     """GRU.one_step in float64 against the lab's equations, under any layout (GRU_PARTIAL_CREDIT: layered)."""
-    _, idf, _ = _identified(student, source, "GRU", seed)
-    if idf.variant == "lab":
-        return
-    key = GRU_KEYS[idf.variant]
-    if GRU_PARTIAL_CREDIT.get(key, 0.0) < level:
-        raise Wrong(key)
+    _, idf, _, rule = _identified(student, source, "GRU", seed)
+    if idf.variant != "lab":
+        key = GRU_KEYS[idf.variant]
+        if GRU_PARTIAL_CREDIT.get(key, 0.0) < level:
+            raise Wrong(key)
+    rule.review_if_doubtful()
 
 
 @grade("Q5b", points=1.0, timeout=20)
 def test_lstm_equations(student, source, seed):
     """LSTM.one_step in float64 against the lab's equations (those of torch.nn.LSTM), under any layout."""
-    _, idf, _ = _identified(student, source, "LSTM", seed)
+    _, idf, _, rule = _identified(student, source, "LSTM", seed)
     if idf.variant != "lab":
         raise Wrong(LSTM_KEYS[idf.variant])
     if idf.swapped:
         raise Wrong("tp4_lstm_state_swapped")
+    rule.review_if_doubtful()
 
 
 # --- forward and gradients -----------------------------------------------------------------------------------
@@ -268,17 +270,19 @@ def _detached_matches(step, x, state, hidden, grad_out, x_grad, grad_tol) -> boo
 @grade("Q5a", points=0.75, timeout=20)
 def test_gru_forward_and_gradients(student, source, seed):
     """GRU.forward from h and from None, and its gradients (input and parameters), in float64."""
-    gru, idf, dtype = _identified(student, source, "GRU", seed)
+    gru, idf, dtype, rule = _identified(student, source, "GRU", seed)
     _check_forward(student, gru, "GRU", idf, seed, dtype)
+    rule.review_if_doubtful()
 
 
 @grade("Q5b", points=0.75, timeout=20)
 def test_lstm_forward_state_and_gradients(student, source, seed):
     """LSTM.forward against torch.nn.LSTM: outputs, final h and c (state protocol), gradients, in float64."""
-    lstm, idf, dtype = _identified(student, source, "LSTM", seed)
+    lstm, idf, dtype, rule = _identified(student, source, "LSTM", seed)
     if idf.swapped:
         raise Wrong("tp4_lstm_state_swapped")
     _check_forward(student, lstm, "LSTM", idf, seed, dtype)
+    rule.review_if_doubtful()
 
 
 # --- learning ----------------------------------------------------------------------------------------------------
@@ -322,11 +326,16 @@ def _held_out_loss(cls, student, seed):
 
 def _learns(student, source, cls, seed):
     model = student.new(cls, D, H, V)
-    K.refuse_wrapped(student, source, model, cls)
+    rule = K.refuse_wrapped(student, source, model, cls)
+    g = torch.Generator().manual_seed(seed)
+    # The loop's call: forward on embedded inputs (L, B, D); what moves decides, before any training.
+    refuse_acausal(lambda xs: student.call("@outputs", model, [[x] for x in xs]), torch.randn(6, 3, D, generator=g),
+                   g, f"{cls}.forward")
     value = _held_out_loss(cls, student, seed)
     if not value < K.LEARNING_THRESHOLD[cls]:
         raise Wrong("tp4_learning", cls=cls, loss=f"{value:.3f}", threshold=K.LEARNING_THRESHOLD[cls],
                     steps=K.LEARNING["steps"])
+    rule.review_if_doubtful()
 
 
 @grade("Q5a", points=0.5, timeout=60)

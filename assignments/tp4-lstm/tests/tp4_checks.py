@@ -22,9 +22,11 @@ import torch.nn.functional as F
 try:  # the kit's engine (hidden tests are never shipped, but keep the two names working)
     from autograder.channel import StudentError
     from autograder.testing import Wrong, describe
+    from autograder.verdicts import Verdict, hand_written
 except ImportError:  # pragma: no cover
     from rnnkit.channel import StudentError
     from rnnkit.testing import Wrong, describe
+    from rnnkit.verdicts import Verdict, hand_written
 
 F64 = torch.float64
 
@@ -285,42 +287,14 @@ def as_text(value, function: str) -> str:
 
 # --- static and run-time checks for wrapped torch cells ------------------------------------------------------
 
-TORCH_CELLS = ("LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNCell", "RNNBase")
-TORCH_FUNCTIONS = ("lstm", "lstm_cell", "gru", "gru_cell", "rnn_tanh", "rnn_tanh_cell", "rnn_relu", "rnn_relu_cell")
-TORCH_ROOTS = ("nn", "torch", "_VF", "F", "functional", "_C")
+def refuse_wrapped(student, source, model, class_name: str) -> Verdict:
+    """Wrong when the class uses torch's own recurrent cells instead of the lab's equations.
 
-
-def _root_name(node) -> str | None:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def wrapped_in_source(tree: ast.AST | None) -> str | None:
-    """The first use of a torch recurrent module or function in a class's code, as written."""
-    if tree is None:
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in TORCH_CELLS + TORCH_FUNCTIONS:
-            if _root_name(node.value) in TORCH_ROOTS:
-                return ast.unparse(node)
-        if isinstance(node, ast.Name) and node.id in ("LSTMCell", "GRUCell", "RNNCell"):
-            return node.id
-    return None
-
-
-def wrapped_at_run_time(student, model) -> str | None:
-    for name, cls, module in student.call("@module_tree", model):
-        if cls in TORCH_CELLS and str(module).startswith("torch."):
-            return f"nn.{cls}" + (f" ({name})" if name else "")
-    return None
-
-
-def refuse_wrapped(student, source, model, class_name: str) -> None:
-    """Wrong when the class uses torch's own recurrent cells instead of the lab's equations."""
-    found = wrapped_at_run_time(student, model) or wrapped_in_source(source.tree(class_name))
-    if found:
-        raise Wrong("tp4_wraps_torch_cell", cls=class_name, found=found)
+    Decided in the grader (``autograder.verdicts``): the code the class reaches, and what its
+    instance reaches at run time; the verdict returned holds the points for review when the
+    submission also contains code that could hide such a use.
+    """
+    return hand_written(student, source, class_name, model, "tp4_wraps_torch_cell", field="found", cls=class_name)
 
 
 # --- reading a GRU / LSTM's parameters as the lab's per-gate blocks -------------------------------------------

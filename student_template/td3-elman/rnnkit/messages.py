@@ -76,6 +76,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Non évalué : un test préalable n'est pas réussi ({reason}).",
         "en": "Not run: a prerequisite test did not pass ({reason}).",
     },
+    "no_recurrence": {
+        "fr": "{function} : changer le premier pas de la séquence (longueur {length}) ne change pas la dernière sortie : "
+              "l'état caché ne transmet rien d'un pas au suivant. Un modèle sans récurrence n'obtient pas les "
+              "points d'apprentissage.",
+        "en": "{function}: changing the first step of the sequence (length {length}) does not change the last output: "
+              "the hidden state carries nothing from one step to the next. A model without recurrence does not get "
+              "the learning points.",
+    },
+    "look_ahead": {
+        "fr": "{function} : changer l'entrée au pas {step} modifie des sorties des pas précédents : le modèle lit "
+              "la suite de la séquence (il doit ne dépendre que des pas déjà lus).",
+        "en": "{function}: changing the input at step {step} moves outputs of earlier steps: the model reads ahead "
+              "(each output must depend only on the steps read so far).",
+    },
+    "needs_review": {
+        "fr": "Les valeurs sont justes, mais votre code utilise {construct} ({where}), ce que la règle de cette "
+              "question ne permet pas de trancher automatiquement : un enseignant relira la question avant de la noter.",
+        "en": "The values are right, but your code uses {construct} ({where}), which this question's rule cannot "
+              "decide automatically: a teacher will read the question before grading it.",
+    },
     "grader_error": {
         "fr": "Erreur du correcteur automatique (pas de votre faute) : l'équipe pédagogique est prévenue.",
         "en": "Autograder error (not your fault): the teaching staff has been told.",

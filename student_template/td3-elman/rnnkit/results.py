@@ -14,6 +14,7 @@ class Outcome(str, Enum):
     NOT_IMPLEMENTED = "not_implemented"  # student code raised NotImplementedError (untouched TODO)
     TIMED_OUT = "timed_out"
     SKIPPED = "skipped"  # a prerequisite test did not pass
+    NEEDS_REVIEW = "needs_review"  # the values are right but a rule fired on something doubtful: a TA decides
     GRADER_ERROR = "grader_error"  # our fault: the test itself failed; staff must look
 
 
@@ -22,6 +23,7 @@ class Status(str, Enum):
 
     GRADED = "graded"
     PARTIAL = "partial"  # graded, but some of its code could not be loaded
+    NEEDS_REVIEW = "needs_review"  # some questions wait for a TA's decision (their points are held)
     UNLOADABLE = "unloadable"  # nothing could be loaded: reported with its reason, not zeroed silently
     GRADER_ERROR = "grader_error"
 
@@ -95,6 +97,7 @@ class QuestionScore:
     max_points: float
     manual: bool
     comment: str = ""  # the TA's comment on a hand-graded question (``python -m autograder manual``)
+    review: str = ""  # tests whose rule fired on something doubtful: their points held until a TA decides
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import pytest
 
 from .channel import Remote, Sandbox
-from .compare import Missing, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
+from .compare import Missing, NeedsReview, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
 
-__all__ = ["grade", "StudentCode", "Wrong", "Missing", "describe", "expect_close", "expect_dtype",
+__all__ = ["grade", "StudentCode", "Wrong", "Missing", "NeedsReview", "describe", "expect_close", "expect_dtype",
            "expect_shape", "expect_tensor", "Remote"]
 
 VISIBILITIES = ("public", "hidden")
@@ -35,6 +35,12 @@ def grade(question: str, points: float, *, visibility: str = "hidden", timeout: 
         raise ValueError(f"points must be >= 0, not {points}")
     return pytest.mark.grade(question=question, points=float(points), visibility=visibility,
                              timeout=float(timeout), requires=tuple(requires))
+
+
+def _procedures() -> frozenset[str]:
+    from .sandbox.procedures import PROCEDURES
+
+    return frozenset(PROCEDURES)
 
 
 def seed_for(test_name: str) -> int:
@@ -58,6 +64,9 @@ class StudentCode:
         """Call a function (or class) the submission defines; ``Missing`` if it does not."""
         if not name.startswith("@") and name not in self.names:
             raise Missing(name)
+        if name.startswith("@") and name[1:] not in _procedures():
+            # A test asking for a procedure the worker lacks is our fault, never the student's.
+            raise LookupError(f"grading test bug: no worker procedure {name}")
         return self.sandbox.call(name, *args, timeout=timeout or self.timeout, seed=self.seed, **kwargs)
 
     def get(self, name: str) -> Remote:

@@ -26,6 +26,17 @@ class Missing(Wrong):
         super().__init__("missing", name=name)
 
 
+class NeedsReview(Exception):
+    """The values are right, but a rule of the question fired on something doubtful.
+
+    The test's points are held (not granted, not refused) until a TA enters the question's points.
+    """
+
+    def __init__(self, key: str, **params):
+        self.message = Message.of(key, **params)
+        super().__init__(f"{key}: {params}")
+
+
 def describe(value) -> str:
     """A short description of any value that came back: type, and shape/dtype for tensors."""
     if isinstance(value, torch.Tensor):

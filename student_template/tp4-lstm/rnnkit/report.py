@@ -26,17 +26,21 @@ from .results import (LoadResult, LoadStep, Message, Outcome, QuestionScore, Rep
 
 OUTCOME_LABEL = {
     "fr": {"passed": "réussi", "wrong": "incorrect", "raised": "erreur", "not_implemented": "non implémenté",
-           "timed_out": "temps dépassé", "skipped": "non évalué", "grader_error": "erreur du correcteur"},
+           "timed_out": "temps dépassé", "skipped": "non évalué", "needs_review": "à relire",
+           "grader_error": "erreur du correcteur"},
     "en": {"passed": "passed", "wrong": "wrong", "raised": "error", "not_implemented": "not implemented",
-           "timed_out": "timed out", "skipped": "skipped", "grader_error": "grader error"},
+           "timed_out": "timed out", "skipped": "skipped", "needs_review": "to review",
+           "grader_error": "grader error"},
 }
 WORDS = {
     "fr": {"title": "Retour de correction", "total": "Note automatique", "manual": "à noter à la main",
+           "review": "à relire par l'équipe pédagogique",
            "loading": "Chargement de votre code", "question": "Question", "points": "Points",
            "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
            "manual_total": "Questions notées à la main", "final": "Note finale",
            "comments": "Commentaires de l'équipe pédagogique"},
     "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
+           "review": "to be reviewed by the teaching staff",
            "loading": "Loading your code", "question": "Question", "points": "Points",
            "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
            "manual_total": "Hand-graded questions", "final": "Final grade",
@@ -65,6 +69,8 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
     lines += [f"| {w['question']} | {w['points']} |", "|---|---|"]
     for q in report.questions:
         points = w["manual"] if q.points is None else f"{_num(q.points)} / {_num(q.max_points)}"
+        if q.review and report.status is Status.NEEDS_REVIEW:
+            points += f" ({w['review']})"
         lines.append(f"| {q.question} — {q.title} | {points} |")
     lines.append("")
     commented = [q for q in report.questions if q.comment.strip()]
@@ -220,7 +226,8 @@ def summary_table(reports: list[Report]):
     for r in sorted(reports, key=lambda r: r.student):
         passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
         note = render(r.problem, "en") if r.problem else (f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
-        style = {"graded": "green", "partial": "yellow", "unloadable": "red", "grader_error": "magenta"}[r.status.value]
+        style = {"graded": "green", "partial": "yellow", "needs_review": "cyan", "unloadable": "red",
+                 "grader_error": "magenta"}[r.status.value]
         table.add_row(r.student, f"[{style}]{r.status.value}[/]", f"{_num(r.total)}/{_num(r.auto_max)}",
                       f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}", note[:60])
     return table

@@ -1,4 +1,4 @@
-# lose: Q1
+# lose: Q1, Q2, Q3, Q4
 # message: tp3_state_not_updated
 # why: the loop calls one_step(x_t, h) but never assigns the new state to h
 class RNN(RNN):

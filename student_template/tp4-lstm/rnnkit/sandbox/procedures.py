@@ -55,6 +55,51 @@ def forward_backward(fn, args: list, grad_index: list[int], grad_output, module=
     return result
 
 
+def outputs(fn, inputs: list) -> list:
+    """``fn(*args)`` for each ``args`` of ``inputs``, gradients off; the first tensor of a tuple or list
+    return (a list of step tensors stacked), else a type name."""
+    out = []
+    with torch.no_grad():
+        for args in inputs:
+            value = fn(*args)
+            if isinstance(value, (tuple, list)) and value and isinstance(value[0], (torch.Tensor, list)):
+                value = value[0] if isinstance(value, tuple) else value
+            if isinstance(value, list) and value and all(isinstance(t, torch.Tensor) for t in value):
+                value = torch.stack(value)
+            out.append(value.detach() if isinstance(value, torch.Tensor) else {"type": type(value).__name__})
+    return out
+
+
+def influence(module, args: list, seed: int = 0) -> dict:
+    """How far the output of ``module(*args)`` moves when each parameter alone is redrawn: ``{name: max |change|}``.
+
+    0 for a parameter that takes no part (an unused extra layer): layout identification and gradient
+    checks leave those out. Parameters are restored; gradients off.
+    """
+    g = torch.Generator().manual_seed(seed)
+
+    def first(value):
+        if isinstance(value, (tuple, list)) and value:
+            value = value[0]
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"returned {type(value).__name__}, not a tensor")
+        return value.detach().clone()
+
+    moved = {}
+    with torch.no_grad():
+        base = first(module(*args))
+        for name, p in module.named_parameters():
+            saved = p.detach().clone()
+            noise = torch.randn(p.shape, generator=g, dtype=torch.float64).to(p.dtype)
+            p.add_(noise * (float(saved.abs().mean()) + 0.5) if saved.numel() else noise)
+            try:
+                out = first(module(*args))
+                moved[name] = float((out.double() - base.double()).abs().max()) if out.shape == base.shape else 1.0
+            finally:
+                p.copy_(saved)
+    return moved
+
+
 def kind_of(value) -> dict:
     """What a name is, without running it: class/function, and for a module class its bases."""
     info = {"type": type(value).__name__, "callable": callable(value)}
@@ -68,6 +113,73 @@ def module_tree(module) -> list:
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
     return [[name, type(m).__name__, type(m).__module__] for name, m in module.named_modules()]
+
+
+# Captured when the worker starts, before any student code runs: identities, not names, so a
+# renamed subclass or a patched ``torch.nn`` attribute does not hide torch's recurrent modules.
+_RECURRENT_CLASSES = tuple(getattr(torch.nn, n) for n in ("RNNBase", "RNNCellBase"))
+_RECURRENT_FUNCTIONS = {id(f): name for name, f in (
+    (n, getattr(m, n, None)) for m in (torch, torch._VF, torch.ops.aten)
+    for n in ("lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"))
+    if f is not None}
+
+
+def torch_recurrent(root, limit: int = 5000) -> list:
+    """Torch's recurrent modules, classes or functions reachable from ``root``: ``[[path, what], ...]``.
+
+    Walks instance and class attributes, containers, closures, defaults, bound methods and
+    partials (not modules: they reach everything); ``what`` names torch's class, e.g.
+    ``nn.LSTM`` or ``nn.LSTM (as Sneaky)``.
+    """
+    import functools
+    import types
+
+    found, seen, todo = [], set(), [("self", root)]
+    while todo and len(seen) < limit:
+        path, obj = todo.pop(0)
+        if id(obj) in seen or isinstance(obj, (types.ModuleType, torch.Tensor, str, bytes, int, float, bool)) \
+                or obj is None:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, type):
+            cls = obj
+        else:
+            cls = type(obj)
+            if id(obj) in _RECURRENT_FUNCTIONS:
+                found.append([path, f"torch.{_RECURRENT_FUNCTIONS[id(obj)]}"])
+                continue
+        if issubclass(cls, _RECURRENT_CLASSES):
+            base = next(c for c in cls.__mro__ if c.__module__.startswith("torch.nn"))
+            found.append([path, f"nn.{base.__name__}" + ("" if base is cls else f" (as {cls.__name__})")])
+            continue
+        children = []
+        if isinstance(obj, dict):
+            children = [(f"{path}[{k!r}]", v) for k, v in list(obj.items())[:200]]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            children = [(f"{path}[{i}]", v) for i, v in enumerate(list(obj)[:200])]
+        elif isinstance(obj, types.FunctionType):
+            cells = [c.cell_contents for c in (obj.__closure__ or ()) if _filled(c)]
+            children = [(f"{path}.<closure>", v) for v in cells] + [(f"{path}.<default>", v) for v in obj.__defaults__ or ()]
+        elif isinstance(obj, types.MethodType):
+            children = [(path, obj.__func__), (path, obj.__self__)]
+        elif isinstance(obj, functools.partial):
+            children = [(path, obj.func)] + [(path, v) for v in obj.args] + [(path, v) for v in obj.keywords.values()]
+        else:
+            state = getattr(obj, "__dict__", None)
+            if isinstance(state, dict):
+                children = [(f"{path}.{k}", v) for k, v in list(state.items())[:500]]
+            if not cls.__module__.startswith(("torch", "builtins")):
+                children += [(f"{cls.__name__}.{k}", v) for k, v in list(vars(cls).items())[:500]]
+        todo.extend(children)
+    return found
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
 
 
 def isolation_facts(walk: bool = False, prune: tuple = (), limit: int = 200000) -> dict:
@@ -103,7 +215,10 @@ PROCEDURES = {
     "to_dtype": to_dtype,
     "forward_backward": forward_backward,
     "kind_of": kind_of,
+    "influence": influence,
+    "outputs": outputs,
     "module_tree": module_tree,
+    "torch_recurrent": torch_recurrent,
 }
 
 

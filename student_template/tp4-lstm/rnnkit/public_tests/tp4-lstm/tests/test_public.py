@@ -23,7 +23,6 @@ LETTRES = string.ascii_letters + string.punctuation + string.digits + " "
 CODE = {c: i + 2 for i, c in enumerate(LETTRES)}
 VOCAB = 97
 EOS_TOKEN = "<EOS>"
-TORCH_CELLS = ("LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNCell", "RNNBase")
 
 
 def _codes(text):
@@ -154,9 +153,10 @@ def test_build_model_types(student):
 # --- Q5a, Q5b ---------------------------------------------------------------------------------------------
 
 def _refuse_torch_cells(student, model, cls):
-    for name, kind, module in student.call("@module_tree", model):
-        if kind in TORCH_CELLS and str(module).startswith("torch."):
-            raise Wrong("tp4_wraps_torch_cell", cls=cls, found=f"nn.{kind}")
+    reached = student.call("@torch_recurrent", model)
+    if reached:
+        path, what = reached[0]
+        raise Wrong("tp4_wraps_torch_cell", cls=cls, found=f"{what} ({path})")
 
 
 @grade("Q5a", points=0.5, visibility="public")
