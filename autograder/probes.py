@@ -27,14 +27,8 @@ def causality_problem(run: Callable[[list[torch.Tensor]], list], x: torch.Tensor
     ``run``: inputs -> outputs, one round trip to the worker; ``x``: (L, B, ...) with L ≥ 4,
     outputs (L', B, ...) sequence-first, one per step (L' = L) or the steps kept.
     """
-    length = x.shape[0]
-    t = length // 2
-    early, late = x.clone(), x.clone()
-    early[0] = 3 * torch.randn(early[0].shape, generator=generator, dtype=x.dtype) if x.is_floating_point() \
-        else torch.randint(1, int(x.max()) + 1, early[0].shape, generator=generator)
-    late[t] = 3 * torch.randn(late[t].shape, generator=generator, dtype=x.dtype) if x.is_floating_point() \
-        else torch.randint(1, int(x.max()) + 1, late[t].shape, generator=generator)
-    base, moved_early, moved_late = run([x, early, late])
+    t = x.shape[0] // 2
+    base, moved_early, moved_late = run([x, _redrawn(x, 0, generator), _redrawn(x, t, generator)])
     if not all(isinstance(o, torch.Tensor) and o.shape == base.shape for o in (base, moved_early, moved_late)):
         return None  # outputs the learning test will report itself
     if float((base[-1] - moved_early[-1]).abs().max()) <= UNCHANGED:
@@ -42,6 +36,16 @@ def causality_problem(run: Callable[[list[torch.Tensor]], list], x: torch.Tensor
     if t > 0 and base.shape[0] >= t and float((base[:t] - moved_late[:t]).abs().max()) > LEAK:
         return "look_ahead"
     return None
+
+
+def _redrawn(x: torch.Tensor, step: int, generator: torch.Generator) -> torch.Tensor:
+    """``x`` with step ``step`` drawn again: N(0, 3²) values, or symbols 1..max for token inputs."""
+    out = x.clone()
+    if x.is_floating_point():
+        out[step] = 3 * torch.randn(out[step].shape, generator=generator, dtype=x.dtype)
+    else:
+        out[step] = torch.randint(1, int(x.max()) + 1, out[step].shape, generator=generator)
+    return out
 
 
 def refuse_acausal(run, x: torch.Tensor, generator: torch.Generator, function: str) -> None:

@@ -14,7 +14,7 @@ import torch
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe
-from autograder.verdicts import AUTOGRAD, Verdict, verdict
+from autograder.verdicts import AUTOGRAD, Verdict, hand_written
 
 F64 = torch.float64
 
@@ -485,10 +485,7 @@ def autograd_rule(source, name: str) -> Verdict:
     """Wrong when the code ``name`` reaches differentiates automatically (read in the grader: the
     worker's watch below only sees what runs in the calling thread); else the verdict, whose
     doubts (exec, threads, torch internals anywhere) the test settles once the values pass."""
-    rule = verdict(source, name, forbid=(AUTOGRAD,))
-    if rule.forbidden:
-        raise Wrong("td3_uses_autograd", function=name, used=rule.forbidden)
-    return rule
+    return hand_written(None, source, name, None, "td3_uses_autograd", field="used", forbid=(AUTOGRAD,), function=name)
 
 
 def call_no_autograd(student, name: str, args: list):

@@ -9,8 +9,9 @@ the top-level definition it sits in; ``closure(name)`` is the set of definitions
 from __future__ import annotations
 
 import ast
+import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .results import Submission
@@ -127,13 +128,9 @@ def _top_level(text: str) -> list[ast.stmt]:
 
 # --- the scan --------------------------------------------------------------------------------------------
 
-_CACHE: dict[tuple, tuple] = {}
-
-
+@functools.lru_cache(maxsize=8)
 def _scan(parts: tuple[tuple[str, str], ...]) -> tuple[tuple[Finding, ...], dict[str, frozenset[str]]]:
     """Findings of every part, and the names each top-level definition uses (cached per submission)."""
-    if parts in _CACHE:
-        return _CACHE[parts]
     trees = [(label, _top_level(text)) for label, text in parts]
     aliases: dict[str, str] = {}  # local name -> dotted origin, from every import of the submission
     for _, body in trees:
@@ -145,8 +142,10 @@ def _scan(parts: tuple[tuple[str, str], ...]) -> tuple[tuple[Finding, ...], dict
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
     aliases.setdefault("F", "torch.nn.functional")
-    # The submission's own modules (textloader.py...): writing into them is the student's business.
-    own = frozenset(Path(label).stem for label, _ in parts if label.endswith(".py"))
+    # Modules whose attributes other code reads: the imported ones, not the submission's own
+    # (textloader.py...: writing into those is the student's business).
+    own = {Path(label).stem for label, _ in parts if label.endswith(".py")}
+    modules = frozenset(({origin.split(".")[0] for origin in aliases.values()} - own) | {"builtins", "__builtins__"})
     defined = {n.name for _, body in trees for n in body
                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     findings: list[Finding] = []
@@ -163,17 +162,13 @@ def _scan(parts: tuple[tuple[str, str], ...]) -> tuple[tuple[Finding, ...], dict
                     names.add(node.id)
                 if id(node) in inner:
                     continue
-                finding = _finding(node, aliases, own)
+                finding = _finding(node, aliases, modules)
                 if finding:
                     line = getattr(node, "lineno", 0)
                     findings.append(Finding(finding[0], finding[1], f"{label}:{line}", owner))
     seen: set[tuple[str, str]] = set()
     unique = tuple(f for f in findings if not ((f.kind, f.where) in seen or seen.add((f.kind, f.where))))
-    result = (unique, {k: frozenset(v) for k, v in uses.items()})
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[parts] = result
-    return result
+    return unique, {k: frozenset(v) for k, v in uses.items()}
 
 
 def _walk(body):
@@ -218,7 +213,7 @@ def _dotted(node, aliases: dict[str, str]) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _finding(node, aliases, own: frozenset = frozenset()) -> tuple[str, str] | None:
+def _finding(node, aliases, modules: frozenset) -> tuple[str, str] | None:
     if isinstance(node, ast.Attribute):
         if node.attr in DYNAMIC_ATTRIBUTES:
             return DYNAMIC, ast.unparse(node)
@@ -228,7 +223,7 @@ def _finding(node, aliases, own: frozenset = frozenset()) -> tuple[str, str] | N
             return AUTOGRAD, f".{node.attr}"  # y.backward(), x.requires_grad_(): any object
         return found
     if isinstance(node, ast.Name) and node.id in aliases and aliases[node.id] != node.id:
-        return _classify(aliases[node.id], node.id, aliases[node.id].rsplit(".", 1)[-1], imported=True)
+        return _classify(aliases[node.id], node.id, aliases[node.id].rsplit(".", 1)[-1])
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         name = node.func.id
         if name in DYNAMIC_CALLS and name not in aliases:
@@ -246,14 +241,13 @@ def _finding(node, aliases, own: frozenset = frozenset()) -> tuple[str, str] | N
             base = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else None
             dotted = _dotted(base, aliases) if base is not None else None
             # Writing into an imported module (time.perf_counter = ..., torch.tanh = ...) changes what
-            # other code sees; the settings students do change are no doubt.
-            modules = ({origin.split(".")[0] for origin in aliases.values()} - own) | {"builtins", "__builtins__"}
+            # other code sees.
             if dotted and dotted.split(".")[0] in modules and not dotted.startswith(SETTINGS):
                 return MODULES, ast.unparse(target)[:80]
     return None
 
 
-def _classify(dotted: str, written: str, last: str, imported: bool = False) -> tuple[str, str] | None:
+def _classify(dotted: str, written: str, last: str) -> tuple[str, str] | None:
     root = dotted.split(".")[0]
     if root == "torch":
         if last in RECURRENT_NAMES:

@@ -56,10 +56,11 @@ def verdict(source: SourceCode, name: str, *, forbid: tuple[str, ...] = (RECURRE
 
 
 def hand_written(student, source: SourceCode, name: str, instance, key: str, *, field: str = "module",
-                 **params) -> Verdict:
-    """``Wrong(key, <field>=what, **params)`` when class ``name`` (its ``instance`` in the worker) uses torch's
-    recurrent modules or functions; otherwise the verdict, whose doubts the test settles after its values."""
-    rule = verdict(source, name, student=student, instance=instance)
+                 forbid: tuple[str, ...] = (RECURRENT,), **params) -> Verdict:
+    """``Wrong(key, <field>=what, **params)`` when ``name`` (and its ``instance`` in the worker, if any) uses
+    ``forbid`` (torch's recurrent modules or functions by default); otherwise the verdict, whose doubts the
+    test settles after its values."""
+    rule = verdict(source, name, forbid=forbid, student=student, instance=instance)
     if rule.forbidden:
         raise Wrong(key, **{field: rule.forbidden}, **params)
     return rule

@@ -55,17 +55,22 @@ def forward_backward(fn, args: list, grad_index: list[int], grad_output, module=
     return result
 
 
+def _output_tensor(value):
+    """What a model's output stands for: the first element of a tuple ``(outputs, state)``, a list of
+    step tensors stacked; anything else unchanged."""
+    if isinstance(value, tuple) and value:
+        value = value[0]
+    if isinstance(value, list) and value and all(isinstance(t, torch.Tensor) for t in value):
+        value = torch.stack(value)
+    return value
+
+
 def outputs(fn, inputs: list) -> list:
-    """``fn(*args)`` for each ``args`` of ``inputs``, gradients off; the first tensor of a tuple or list
-    return (a list of step tensors stacked), else a type name."""
+    """``fn(*args)`` for each ``args`` of ``inputs``, gradients off, as ``_output_tensor`` reads it (else a type name)."""
     out = []
     with torch.no_grad():
         for args in inputs:
-            value = fn(*args)
-            if isinstance(value, (tuple, list)) and value and isinstance(value[0], (torch.Tensor, list)):
-                value = value[0] if isinstance(value, tuple) else value
-            if isinstance(value, list) and value and all(isinstance(t, torch.Tensor) for t in value):
-                value = torch.stack(value)
+            value = _output_tensor(fn(*args))
             out.append(value.detach() if isinstance(value, torch.Tensor) else {"type": type(value).__name__})
     return out
 
@@ -79,8 +84,7 @@ def influence(module, args: list, seed: int = 0) -> dict:
     g = torch.Generator().manual_seed(seed)
 
     def first(value):
-        if isinstance(value, (tuple, list)) and value:
-            value = value[0]
+        value = _output_tensor(value)
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"returned {type(value).__name__}, not a tensor")
         return value.detach().clone()
