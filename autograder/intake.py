@@ -5,11 +5,16 @@ are never loaded, and an archive cannot write outside its folder.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import posixpath
+import re
 import shutil
+import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from .results import Message, Submission
@@ -211,6 +216,117 @@ def _unzip(archive: Path, workdir: Path) -> Message | None:
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, NotImplementedError) as err:
         return Message.of("bad_archive", detail=str(err)[:200])
     return None
+
+
+# --- the course's data files, where students' code opens them ----------------------------------------
+#
+# Hand-ins load the course's files at their top level (``torch.load(open(PATH + "hzdataset.pch", "rb"))``
+# with ``PATH = "data/"``, ``"../data/"`` or ``"./"``; ``open("trump_full_speech.txt")``). The grader never
+# has the real files: it puts stand-ins under the course's names in the worker's own copy of the
+# submission. So that ``../data`` stays inside that copy, the submission's files sit one folder (or more)
+# below the copy's root, and the worker runs there: ``<root>/submission/`` with ``<root>/data/`` beside it.
+COURSE_FILES = ("hzdataset.pch", "trump_full_speech.txt")
+SUBMISSION_FOLDER = "submission"  # the worker's working folder, inside its copy
+NEST_FOLDER = "up"  # extra levels above it when the code names ../../data
+MAX_UP = 3  # deepest ``../`` provided; a path going higher stays unresolved (FileNotFoundError, named)
+MAX_FOLDERS = 12  # folders named by the code that get the stand-ins (beyond the three defaults)
+# Stand-in metro tensor: the course's slots, stations and channels (73, 80, 2) over fewer days than the
+# real 18 + 7, so that a training loop run at top level costs less of its cell's budget.
+STANDIN_DAYS = (4, 2)
+DEFAULT_FOLDERS = (".", "data", "../data")
+# A top-level constant naming a folder: PATH, DATA_PATH, data_dir, ROOT, dossier...
+_PATH_NAME = re.compile(r"(?i)(path|dir|folder|root|data|dossier|rep)")
+_CONSTANT = re.compile(r"""^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?:(?:pathlib\.)?Path\(\s*)?[rRuU]?"""
+                       r"""(?P<q>['"])(?P<value>[^'"\n]{0,300})(?P=q)""", re.MULTILINE)
+_FILE_LITERAL = re.compile(r"""(?P<q>['"])(?P<folder>[^'"\n{}]{0,300}?)(?P<file>%s)(?P=q)"""
+                           % "|".join(re.escape(f) for f in COURSE_FILES))
+
+
+@functools.lru_cache(maxsize=1)
+def course_standins() -> tuple[tuple[str, bytes], ...]:
+    """(course file name, bytes) of each stand-in, made once per grading process (about 70 ms).
+
+    Empty where the data layer is not there (the engine's copy shipped to students as ``rnnkit/``).
+    """
+    try:
+        from .coursedata import generate_metro, sample_corpus, write_metro
+    except ImportError:
+        return ()
+    with tempfile.TemporaryDirectory(prefix="rnnkit-standins-") as tmp:
+        # Saved by the data layer's own writer: the course's format, a tuple of two float32 tensors.
+        metro = write_metro(Path(tmp) / COURSE_FILES[0], *generate_metro(n_train_days=STANDIN_DAYS[0],
+                                                                         n_test_days=STANDIN_DAYS[1])).read_bytes()
+    return ((COURSE_FILES[0], metro), (COURSE_FILES[1], sample_corpus().text.encode("utf-8")))
+
+
+def data_folders(texts) -> list[str]:
+    """Folders, relative to the worker's folder, where the code may look for the course's files: the
+    defaults, the folder part of literals ending with a course file name, and top-level constants with
+    a path-like name (``PATH = "../data/"``). Absolute paths and ``~`` are left out: they point outside
+    the worker's copy, which it must not see."""
+    found = list(DEFAULT_FOLDERS)
+    for text in texts:
+        candidates = [m.group("folder") for m in _FILE_LITERAL.finditer(text)]
+        candidates += [m.group("value") for m in _CONSTANT.finditer(text) if _PATH_NAME.search(m.group("name"))
+                       and ("/" in m.group("value") or m.group("value").startswith(".")
+                            or "data" in m.group("value").lower())]
+        for value in candidates:
+            folder = _folder_of(value)
+            if folder is not None and folder not in found and len(found) < len(DEFAULT_FOLDERS) + MAX_FOLDERS:
+                found.append(folder)
+    return found
+
+
+def _folder_of(value: str) -> str | None:
+    value = value.strip().replace("\\", "/")
+    if value.endswith(COURSE_FILES):
+        value = value[: value.rfind("/") + 1] if "/" in value else ""
+    if not value or value in (".", "./"):
+        return "."
+    if value.startswith(("/", "~")) or ":" in value or "{" in value or "%" in value:
+        return None  # absolute, a home folder, a URL or a Windows drive, a format: outside the copy
+    if posixpath.splitext(value.rstrip("/"))[1] and not value.endswith("/"):
+        return None  # names a file (model.pt), not a folder
+    normal = posixpath.normpath(value)
+    parts = normal.split("/")
+    ups = len(parts) - len([p for p in parts if p != ".."])
+    if ".." in parts[ups:] or ups > MAX_UP:
+        return None
+    return normal
+
+
+def provide_course_files(submission: Submission, root: Path, texts=None) -> Submission:
+    """Lay the submission out for its worker with stand-ins of the course's files beside it.
+
+    The submission's folder moves to ``root/[up/...]submission``; every folder of ``data_folders``
+    (``.``, ``data``, ``../data`` and those the code names) gets the stand-ins under the course's
+    names, unless the student handed in a file of that name there. Everything stays under ``root``,
+    which is what the worker's copy holds. Returns the submission with its new folder and ``cwd``
+    (its place under ``root``, where the worker runs).
+    """
+    standins = course_standins()
+    if submission.problem is not None or not standins:
+        return submission
+    if texts is None:
+        from .source import read_source
+
+        texts = [text for _, text in read_source(submission).parts]
+    folders = data_folders(texts)
+    ups = max(1, max(f.split("/").count("..") for f in folders))
+    work = root.joinpath(*([NEST_FOLDER] * (ups - 1)), SUBMISSION_FOLDER)
+    work.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(submission.folder), str(work))
+    for folder in folders:
+        target = Path(posixpath.normpath(str(work / folder)))
+        if not target.is_relative_to(root):  # never, by data_folders; kept as the rule's statement
+            continue
+        for name, data in standins:
+            path = target / name
+            if path.exists() or path.is_symlink() or any(p.is_file() for p in path.parents if p.is_relative_to(root)):
+                continue  # the student's own file, or a file where a folder should be
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return replace(submission, folder=work, cwd=work.relative_to(root).as_posix())
 
 
 def fingerprint(root: Path, files: list[Path]) -> str:

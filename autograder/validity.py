@@ -7,9 +7,15 @@ overrides just the definitions it contains. Its header says what must happen::
     # target: generate.py        where the code goes (default: notebook)
     # lose: Q6                   mutants: questions that must lose points (all others keep theirs)
     # message: beam_not_global   mutants: a message key one failing test of those questions must give
+    # price: Q5b=0.5, Q3=0.25    conventions: points each question must lose, exactly (none: full marks)
 
-Figures: mutation score (mutants losing points exactly where declared, with the message) and
-false-reject rate (right implementations not at full marks), per assignment.
+``conventions/`` holds correct implementations written in one calling convention each (another
+constructor order, ``one_step(x, h, c)``, batch-first...): each must get full marks, or lose exactly
+the price its header declares, which is the price the assignment's README documents.
+
+Figures: mutation score (mutants losing points exactly where declared, with the message),
+false-reject rate (right implementations not at full marks) and conventions accepted (graded at
+full marks or exactly their price), per assignment.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from .run import process_folder
 from .results import Outcome, Report
 
 BANK = ROOT / "validity"
-HEADER = re.compile(r"^#\s*(target|lose|message|why|base):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(target|lose|message|why|base|price|convention):\s*(.*?)\s*$")
 TARGET = re.compile(r"^#\s*target:\s*(.*?)\s*$")
 
 
@@ -43,7 +49,7 @@ class BankError(ValueError):
 @dataclass(frozen=True)
 class Variant:
     assignment: str
-    kind: str  # "mutant" | "right" | "reference" | "template"
+    kind: str  # "mutant" | "right" | "convention" | "reference" | "template"
     name: str
     path: Path | None
     target: str = "notebook"  # where the code goes; a file may switch target midway (see sections)
@@ -51,6 +57,7 @@ class Variant:
     message: str | None = None
     why: str = ""
     base: str = "reference"  # what the code is appended to: the reference or the untouched template
+    price: tuple[tuple[str, float], ...] = ()  # conventions: (question, points it must lose exactly)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class Verdict:
 
 def load_bank(assignment_id: str, bank: Path = BANK) -> list[Variant]:
     variants = [Variant(assignment_id, "reference", "reference", None), Variant(assignment_id, "template", "template", None)]
-    for kind, folder in (("mutant", "mutants"), ("right", "right")):
+    for kind, folder in (("mutant", "mutants"), ("right", "right"), ("convention", "conventions")):
         for path in sorted((bank / assignment_id / folder).glob("*.py")):
             variants.append(_parse(assignment_id, kind, path))
     return variants
@@ -84,13 +91,30 @@ def _parse(assignment_id: str, kind: str, path: Path) -> Variant:
     lose = tuple(q.strip() for q in fields.get("lose", "").split(",") if q.strip())
     if kind == "mutant" and (not lose or "message" not in fields):
         raise BankError(f"{path}: a mutant needs '# lose: Q..' and '# message: key' header lines")
-    if kind == "right" and lose:
+    if kind in ("right", "convention") and lose:
         raise BankError(f"{path}: a right implementation cannot declare lost questions")
+    price = _price(path, fields.get("price", "")) if kind == "convention" else ()
+    if kind == "convention" and not fields.get("convention", "").strip():
+        raise BankError(f"{path}: a convention needs a '# convention: ...' line saying which one it is")
+    if kind != "convention" and "price" in fields:
+        raise BankError(f"{path}: only conventions declare a price")
     base = fields.get("base", "reference")
     if base not in ("reference", "template"):
         raise BankError(f"{path}: base must be 'reference' or 'template', not {base!r}")
     return Variant(assignment_id, kind, path.stem, path, fields.get("target", "notebook"), lose,
-                   fields.get("message"), fields.get("why", ""), base)
+                   fields.get("message"), fields.get("why", "") or fields.get("convention", ""), base, price)
+
+
+def _price(path: Path, text: str) -> tuple[tuple[str, float], ...]:
+    """``Q5b=0.5, Q3=0.25`` -> (("Q5b", 0.5), ("Q3", 0.25)); empty: no price."""
+    found = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        question, _, points = part.partition("=")
+        try:
+            found.append((question.strip(), float(points)))
+        except ValueError:
+            raise BankError(f"{path}: price {part!r} is not QUESTION=POINTS") from None
+    return tuple(found)
 
 
 def sections(text: str, default: str = "notebook") -> list[tuple[str, str]]:
@@ -162,6 +186,19 @@ def judge(variant: Variant, report: Report) -> Verdict:
         problems.append(f"lost points on {', '.join(sorted(lost))}: "
                         + "; ".join(f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
                                     for t in report.tests if t.outcome is not Outcome.PASSED))
+    if variant.kind == "convention":
+        maxima = {q.question: q.max_points for q in auto}
+        owed = dict(variant.price)
+        unknown = set(owed) - set(maxima)
+        if unknown:
+            problems.append(f"price names unknown questions {', '.join(sorted(unknown))}")
+        for question, points in per_question:
+            loss = maxima[question] - points
+            if abs(loss - owed.get(question, 0.0)) > _SLACK:
+                problems.append(f"{question} lost {loss:g}, price {owed.get(question, 0.0):g}: "
+                                + "; ".join(f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
+                                            for t in report.tests if t.question == question
+                                            and t.outcome is not Outcome.PASSED))
     if variant.kind == "template":
         if report.total != 0:
             problems.append(f"template scored {report.total:g}")
@@ -214,6 +251,8 @@ def figures(verdicts: list[Verdict]) -> dict:
         "right": len(rights), "false_rejects": sum(not v.ok for v in rights),
         "false_reject_rate": (sum(not v.ok for v in rights) / len(rights)) if rights else None,
         "template_ok": all(v.ok for v in verdicts if v.variant.kind == "template"),
+        "conventions": sum(v.variant.kind == "convention" for v in verdicts),
+        "conventions_accepted": sum(v.ok for v in verdicts if v.variant.kind == "convention"),
     }
 
 
@@ -265,7 +304,10 @@ class PastVerdict:
     ta_total: float
     grader_total: float
     max_total: float
-    per_question: tuple[tuple[str, float, float, float], ...]  # (question, TA, grader, max)
+    per_question: tuple[tuple[str, float, float, float], ...]  # (question, TA, grader, max) of the questions checked
+    # Questions the grader holds for a TA (needs_review: names missing with related code found, or a rule
+    # that fired on something doubtful): left out of the tolerance check, reported with what was found.
+    review: tuple[tuple[str, float, float, str], ...] = ()  # (question, TA, grader so far, what was found)
 
     @property
     def differences(self) -> tuple[tuple[str, float, float], ...]:
@@ -343,16 +385,26 @@ def load_past(assignment_id: str, bank: Path = BANK) -> list[PastSubmission]:
 
 
 def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
-    """Is the grader's report within the tolerances of the TA's grade?"""
+    """Is the grader's report within the tolerances of the TA's grade?
+
+    Questions the grader holds for review are a TA's to grade: they are left out of the check (of the
+    questions and of both totals) and reported with what the grader found; the TA's grades stay
+    authoritative for the rest.
+    """
     got = {q.question: (q.points or 0.0, q.max_points) for q in report.questions if not q.manual}
-    per_question = tuple((q, ta, got.get(q, (0.0, 0.0))[0], got.get(q, (0.0, 0.0))[1]) for q, ta in submission.ta)
+    held = {q.question: q for q in report.questions if not q.manual and getattr(q, "review", "")}
+    ta_points = dict(submission.ta)
+    review = tuple((q, ta_points.get(q, 0.0), got[q][0], getattr(held[q], "found", "") or f"tests held: {held[q].review}")
+                   for q in held)
+    per_question = tuple((q, ta, got.get(q, (0.0, 0.0))[0], got.get(q, (0.0, 0.0))[1]) for q, ta in submission.ta
+                         if q not in held)
     ta_total = sum(ta for _, ta, _, _ in per_question)
-    grader_total = sum(points for points, _ in got.values())
+    grader_total = sum(points for q, (points, _) in got.items() if q not in held)
     problems = []
     errors = [t.test for t in report.tests if t.outcome is Outcome.GRADER_ERROR]
     if errors:
         problems.append(f"grader errors in {', '.join(errors)}")
-    missing = set(got) ^ {q for q, _ in submission.ta}
+    missing = set(got) ^ set(ta_points)
     if missing:
         problems.append(f"questions not in both the grades and the report: {', '.join(sorted(missing))}")
     problems += [f"{q}: TA {ta:g}, grader {points:g} ({points - ta:+g})" for q, ta, points, _ in per_question
@@ -374,8 +426,10 @@ def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
         ok = bool(known) and not errors
         if known:
             detail = f"known disagreement: {detail}"
+    if review:
+        detail += "; REVIEW " + ", ".join(q for q, *_ in review) + " (left out of the check)"
     return PastVerdict(submission, within, ok, detail, report.status.value, ta_total, grader_total,
-                       sum(m for _, m in got.values()), per_question)
+                       sum(m for q, (_, m) in got.items() if q not in held), per_question, review)
 
 
 def check_past(submission: PastSubmission) -> PastVerdict:
@@ -407,6 +461,7 @@ def past_figures(verdicts: list[PastVerdict]) -> dict:
         "past": len(verdicts), "past_checked": len(checked), "past_within": sum(v.within for v in checked),
         "past_exact": sum(v.within and not v.differences for v in checked),
         "past_known_disagreements": sum(bool(v.submission.known_disagreement) for v in verdicts),
+        "past_review_questions": sum(len(v.review) for v in verdicts),
         "past_ok": all(v.ok for v in verdicts),
         "question_tolerance": PAST_QUESTION_TOLERANCE, "total_tolerance": PAST_TOTAL_TOLERANCE,
     }
@@ -422,18 +477,22 @@ def report_past(assignment_id: str, jobs: int | None = None) -> tuple[bool, dict
         if not v.within:
             for question, ta, got in v.differences:
                 print(f"       {question:8} TA {ta:g}  grader {got:g}  ({got - ta:+g})")
+        for question, ta, got, found in v.review:
+            print(f"REVIEW {question:8} TA {ta:g}  grader {got:g} so far, held for a TA; found: {found}")
         if v.submission.known_disagreement:
             print(f"       known disagreement: {v.submission.known_disagreement}")
     f = past_figures(verdicts)
     if verdicts:
         print(f"== {assignment_id}: {f['past_within']}/{f['past_checked']} past submissions match the TA grade "
               f"(each question within {PAST_QUESTION_TOLERANCE:g} point, total within {PAST_TOTAL_TOLERANCE:g}; "
-              f"{f['past_exact']} exactly), {f['past_known_disagreements']} known disagreement(s)")
+              f"{f['past_exact']} exactly), {f['past_known_disagreements']} known disagreement(s), "
+              f"{f['past_review_questions']} question(s) held for review and left out")
     dump = {"figures": f, "verdicts": [
         {"name": v.submission.name, "why": v.submission.why, "ok": v.ok, "within": v.within, "status": v.status,
          "known_disagreement": v.submission.known_disagreement, "detail": v.detail,
          "ta_total": v.ta_total, "grader_total": v.grader_total, "max_total": v.max_total,
-         "questions": {q: {"ta": ta, "grader": got, "max": m} for q, ta, got, m in v.per_question}}
+         "questions": {q: {"ta": ta, "grader": got, "max": m} for q, ta, got, m in v.per_question},
+         "review": {q: {"ta": ta, "grader": got, "found": found} for q, ta, got, found in v.review}}
         for v in verdicts]}
     return f["past_ok"], dump
 
@@ -444,11 +503,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--json", type=Path, help="also write the verdicts here")
     parser.add_argument("--past-only", action="store_true", help="grade only the past-year submissions (validity/<id>/past/)")
+    parser.add_argument("--only", default=None, help="comma-separated variant names: grade just these (no figures)")
     args = parser.parse_args(argv)
     ids = ASSIGNMENT_IDS if args.assignment == "all" else (args.assignment,)
     if args.past_only:
         return _main_past(ids, args.jobs, args.json)
     all_ok, dump = True, {}
+    if args.only:
+        names = tuple(n.strip() for n in args.only.split(",") if n.strip())
+        for assignment_id in ids:
+            for v in run_bank(assignment_id, args.jobs, names):
+                all_ok &= v.ok
+                print(f"{'ok  ' if v.ok else 'FAIL'} {assignment_id:10} {v.variant.kind:10} {v.variant.name:32} "
+                      f"{v.total:g}/{v.max_total:g}  {v.detail}")
+        return 0 if all_ok else 1
     for assignment_id in ids:
         verdicts = run_bank(assignment_id, args.jobs)
         for v in verdicts:
@@ -461,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         rate = "n/a" if f["false_reject_rate"] is None else f"{100 * f['false_reject_rate']:.0f}%"
         print(f"== {assignment_id}: mutation score {score} ({f['mutants_caught']}/{f['mutants']} mutants), "
               f"false-reject rate {rate} ({f['false_rejects']}/{f['right']} right implementations), "
+              f"conventions accepted {f['conventions_accepted']}/{f['conventions']}, "
               f"template at zero: {'yes' if f['template_ok'] else 'NO'}, "
               f"deterministic: {'yes' if not changed else 'NO (' + ', '.join(changed) + ')'}")
         all_ok &= all(v.ok for v in verdicts) and not changed

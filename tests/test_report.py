@@ -85,3 +85,35 @@ def test_gradescope_results_validate_against_our_schema_of_gradescope_s_format(t
         jsonschema.validate(gradescope_results(make_report(status=status)), schema)
     folder = write_submission(make_report(), tmp_path)
     jsonschema.validate(json.loads((folder / "results.json").read_text()), schema)
+
+
+def test_load_steps_with_the_same_error_make_one_line_with_their_count():
+    from autograder.messages import render
+    from autograder.report import step_messages
+
+    missing = "FileNotFoundError: [Errno 2] No such file or directory: '/home/me/data/hzdataset.pch'"
+    steps = (LoadStep("exo2.py:20", "m = torch.load(...)", "raised", missing),
+             LoadStep("cell 4", "x = 1/0", "raised", "ZeroDivisionError: division by zero"),
+             LoadStep("exo3.py:20", "m = torch.load(...)", "raised", missing),
+             LoadStep("cell 7", "train()", "timeout", "exceeded its 10 s budget"),
+             LoadStep("cell 8", "train()", "timeout", "exceeded its 10 s budget"),
+             LoadStep("exo4.py:9", "m = torch.load(...)", "raised", missing))
+    lines = [render(m, "en") for m in step_messages(steps)]
+    assert len(lines) == 4  # the three identical errors in one line, the others as they were
+    assert lines[0] == ("3 cells or statements raised the same error: " + missing
+                        + " (exo2.py:20, exo3.py:20, exo4.py:9). Loading went on.")
+    assert lines[1].startswith("cell 4") and lines[2].startswith("cell 7") and lines[3].startswith("cell 8")
+
+
+def test_a_question_held_for_missing_names_is_explained_to_the_student_and_on_gradescope():
+    report = make_report(status=Status.NEEDS_REVIEW)
+    q1 = QuestionScore("Q1", "Q1 — RNN (3 points)", 1.0, 3.0, False, review="test_values", missing="forecast",
+                       found="def predict (exo3.py:45); top-level code in exo3.py (line 60: `for epoch in ...`)")
+    from dataclasses import replace
+
+    report = replace(report, questions=(q1,) + report.questions[1:])
+    results = gradescope_results(report, "en")
+    assert "forecast not found under these names" in results["output"] and "exo3.py:45" in results["output"]
+    from autograder.report import feedback_markdown
+
+    assert "## Questions à relire par l'équipe pédagogique" in feedback_markdown(report)

@@ -32,3 +32,32 @@ def test_one_process_grades_several_assignments():
         assert verdict.ok and verdict.total == verdict.max_total, (assignment_id, verdict.detail)
     # and the workers this process forks next still find what it built and cached
     assert all(v.ok for v in run_bank("td3-elman", jobs=2, names=("reference", "myrnn_tanh")))
+
+
+def test_a_convention_declares_itself_and_its_price(tmp_path):
+    good = tmp_path / "lstm_x_h_c.py"
+    good.write_text("# convention: one_step(x, h, c)\n# price: Q5b=0.5, Q3=0.25\nclass LSTM: pass\n")
+    variant = _parse("tp4-lstm", "convention", good)
+    assert variant.price == (("Q5b", 0.5), ("Q3", 0.25)) and variant.why == "one_step(x, h, c)"
+    unnamed = tmp_path / "unnamed.py"
+    unnamed.write_text("class LSTM: pass\n")
+    with pytest.raises(BankError):
+        _parse("tp4-lstm", "convention", unnamed)
+    bad = tmp_path / "bad_price.py"
+    bad.write_text("# convention: x\n# price: Q5b\nclass LSTM: pass\n")
+    with pytest.raises(BankError):
+        _parse("tp4-lstm", "convention", bad)
+    mutant_price = tmp_path / "priced_mutant.py"
+    mutant_price.write_text("# lose: Q1\n# message: k\n# price: Q1=1\nx = 1\n")
+    with pytest.raises(BankError):
+        _parse("tp4-lstm", "mutant", mutant_price)
+
+
+def test_the_conventions_banks_cover_the_ways_students_call_their_code():
+    """At least 40 correct implementations in other conventions over the labs, each graded by the bank tests."""
+    from autograder.validity import load_bank
+
+    conventions = [v for lab in ("tp3-rnn", "tp4-lstm", "td3-elman") for v in load_bank(lab) if v.kind == "convention"]
+    assert len(conventions) >= 40
+    assert all(v.why for v in conventions)
+    assert sum(bool(v.price) for v in conventions) >= 5  # priced deviations are checked too, not only free ones

@@ -60,10 +60,22 @@ def test_grades_are_well_formed(assignment):
 
 def test_the_bank_covers_the_assignments():
     per_assignment = {a: [s for s in SUBMISSIONS if s.assignment == a] for a in ASSIGNMENT_IDS}
-    assert 5 <= len(SUBMISSIONS) <= 7
-    assert len(per_assignment["tp3-rnn"]) >= 2 and len(per_assignment["tp4-lstm"]) >= 2
+    assert len(SUBMISSIONS) >= 8
+    assert len(per_assignment["tp3-rnn"]) >= 4 and len(per_assignment["tp4-lstm"]) >= 4
     checked = [s for s in SUBMISSIONS if not s.known_disagreement]
     assert len(checked) >= 4, "most of the bank must be checked, not excused"
+
+
+def test_past_hand_ins_follow_the_course_skeleton_not_the_kits_api():
+    """Written as past students wrote them (the course's files and signatures), never against the template's
+    protocol: no ``init_state``, no ``build_model``, no ``sample=`` keyword, no kit notebook."""
+    for submission in SUBMISSIONS:
+        files = sorted(submission.path.rglob("*"))
+        assert not any(f.suffix == ".ipynb" and f.stem == submission.assignment for f in files), submission.name
+        for path in (f for f in files if f.suffix == ".py"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for kit_only in ("def init_state", "def build_model", "sample="):
+                assert kit_only not in text, f"{submission.name}/{path.name} uses the kit's {kit_only!r}"
 
 
 def test_malformed_grades_are_rejected(tmp_path):
@@ -119,3 +131,24 @@ def test_a_known_disagreement_is_reported_and_must_stay_true():
     assert outside.ok and not outside.within and "known disagreement" in outside.detail
     stale = judge_past(known, _report(ta, maximum))
     assert not stale.ok and "no longer seen" in stale.detail
+
+
+def test_questions_held_for_review_are_left_out_of_the_check_and_reported():
+    """A script hand-in whose names are missing: the grader holds the question for a TA (needs_review,
+    with what it found); the TA's grade of it is not compared, the rest still is."""
+    maximum = {"Q1": 8, "Q2": 4, "Q3": 2, "Q4": 4}
+    ta = {"Q1": 8, "Q2": 4, "Q3": 2, "Q4": 4}
+    submission = PastSubmission("tp3-rnn", "s", None, "a style", tuple(ta.items()), ())
+    report = _report({**ta, "Q2": 1.5}, maximum)
+    assert not judge_past(submission, report).within  # Q2 off by 2.5: outside the tolerance
+    for q in report.questions:
+        q.review, q.found = ("test_classify_shape", "top-level code in exo2.py (line 31: `for epoch ...`)") \
+            if q.question == "Q2" else ("", "")
+    verdict = judge_past(submission, report)
+    assert verdict.within and verdict.ok and "REVIEW Q2" in verdict.detail
+    assert verdict.review == (("Q2", 4, 1.5, "top-level code in exo2.py (line 31: `for epoch ...`)"),)
+    assert [q for q, *_ in verdict.per_question] == ["Q1", "Q3", "Q4"] and verdict.ta_total == 14
+    for q in report.questions:  # the rest is still checked
+        if q.question == "Q1":
+            q.points = 6
+    assert not judge_past(submission, report).within

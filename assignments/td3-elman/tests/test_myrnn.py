@@ -76,7 +76,7 @@ def test_myrnn_other_sizes(student, seed):
     """(B, C) float32 outputs for T = 1, B = 1, d = 1 and other sizes."""
     g = torch.Generator().manual_seed(seed)
     for T, B, d, h, c in [(1, 1, 7, 16, 3), (1, 4, 2, 3, 5), (9, 1, 3, 8, 2), (4, 6, 1, 5, 4), (2, 3, 4, 2, 6)]:
-        model = student.new("myRNN", d, h, c)
+        model = student.build("myRNN", "many_to_one", dim=d, latent=h, output=c)
         out = K.run(student, model, [torch.randn(T, B, d, generator=g)], c).tensors[0]
         if out.dtype != torch.float32:
             raise Wrong("dtype", function=f"myRNN({d}, {h}, {c})(x {(T, B, d)} float32)", expected="float32",
@@ -86,7 +86,7 @@ def test_myrnn_other_sizes(student, seed):
 @grade("Ex2-Q1", points=0.5, timeout=20)
 def test_myrnn_runs_in_float64(student, seed):
     """A float64 model on float64 input gives float64 probabilities (state created with x's dtype)."""
-    model = student.new("myRNN", D, H, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
     x = torch.randn(5, 3, D, generator=torch.Generator().manual_seed(seed), dtype=F64)
     K.run(student, model, [x.float()], C)  # a model that fails in float32 already is not a dtype problem
     model64, error = K.to_float64(student, model)
@@ -107,7 +107,7 @@ def test_myrnn_follows_the_equations(student, source, seed):
     The class must compute the recurrence itself (no torch recurrent module reachable from it).
     """
     g = torch.Generator().manual_seed(seed)
-    model = student.new("myRNN", D, H, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
     rule = hand_written(student, source, "myRNN", model, "td3_uses_nn_rnn")
     _follows_the_equations(student, model, g)
     rule.review_if_doubtful()
@@ -161,7 +161,7 @@ def _follows_the_equations(student, model, g):
 def test_myrnn_has_both_biases(student, seed):
     """b_h and b_y are learned parameters (in whatever layout) of a model that runs; unidentifiable layouts
     are not judged here."""
-    model = student.new("myRNN", D, H, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
     K.run(student, model, [torch.randn(3, 2, D, generator=torch.Generator().manual_seed(seed))], C)
     shapes = _shapes(student, model)
     try:
@@ -178,7 +178,7 @@ def test_myrnn_has_both_biases(student, seed):
 def test_myrnn_reads_the_whole_sequence_in_order(student, seed):
     """The output depends on the last step, on the first one (state carried) and on the order."""
     g = torch.Generator().manual_seed(seed)
-    model = student.new("myRNN", D, 8, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=8, output=C)
     student.set_parameters(model, K.tame_values(_shapes(student, model), g))
     problem = K.memory_problem(student, model, D, C, g)
     if problem is not None:
@@ -189,7 +189,7 @@ def test_myrnn_reads_the_whole_sequence_in_order(student, seed):
 def test_myrnn_batch_rows_are_independent(student, seed):
     """Changing or reordering sequences of the batch changes nothing for the others."""
     g = torch.Generator().manual_seed(seed)
-    model = student.new("myRNN", D, 8, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=8, output=C)
     student.set_parameters(model, K.tame_values(_shapes(student, model), g))
     T, B = 5, 6
     x = torch.randn(T, B, D, generator=g)
@@ -205,7 +205,7 @@ def test_myrnn_batch_rows_are_independent(student, seed):
 def test_myrnn_gradient_reaches_every_parameter(student, seed):
     """Backpropagating through the output gives every parameter a gradient (the right one when identifiable)."""
     g = torch.Generator().manual_seed(seed)
-    model = student.new("myRNN", D, H, C)
+    model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
     shapes = _shapes(student, model)
     try:
         layouts = K.find_layouts(shapes, D, H, C)

@@ -32,7 +32,7 @@ def _forward(student, model, x, n_classes):
 def test_myrnn_output_shape_on_the_lab_sizes(student, seed):
     """B=5 sequences of T=13 steps of dimension d=7, 3 classes: one distribution per sequence, (5, 3)."""
     T, B, d, H, C = 13, 5, 7, 16, 3
-    model = student.new("myRNN", d, H, C)
+    model = student.build("myRNN", "many_to_one", dim=d, latent=H, output=C)
     x = torch.randn(T, B, d, generator=torch.Generator().manual_seed(seed))
     out = student.method(model, "__call__", x)
     if isinstance(out, (tuple, list)):
@@ -55,7 +55,7 @@ def test_myrnn_output_shape_on_the_lab_sizes(student, seed):
 def test_myrnn_returns_probabilities(student, seed):
     """Every row of the output is a distribution over the classes: non-negative, summing to 1."""
     T, B, d, H, C = 4, 6, 3, 5, 4
-    model = student.new("myRNN", d, H, C)
+    model = student.build("myRNN", "many_to_one", dim=d, latent=H, output=C)
     x = 2 * torch.randn(T, B, d, generator=torch.Generator().manual_seed(seed))
     out = _forward(student, model, x, C).to(F64)
     if not torch.isfinite(out).all():

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from autograder.probes import refuse_acausal
+from autograder.channel import StudentError
 from autograder.testing import Wrong, grade
 
 
@@ -70,6 +71,20 @@ def recurrent_and_causal(student, model, spec, dim: int, seed: int) -> None:
     refuse_acausal(run, torch.randn(6, 3, dim, generator=g), g, "RNN.forward")
 
 
+def cell_learns(student, model, result, dim: int, latent: int) -> None:
+    """The recurrent cell's own parameters must receive gradients: an output detached from them trains the
+    decoder alone (a fixed random recurrence plus a trained read-out can pass a threshold)."""
+    g = torch.Generator().manual_seed(5)
+    try:
+        used = student.call("@used_by_step", model, torch.randn(3, dim, generator=g),
+                            torch.randn(3, latent, generator=g))
+    except StudentError:  # no one_step(x, h) to read: the other tests say why
+        return
+    moved = result.get("grad_norms") or {}
+    if used and not any(moved.get(name, 0.0) > 0.0 for name in used):
+        raise Wrong("tp3_learning_no_gradient", names=", ".join(sorted(used)[:4]))
+
+
 def finite(values) -> bool:
     return all(math.isfinite(v) for v in values)
 
@@ -86,6 +101,7 @@ def test_rnn_learns_to_classify_stations(student):
                           diagnosis.spec(cfg["latent"], "classify"),
                           K.learning_config(cfg, TRAINING_SEED, classes=cfg["stations"]), timeout=40)
     scores = result["scores"]
+    cell_learns(student, model, result, cfg["dim"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(scores).all()):
         raise Wrong("tp3_learning_diverged", task="classification")
     acc = K.accuracy(scores, data.y_eval)
@@ -107,6 +123,7 @@ def test_rnn_forecasts_better_than_persistence(student):
                           diagnosis.spec(cfg["latent"], "forecast"),
                           K.learning_config(cfg, TRAINING_SEED, horizon=cfg["horizon"]), timeout=40)
     rollout = result["rollout"]
+    cell_learns(student, model, result, cfg["dim"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(rollout).all()):
         raise Wrong("tp3_learning_diverged", task="prédiction / forecasting")
     model_mse, persistence = K.horizon_mse(rollout, data.x_eval)
@@ -130,6 +147,7 @@ def test_character_model_learns(student, reference):
                           diagnosis.spec(cfg["latent"], "language"), K.learning_config(cfg, TRAINING_SEED, vocab=vocab),
                           timeout=40)
     log_probs = result["log_probs"]
+    cell_learns(student, model, result, cfg["emb"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(log_probs).all()):
         raise Wrong("tp3_learning_diverged", task="caractères / characters")
     loss = K.cross_entropy(log_probs, data.y_eval)

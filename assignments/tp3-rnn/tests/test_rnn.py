@@ -143,6 +143,8 @@ def test_rnn_forward_iterates_one_step(student, seed):
     if problem is not None:
         raise Wrong(problem[0], **problem[1])
     none = reply["fw_t_none" if reading.input_t else "fw_none"]
+    if "error" in none and _requires_state(none["error"]):
+        return  # forward(x, h) with h required: the course's own signature, nothing to start from zeros
     if "error" in none:
         raise Wrong("tp3_forward_h_none", error=none["error"][:200])
     states, _ = K.unwrap(none["ok"])
@@ -154,6 +156,11 @@ def test_rnn_forward_iterates_one_step(student, seed):
     part, full = dataclasses.replace(reading, states=states).overlap(zero)
     if not K.close(part, full):
         raise Wrong("tp3_forward_default_state", worst=f"{K.worst(part, full):.3g}")
+
+
+def _requires_state(error: str) -> bool:
+    """A forward called without h failed only because its signature requires h (``forward(x, h)``)."""
+    return error.startswith("TypeError") and "missing 1 required positional argument" in error
 
 
 @grade("Q1", points=0.5, timeout=20)

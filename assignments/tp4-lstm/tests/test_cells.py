@@ -106,7 +106,7 @@ def test_build_model_embedding_and_cells(student):
 def _identified(student, source, cls, seed):
     """The student's cell in float64 (float32 if it only runs in float32) and what it computes."""
     identify = K.identify_gru if cls == "GRU" else K.identify_lstm
-    model = student.new(cls, D, H, V)
+    model = student.model(cls, cls.lower(), dim=D, latent=H, output=V)
     rule = K.refuse_wrapped(student, source, model, cls)
     student.call("@to_dtype", model, "float64")
     try:
@@ -115,7 +115,7 @@ def _identified(student, source, cls, seed):
     except StudentError as err:
         if not K.dtype_error(err):
             raise
-        model = student.new(cls, D, H, V)  # a cell that only runs in float32: graded with float32 tolerances
+        model = student.model(cls, cls.lower(), dim=D, latent=H, output=V)  # runs in float32 only: float32 tolerances
         idf = identify(student, model, D, H, V, torch.Generator().manual_seed(seed), dtype=torch.float32)
         dtype = torch.float32
     if idf.variant is None:
@@ -313,25 +313,37 @@ def _student_helpers(student):
     return collate, loss
 
 
-def _held_out_loss(cls, student, seed):
+def _held_out_loss(cls, student, seed, used):
     train, batch = K.learning_data()
     collate, loss = _student_helpers(student)
-    config = dict(K.LEARNING, vocab=K.VOCAB, seed=seed)
+    config = dict(K.LEARNING, vocab=K.VOCAB, seed=seed, kind=cls.lower())
     result = student.call("@tp4_train", student.get(cls), train, batch, config, collate, loss, timeout=60)
     logits = result["logits"]
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (batch.shape[0] - 1, batch.shape[1], K.VOCAB):
         raise Wrong("tp4_learning_output", cls=cls, got=describe(logits))
+    # The cell's own parameters must learn: an output detached from them trains the decoder alone.
+    moved = result.get("grad_norms") or {}
+    frozen = sorted(name for name in used if not moved.get(name, 0.0) > 0.0)
+    if used and len(frozen) == len(used):
+        raise Wrong("tp4_learning_no_gradient", cls=cls, names=", ".join(frozen[:4]))
     return K.masked_mean_ce(logits, batch[1:])
 
 
+def _used_parameters(student, model, cls, generator) -> list:
+    x = torch.randn(3, D, generator=generator)
+    h = torch.randn(3, H, generator=generator)
+    state = (h, torch.randn(3, H, generator=generator)) if cls == "LSTM" else h
+    return list(student.call("@tp4_used", model, x, state))
+
+
 def _learns(student, source, cls, seed):
-    model = student.new(cls, D, H, V)
+    model = student.model(cls, cls.lower(), dim=D, latent=H, output=V)
     rule = K.refuse_wrapped(student, source, model, cls)
     g = torch.Generator().manual_seed(seed)
     # The loop's call: forward on embedded inputs (L, B, D); what moves decides, before any training.
     refuse_acausal(lambda xs: student.call("@outputs", model, [[x] for x in xs]), torch.randn(6, 3, D, generator=g),
                    g, f"{cls}.forward")
-    value = _held_out_loss(cls, student, seed)
+    value = _held_out_loss(cls, student, seed, _used_parameters(student, model, cls, g))
     if not value < K.LEARNING_THRESHOLD[cls]:
         raise Wrong("tp4_learning", cls=cls, loss=f"{value:.3f}", threshold=K.LEARNING_THRESHOLD[cls],
                     steps=K.LEARNING["steps"])

@@ -1,7 +1,7 @@
 """Hidden tests of Q3 (``generate``), Q6 (``generate_beam``) and Q7 (``p_nucleus``, ``generate_beam_nucleus``).
 
 The student's functions drive a small table-driven model built in the worker from tensors the
-grader sends (``proc_tp4.TableCell``: the state is a node of a tree of prefixes, the decoder
+grader sends (``proc_tp4.RNN``: the state is a node of a tree of prefixes, the decoder
 gives that node's logits; it follows the lab's state protocol and counts its ``one_step``
 calls). The expected answers are computed here from the same tables: greedy text, every
 hypothesis a beam can end with (exhaustive search), log-probabilities, nuclei.
@@ -19,6 +19,7 @@ independent), and every symbol emitted by ``generate_beam_nucleus`` lies in the 
 step, over several seeded runs.
 """
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -60,6 +61,8 @@ SAMPLE = {"": {"a": 0.5, "b": 0.3, "c": 0.2}, "a": {"x": 0.6, E: 0.4}, "ax": {E:
 SAMPLE_P = {"ax": 0.3, "a": 0.2, "b": 0.3, "c": 0.2}
 SAMPLE_N = 500
 CHI2_LIMIT = 21.11  # chi-square, 3 degrees of freedom, p = 1e-4
+RARE = {"a": 0.9, "b": 0.1}  # every step, never EOS: temperature 0.8 gives b 0.056, 1.2 gives 0.14
+RARE_STEPS, RARE_RUNS, RARE_Z = 20, 100, 4.5  # 2000 draws; |z| > 4.5 has probability 7e-6 at temperature 1
 
 # Q6: greedy is not the most probable sentence in any of these.
 BEAM_FIRST = {"": {"f": 0.78, E: 0.22}, "f": {"a": 0.6, E: 0.4}, "fa": {"b": 0.22, "g": 0.2, E: 0.58},
@@ -88,7 +91,9 @@ def _run(student, name, table, args, kwargs=None, *, tuple_state=False, repeat=1
 
 
 def _text(student, name, table, *args, tuple_state=False):
-    results, calls = _run(student, name, table, args, tuple_state=tuple_state)
+    # Greedy asked in the student's own words (sample=False, argmax=True, mode="greedy"...), or its default.
+    kwargs = {"sample": False} if name == "generate" else None
+    results, calls = _run(student, name, table, args, kwargs, tuple_state=tuple_state)
     return K.as_text(results[0], name), calls[0]
 
 
@@ -167,6 +172,16 @@ def test_generate_sampling_follows_the_model(student):
     chi2 = sum((counts[k] - SAMPLE_N * p) ** 2 / (SAMPLE_N * p) for k, p in SAMPLE_P.items())
     if others or chi2 > CHI2_LIMIT:
         raise Wrong("tp4_gen_sample_distribution", n=SAMPLE_N, chi2=f"{chi2:.1f}", limit=CHI2_LIMIT, others=others)
+    # A temperature (0.8 or 1.2 instead of 1) hides in the sentence test above: count a rare symbol over
+    # many steps of a model that never ends (one draw per step, p = 0.1): 2000 draws, |z| <= 4.5.
+    table = K.make_table({"": RARE}, RARE)
+    results, _ = _run(student, "generate", table, [EOS, "", RARE_STEPS], {"sample": True}, repeat=RARE_RUNS,
+                      timeout=20)
+    text = "".join(K.as_text(r, "generate") for r in results)
+    n, rare = len(text), text.count("b")
+    z = (rare - RARE["b"] * n) / math.sqrt(max(n, 1) * RARE["b"] * (1 - RARE["b"]))
+    if n < RARE_STEPS * RARE_RUNS // 2 or abs(z) > RARE_Z:
+        raise Wrong("tp4_gen_sample_temperature", n=n, rare=rare, expected=f"{RARE['b'] * n:.0f}", z=f"{z:.1f}")
 
 
 # --- Q6 ---------------------------------------------------------------------------------------------------

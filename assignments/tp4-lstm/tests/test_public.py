@@ -114,6 +114,8 @@ BEAM = {"": {"a": 0.5, "b": 0.4, EOS_TOKEN: 0.1}, "a": {"c": 0.36, "d": 0.34, "e
 
 
 def _generated(student, name, spec, *args, **kwargs):
+    if name == "generate":
+        kwargs.setdefault("sample", False)  # greedy, asked in the student's own words (or its default)
     out = student.call("@tp4_generate", student.get(name), spec, list(args), kwargs)["results"][0]
     if out is None:
         raise Wrong("tp4_gen_returns_none", function=name)
@@ -159,10 +161,19 @@ def _refuse_torch_cells(student, model, cls):
         raise Wrong("tp4_wraps_torch_cell", cls=cls, found=f"{what} ({path})")
 
 
+def _course_layout(student, model, cls):
+    """The course asks forward for the hidden vectors, sequence-first, as one tensor (this test's price)."""
+    met = student.conventions(model)
+    if met.get("batch_first"):
+        raise Wrong("tp4_batch_first", cls=cls)
+    if met.get("forward_returns") in ("tuple", "list"):
+        raise Wrong("tp4_forward_container", cls=cls, got=met["forward_returns"])
+
+
 @grade("Q5a", points=0.5, visibility="public")
 def test_gru_shapes(student):
     """GRU(3, 5, 7): one_step (4, 3), (4, 5) -> (4, 5); forward (6, 4, 3) -> (6, 4, 5); decode -> (6, 4, 7)."""
-    gru = student.new("GRU", 3, 5, 7)
+    gru = student.model("GRU", "gru", dim=3, latent=5, output=7)
     _refuse_torch_cells(student, gru, "GRU")
     g = torch.Generator().manual_seed(1)
     h = student.method(gru, "one_step", torch.randn(4, 3, generator=g), torch.zeros(4, 5))
@@ -170,12 +181,13 @@ def test_gru_shapes(student):
     hs = student.method(gru, "forward", torch.randn(6, 4, 3, generator=g))
     expect_shape(hs, (6, 4, 5), "GRU.forward", "(L, B, H)")
     expect_shape(student.method(gru, "decode", hs), (6, 4, 7), "GRU.decode", "(L, B, V)")
+    _course_layout(student, gru, "GRU")
 
 
 @grade("Q5b", points=0.5, visibility="public")
 def test_lstm_shapes(student):
     """LSTM(3, 5, 7): one_step(x, (h, c)) -> (h, c), each (4, 5); forward (6, 4, 3) -> (6, 4, 5)."""
-    lstm = student.new("LSTM", 3, 5, 7)
+    lstm = student.model("LSTM", "lstm", dim=3, latent=5, output=7)
     _refuse_torch_cells(student, lstm, "LSTM")
     g = torch.Generator().manual_seed(2)
     state = student.method(lstm, "one_step", torch.randn(4, 3, generator=g), (torch.zeros(4, 5), torch.zeros(4, 5)))
@@ -185,6 +197,7 @@ def test_lstm_shapes(student):
         expect_shape(part, (4, 5), "LSTM.one_step", "(B, H) for h and c")
     hs = student.method(lstm, "forward", torch.randn(6, 4, 3, generator=g))
     expect_shape(hs, (6, 4, 5), "LSTM.forward", "(L, B, H)")
+    _course_layout(student, lstm, "LSTM")
 
 
 # --- Q6 ---------------------------------------------------------------------------------------------------

@@ -112,6 +112,8 @@ def unigram_loss(train: list, held: torch.Tensor) -> float:
 # --- table-driven models for generate / beam / nucleus ----------------------------------------------------
 
 LOW = -30.0  # logit of the symbols a node does not list (probability ~1e-13)
+ROW_SHIFTS = (0.0, 0.5, -0.25, 0.75, -0.5, 0.25, 0.6, -0.4)  # per-node logit offsets (see make_table)
+ROW_SHIFT_PER_SYMBOL = 3.0
 
 
 def token_code(token: str) -> int:
@@ -147,7 +149,8 @@ class Table:
 
     def listed(self, node: int) -> list[int]:
         if not hasattr(self, "_listed"):
-            self._listed = [[int(c) for c in (row > LOW + 1).nonzero().flatten()] for row in self.logits]
+            # listed symbols: well above the row's floor (rows are shifted, see make_table)
+            self._listed = [[int(c) for c in (row > row.min() + 1).nonzero().flatten()] for row in self.logits]
         return self._listed[node]
 
     def greedy(self, start: str, maxlen: int) -> tuple[str, float, bool]:
@@ -224,6 +227,9 @@ def make_table(tree: dict[str, dict[str, float]], default: dict[str, float] | No
         total = sum(dist.values())
         for token, p in dist.items():
             logits[i, token_code(token)] = math.log(p / total)
+        # Logits, not log-probabilities: each node's row is shifted by a constant growing with its depth,
+        # which the softmax ignores; a search that adds raw logits (no log_softmax) favours long sentences.
+        logits[i] += ROW_SHIFT_PER_SYMBOL * (len(name) if name != "*" else 0) + ROW_SHIFTS[i % len(ROW_SHIFTS)]
         if name != "*":
             for c, code in CODE.items():
                 if name + c in index:

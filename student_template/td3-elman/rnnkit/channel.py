@@ -147,11 +147,15 @@ class Sandbox:
             os.close(fd)
         self._send, self._receive = os.fdopen(to_worker_w, "wb"), from_worker_r
 
-    def load(self, notebook: str | None, modules: list[str], budget: float, cuda_to_cpu: bool) -> dict:
-        """Run the submission's gradable code in the worker; returns the loader's report."""
+    def load(self, notebook: str | None, modules: list[str], budget: float, cuda_to_cpu: bool,
+             cwd: str = "") -> dict:
+        """Run the submission's gradable code in the worker; returns the loader's report.
+
+        ``cwd``: the folder of the copy the worker runs in (and where ``notebook`` and ``modules`` are),
+        relative to the copy's root; "" for the root itself."""
         total = budget * (20 + 4 * len(modules))
         self.load_request = {"op": "load", "notebook": notebook, "modules": modules, "budget": budget,
-                             "cuda_to_cpu": cuda_to_cpu, "total_budget": total, "skip": []}
+                             "cuda_to_cpu": cuda_to_cpu, "total_budget": total, "skip": [], "cwd": cwd}
         for attempt in range(4):
             self.progress = None
             try:

@@ -38,12 +38,14 @@ WORDS = {
            "loading": "Chargement de votre code", "question": "Question", "points": "Points",
            "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
            "manual_total": "Questions notées à la main", "final": "Note finale",
+           "held": "Questions à relire par l'équipe pédagogique",
            "comments": "Commentaires de l'équipe pédagogique"},
     "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
            "review": "to be reviewed by the teaching staff",
            "loading": "Loading your code", "question": "Question", "points": "Points",
            "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
            "manual_total": "Hand-graded questions", "final": "Final grade",
+           "held": "Questions the teaching staff will read",
            "comments": "Comments from the teaching staff"},
 }
 # Raw HTML off: feedback quotes student code (a cell's first line), which must show as text.
@@ -79,6 +81,7 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
         # Continuation lines indented: a comment of several lines stays one list item.
         lines += ["- **" + q.question + "** : " + "\n  ".join(q.comment.strip().splitlines()) for q in commented]
         lines.append("")
+    lines += _review(report, language)
     lines += _loading(report, language)
     if report.tests:
         lines += [f"## {w['details']}", ""]
@@ -114,10 +117,42 @@ def _heading(report: Report, language: str) -> list[str]:
 
 
 def _loading(report: Report, language: str) -> list[str]:
-    notes = list(report.submission.notes) + [_step_message(s) for s in report.load.steps]
+    notes = list(report.submission.notes) + step_messages(report.load.steps)
     if not notes:
         return []
     return [f"## {WORDS[language]['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
+
+
+def _review(report: Report, language: str) -> list[str]:
+    """Questions held because their names are missing while related code is there: what was found, where."""
+    held = [q for q in report.questions if q.found]
+    if not held or report.status is not Status.NEEDS_REVIEW:
+        return []
+    return [f"## {WORDS[language]['held']}", ""] + [
+        "- " + render(Message.of("review_missing", question=q.question, names=q.missing, found=q.found), language)
+        for q in held] + [""]
+
+
+MAX_PLACES = 6  # places named in one grouped line
+
+
+def step_messages(steps: tuple[LoadStep, ...]) -> list[Message]:
+    """One line per load problem; steps that raised the very same error (the same missing file in three
+    modules, the same undefined name in every later cell) make one line with their count and places."""
+    groups: dict[str, list[LoadStep]] = {}
+    for step in steps:
+        if step.status == "raised":
+            groups.setdefault(step.error, []).append(step)
+    messages, done = [], set()
+    for step in steps:
+        group = groups.get(step.error, []) if step.status == "raised" else []
+        if len(group) < 2:
+            messages.append(_step_message(step))
+        elif step.error not in done:
+            done.add(step.error)
+            places = ", ".join(s.where for s in group[:MAX_PLACES]) + (", …" if len(group) > MAX_PLACES else "")
+            messages.append(Message.of("steps_same_error", count=len(group), error=step.error, places=places))
+    return messages
 
 
 GRADESCOPE_MAX_OUTPUT = 100_000  # Gradescope cuts each output there; we cut first, and say so
@@ -146,7 +181,7 @@ def gradescope_results(report: Report, language: str = "fr") -> dict:
             "output_format": "md", "tags": [t.question] if t.question else [],
             "visibility": "visible" if t.visibility == "public" else "after_published",
         })
-    lines = _heading(report, language) + _loading(report, language)
+    lines = _heading(report, language) + _review(report, language) + _loading(report, language)
     if any(t.visibility == "hidden" for t in report.tests):
         lines += [render(Message.of("gradescope_hidden_later"), language), ""]
     manual = [q.question for q in report.questions if q.manual]
@@ -188,7 +223,8 @@ def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
 
 
 def write_gradebook(reports: list[Report], out: Path) -> Path:
-    """``gradebook.csv``: one row per student — status, total, max, one column per question.
+    """``gradebook.csv``: one row per student — status, total, max, one column per question (``review`` for
+    a question held for a TA because its names are missing and related code was found).
 
     ``max`` counts the questions graded so far: hand-graded ones join it once a TA enters them.
     """
@@ -198,9 +234,13 @@ def write_gradebook(reports: list[Report], out: Path) -> Path:
     writer.writerow(["student", "status", "total", "max", *questions, "problem"])
     for r in sorted(reports, key=lambda r: r.student):
         by_id = {q.question: q for q in r.questions}
-        cells = ["" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
+        # A question held because its names are missing and related code was found reads "review", not 0.
+        held = {q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW}
+        cells = ["review" if q in held else "" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
+        note = render(r.problem, "en") if r.problem else (
+            f"to review: {', '.join(sorted(held))} (names missing, related code found)" if held else "")
         writer.writerow([spreadsheet_safe(c) for c in (r.student, r.status.value, _num(r.total), _num(r.graded_max),
-                                                       *cells, render(r.problem, "en") if r.problem else "")])
+                                                       *cells, note)])
     path = out / "gradebook.csv"
     _atomic(path, buffer.getvalue())
     return path
@@ -225,7 +265,10 @@ def summary_table(reports: list[Report]):
         table.add_column(column)
     for r in sorted(reports, key=lambda r: r.student):
         passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
-        note = render(r.problem, "en") if r.problem else (f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
+        held = [q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW]
+        note = render(r.problem, "en") if r.problem else (
+            f"review {', '.join(held)}: names missing, related code" if held else
+            f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
         style = {"graded": "green", "partial": "yellow", "needs_review": "cyan", "unloadable": "red",
                  "grader_error": "magenta"}[r.status.value]
         table.add_row(r.student, f"[{style}]{r.status.value}[/]", f"{_num(r.total)}/{_num(r.auto_max)}",
@@ -246,7 +289,8 @@ def report_from_dict(data: dict) -> Report:
 
     sub = data["submission"]
     submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
-                            tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"])
+                            tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"],
+                            sub.get("cwd", ""))
     load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
                       message(data["load"]["problem"]), bool(data["load"].get("ours", False)))
     tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})

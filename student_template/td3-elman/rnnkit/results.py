@@ -64,6 +64,10 @@ class Submission:
     notes: tuple[Message, ...] = ()  # what intake noticed (several notebooks, ignored files...)
     problem: Message | None = None  # set when nothing gradable was found
     fingerprint: str = ""
+    # Where the worker runs, relative to the root of its copy ("" : the folder itself). With the
+    # course's stand-in files (intake.provide_course_files) it is "submission", below a root that also
+    # holds data/, so that the code's "../data/" stays inside the copy.
+    cwd: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,10 @@ class QuestionScore:
     manual: bool
     comment: str = ""  # the TA's comment on a hand-graded question (``python -m autograder manual``)
     review: str = ""  # tests whose rule fired on something doubtful: their points held until a TA decides
+    # A question whose graded names are missing while the submission holds code that looks related
+    # (script-form hand-ins): held for a TA too, never a silent zero (``score.related_code``).
+    missing: str = ""  # the names its tests did not find ("classify, train_classifier")
+    found: str = ""  # what was found instead, and where ("def train (exo2.py:30); top-level code in exo2.py...")
 
 
 @dataclass(frozen=True)

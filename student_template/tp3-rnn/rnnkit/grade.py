@@ -19,7 +19,7 @@ from pathlib import Path
 from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
 from . import isolation
 from .channel import Limits
-from .intake import entry_fingerprint, intake
+from .intake import entry_fingerprint, intake, provide_course_files
 from .load import load
 from .report import report_from_dict, student_folder, write_gradebook, write_submission
 from .results import LoadResult, Message, Outcome, Report, Submission, TestResult
@@ -62,14 +62,18 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)
+        source = read_source(submission)
+        # Stand-ins of the course's data files in data/, ../data/, beside the files and where the code's
+        # path constants point, all inside the worker's copy (see intake.provide_course_files).
+        submission = provide_course_files(submission, Path(tmp) / "worker", [text for _, text in source.parts])
         sandbox, loaded = load(submission, options.limits)
         with sandbox:
             tests = () if loaded.problem else run_tests(
                 assignment.id, sandbox, loaded, visibility=options.visibility, questions=options.questions,
-                tests_root=options.tests_root, source=read_source(submission))
+                tests_root=options.tests_root, source=source)
             printed = sandbox.printed()
     return score(assignment.id, assignment.questions, submission, loaded, tests,
-                 seconds=time.perf_counter() - start, printed=printed)
+                 seconds=time.perf_counter() - start, printed=printed, source=source)
 
 
 def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,

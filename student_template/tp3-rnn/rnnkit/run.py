@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import io
 import multiprocessing.util
@@ -17,6 +18,7 @@ from .assignments import ROOT
 from .channel import Sandbox, StudentError, WorkerLost
 from .compare import Missing, NeedsReview, Wrong
 from .results import LoadResult, Message, Outcome, TestResult
+from .messages import render
 from .source import SourceCode
 from .testing import StudentCode, seed_for
 
@@ -46,6 +48,7 @@ def run_tests(assignment_id: str, sandbox: Sandbox, load: LoadResult, *, visibil
               source: SourceCode = SourceCode(())) -> tuple[TestResult, ...]:
     """Run the tests of ``assignment_id`` (filtered by visibility and question); one result per test."""
     plugin = GradingPlugin(assignment_id, sandbox, frozenset(load.names), visibility, questions, source)
+    plugin.aliases = aliases(assignment_id, source, frozenset(load.names))
     folder = tests_folder(assignment_id, tests_root)
     # no:unraisableexception: its two full garbage collections cost 0.5 s per submission.
     # rootdir above the assignment folders: test modules are named "<id>.tests.test_x", so two
@@ -61,6 +64,25 @@ def run_tests(assignment_id: str, sandbox: Sandbox, load: LoadResult, *, visibil
         return tuple(plugin.results) + (TestResult("<collection>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden",
                                                     Message.of("grader_error"), trace),)
     return tuple(plugin.results)
+
+
+def aliases(assignment_id: str, source: SourceCode, names: frozenset[str]) -> dict[str, str]:
+    """{name the tests ask for: the submission's own definition standing for it} for the names it lacks.
+
+    A definition the template does not have, of the same kind (class or function) and with a similar
+    name (``generate`` for ``generate_fixed``, ``OneHot`` for ``OneHotLinear``); the closest one wins.
+    """
+    from .score import own_definitions, similar, template_definitions  # the scoring stage's reading
+
+    template = template_definitions(assignment_id) or {}
+    wanted = [name for name in template if name not in names and not name.startswith("_")]
+    own = [name for name in own_definitions(source, template) if name in names and name not in template]
+    found = {}
+    for name in wanted:
+        close = [d for d in own if d[:1].isupper() == name[:1].isupper() and similar(d, name)]
+        if close:
+            found[name] = max(close, key=lambda d: (difflib.SequenceMatcher(None, d.lower(), name.lower()).ratio(), d))
+    return found
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,6 +111,7 @@ class GradingPlugin:
         self.assignment_id, self.sandbox, self.names, self.source_code = assignment_id, sandbox, names, source
         self.visibility, self.questions = visibility, questions
         self.results: list[TestResult] = []
+        self.aliases: dict[str, str] = {}
         self.passed: set[str] = set()
         self.errors: list[str] = []
         self.started: dict[str, float] = {}
@@ -97,7 +120,7 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request) -> StudentCode:
         spec = _spec(request.node)
-        return StudentCode(self.sandbox, self.names, spec["timeout"], seed_for(request.node.name))
+        return StudentCode(self.sandbox, self.names, spec["timeout"], seed_for(request.node.name), self.aliases)
 
     @pytest.fixture
     def reference(self) -> dict:
@@ -151,6 +174,13 @@ class GradingPlugin:
         error = call.excinfo.value if call.excinfo else None
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
         outcome, message = self._classify(error)
+        used = getattr(item.funcargs.get("student"), "used", None) if hasattr(item, "funcargs") else None
+        if used and outcome in (Outcome.WRONG, Outcome.RAISED, Outcome.TIMED_OUT):
+            # Graded through the student's own name for the function: the alias may not be that function.
+            asked, own = next(iter(used.items()))
+            message = Message.of("graded_under_own_name", asked=asked, own=own,
+                                 detail=render(message, "fr", hidden=spec["visibility"] == "hidden")[:300])
+            outcome = Outcome.NEEDS_REVIEW
         if isinstance(error, StudentError):
             trace = f"{error.trace}\n--- grader side ---\n{trace}"
         return TestResult(points=0.0, outcome=outcome, message=message, trace=trace[-20000:], **base)

@@ -6,6 +6,12 @@ Keys used by hidden tests never show an expected value.
 
 CATALOG: dict[str, dict[str, str]] = {
     # -- Q1: the shape of what forward returns (public test) ----------------------------------------------
+    "tp3_learning_no_gradient": {
+        "fr": "Pendant l'entraînement, aucun gradient n'atteint les paramètres de la récurrence ({names}) : seul le "
+              "décodeur apprend. La sortie de forward est-elle détachée (.detach(), .data, torch.no_grad()) ?",
+        "en": "During training no gradient reaches the recurrence's parameters ({names}): only the decoder learns. "
+              "Is the output of forward detached (.detach(), .data, torch.no_grad())?",
+    },
     "tp3_constructor_order": {
         "fr": "RNN({dim}, {latent}, {output}) : vos paramètres ont les formes d'un RNN({got}). "
               "Le constructeur doit lire ses arguments dans l'ordre (dim, latent, output).",

@@ -246,6 +246,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "With sample=True, the {n} drawn texts do not follow the model's distribution (chi² = {chi2}, limit "
               "{limit}; {others} impossible texts): draw from softmax(logits), with no temperature or truncation.",
     },
+    "tp4_gen_sample_temperature": {
+        "fr": "Avec le tirage aléatoire, un symbole de probabilité 0,1 sort {rare} fois sur {n} tirages (attendu "
+              "environ {expected}, écart z = {z}) : tirez selon softmax(logits) exactement, sans température (ni "
+              "division des logits) ni troncature.",
+        "en": "When sampling, a symbol of probability 0.1 came out {rare} times in {n} draws (about {expected} "
+              "expected, z = {z}): draw from softmax(logits) exactly, with no temperature (no scaling of the logits) "
+              "and no truncation.",
+    },
     # -- Q4 build_model --------------------------------------------------------------------------------
     "tp4_build_returns": {
         "fr": "build_model doit renvoyer le couple (emb, rnn) ; reçu : {got}.",
@@ -319,6 +327,26 @@ CATALOG: dict[str, dict[str, str]] = {
               "h' = (1−z)⊙h + z⊙h̃), quelle que soit la façon de lire vos paramètres.",
         "en": "GRU.one_step does not follow the lab's equations (z, r = σ(W·[h, x] + b), h̃ = tanh(W·[r⊙h, x] + b), "
               "h' = (1−z)⊙h + z⊙h̃), however its parameters are read.",
+    },
+    "tp4_batch_first": {
+        "fr": "{cls}.forward lit et renvoie des tenseurs « batch d'abord » (B, L, ...) : le cours travaille séquence "
+              "d'abord, (L, B, D) en entrée et (L, B, H) en sortie. Le reste de la question a été noté en transposant "
+              "pour vous ; seul ce test est perdu.",
+        "en": "{cls}.forward reads and returns batch-first tensors (B, L, ...): the course works sequence-first, "
+              "(L, B, D) in and (L, B, H) out. The rest of the question was graded by transposing for you; only this "
+              "test is lost.",
+    },
+    "tp4_forward_container": {
+        "fr": "{cls}.forward renvoie un {got} : le cours attend un seul tenseur (L, B, H) des états cachés. Le reste de "
+              "la question a été noté à partir du premier élément ; seul ce test est perdu.",
+        "en": "{cls}.forward returns a {got}: the course expects one tensor (L, B, H) of hidden vectors. The rest of "
+              "the question was graded from its first element; only this test is lost.",
+    },
+    "tp4_learning_no_gradient": {
+        "fr": "{cls} n'apprend pas : pendant l'entraînement, aucun gradient n'atteint les paramètres de la cellule "
+              "({names}). La sortie de forward est-elle détachée (.detach(), .data, torch.no_grad()) ?",
+        "en": "{cls} does not learn: during training no gradient reaches the cell's parameters ({names}). Is the "
+              "output of forward detached (.detach(), .data, torch.no_grad())?",
     },
     "tp4_lstm_state_pair": {
         "fr": "LSTM.one_step doit renvoyer le couple (h', c') ; reçu : {got}.",

@@ -96,6 +96,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The values are right, but your code uses {construct} ({where}), which this question's rule cannot "
               "decide automatically: a teacher will read the question before grading it.",
     },
+    "review_missing": {
+        "fr": "{question} : {names} introuvable(s) sous ce(s) nom(s) dans votre rendu, mais il contient du code qui "
+              "semble y répondre : {found}. Un enseignant lira ce code et notera la question à la main.",
+        "en": "{question}: {names} not found under these names in your submission, but it holds code that seems to "
+              "answer it: {found}. A teacher will read that code and grade the question by hand.",
+    },
+    "graded_under_own_name": {
+        "fr": "Votre rendu n'a pas de {asked} ; ce test a été passé sur votre {own}, qui semble y répondre, et a "
+              "échoué ({detail}). Comme {own} n'est peut-être pas la même fonction, un enseignant relira ce test.",
+        "en": "Your submission has no {asked}; this test ran on your {own}, which seems to answer it, and failed "
+              "(detail, in French: {detail}). Since {own} may not be the same function, a teacher will review it.",
+    },
     "grader_error": {
         "fr": "Erreur du correcteur automatique (pas de votre faute) : l'équipe pédagogique est prévenue.",
         "en": "Autograder error (not your fault): the teaching staff has been told.",
@@ -140,6 +152,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "step_timeout": {
         "fr": "{where} (« {first_line} ») a été interrompu : {error}. Le chargement a continué.",
         "en": "{where} (\"{first_line}\") was interrupted: {error}. Loading went on.",
+    },
+    "steps_same_error": {
+        "fr": "{count} cellules ou instructions ont levé la même erreur : {error} ({places}). Le chargement a continué.",
+        "en": "{count} cells or statements raised the same error: {error} ({places}). Loading went on.",
     },
     "step_syntax": {
         "fr": "{where} (« {first_line} ») ne se lit pas en Python : {error}. Le reste a été chargé.",

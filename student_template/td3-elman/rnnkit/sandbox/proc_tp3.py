@@ -23,6 +23,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .adapt import call_variants
+
 PLAIN = {"input_t": False, "pass_h": True, "container": "tensor", "output_t": False, "align": "ok"}
 
 
@@ -135,8 +137,17 @@ def calls(obj, items: list) -> list:
 
 
 def repeat(fn, args: list, kwargs: dict, n: int) -> list:
-    """``fn(*args, **kwargs)`` called ``n`` times in a row (the random stream goes on between calls)."""
-    return [_attempt(fn, *args, **kwargs) for _ in range(n)]
+    """``fn(*args, **kwargs)`` called ``n`` times in a row (the random stream goes on between calls).
+
+    A ``sample`` keyword is said in the student's own words (``sampling=True``, ``argmax=False``...,
+    ``adapt.call_variants``): the first spelling whose first call does not raise is used.
+    """
+    variants = call_variants(fn, args, kwargs, False)
+    for call_args, call_kwargs in variants[:-1]:
+        if "ok" in _attempt(fn, *call_args, **call_kwargs):
+            return [_attempt(fn, *call_args, **call_kwargs) for _ in range(n)]
+    call_args, call_kwargs = variants[-1]
+    return [_attempt(fn, *call_args, **call_kwargs) for _ in range(n)]
 
 
 def _unroll(model, x, h):
@@ -259,19 +270,30 @@ def _fit(params, loss_of, n, config) -> dict:
         optimizer, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total)))
     cpu, losses, steps = time.process_time(), [], 0
     budget = float(config.get("max_seconds", 1e9))
+    moved = {id(p): 0.0 for p in params}  # sum of gradient norms per parameter: did the loss reach it?
     for _ in range(epochs):
         for index in _batches(n, batch, generator):
             loss = loss_of(index)
             optimizer.zero_grad()
             loss.backward()
+            for p in params:
+                if p.grad is not None:
+                    moved[id(p)] += float(p.grad.detach().norm())
             nn.utils.clip_grad_norm_(params, float(config.get("clip", 1.0)))
             optimizer.step()
             schedule.step()
             losses.append(float(loss.detach()))
             steps += 1
             if time.process_time() - cpu > budget:  # CPU time: a busy machine does not shorten training
-                return {"losses": losses, "steps": steps, "stopped": True, "cpu": time.process_time() - cpu}
-    return {"losses": losses, "steps": steps, "stopped": False, "cpu": time.process_time() - cpu}
+                return {"losses": losses, "steps": steps, "stopped": True, "cpu": time.process_time() - cpu,
+                        "moved": moved}
+    return {"losses": losses, "steps": steps, "stopped": False, "cpu": time.process_time() - cpu, "moved": moved}
+
+
+def _record(record: dict, model) -> dict:
+    """The training record with, per parameter of ``model`` by name, the sum of its gradient norms."""
+    moved = record.pop("moved", {})
+    return {**record, "grad_norms": {name: moved.get(id(p), 0.0) for name, p in model.named_parameters()}}
 
 
 def _trainable(*modules):
@@ -306,7 +328,7 @@ def train_classifier(model, x, y, x_eval, spec, config) -> dict:
     model.eval()
     with torch.no_grad():
         out = torch.cat([scores(x_eval[i:i + 512]) for i in range(0, len(x_eval), 512)])
-    return {"scores": out.float(), **record}
+    return {"scores": out.float(), **_record(record, model)}
 
 
 def train_forecaster(model, x, x_eval, spec, config) -> dict:
@@ -341,7 +363,7 @@ def train_forecaster(model, x, x_eval, spec, config) -> dict:
     model.eval()
     with torch.no_grad():
         rolled = torch.cat([roll(x_eval[i:i + 512]) for i in range(0, len(x_eval), 512)])
-    return {"rollout": rolled.float(), **record}
+    return {"rollout": rolled.float(), **_record(record, model)}
 
 
 def train_language_model(emb, model, x, y, x_eval, spec, config) -> dict:
@@ -369,7 +391,7 @@ def train_language_model(emb, model, x, y, x_eval, spec, config) -> dict:
     model.eval()
     with torch.no_grad():
         out = torch.cat([F.log_softmax(scores(x_eval[i:i + 256]).float(), dim=-1) for i in range(0, len(x_eval), 256)])
-    return {"log_probs": out, **record}
+    return {"log_probs": out, **_record(record, model)}
 
 
 PROCEDURES = {

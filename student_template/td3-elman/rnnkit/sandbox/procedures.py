@@ -227,13 +227,13 @@ PROCEDURES = {
 
 
 def _discover() -> None:
-    """Add the procedures of every ``proc_*.py`` module of this package (one per assignment)."""
+    """Add the procedures of ``adapt.py`` and of every ``proc_*.py`` module of this package (one per assignment)."""
     import importlib
     import pkgutil
     from pathlib import Path
 
     for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
-        if info.name.startswith("proc_"):
+        if info.name.startswith("proc_") or info.name == "adapt":
             module = importlib.import_module(f"{__package__}.{info.name}")
             PROCEDURES.update(getattr(module, "PROCEDURES", {}))
 

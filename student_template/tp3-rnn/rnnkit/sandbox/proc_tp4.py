@@ -15,6 +15,8 @@ import time
 import torch
 from torch import nn
 
+from .adapt import adapt, adapted_model, call_variants, used_by_step
+
 
 def _portable(value, depth: int = 0):
     """A value the channel can carry: tensors (detached), short tuples/lists of them, else a type name."""
@@ -64,60 +66,107 @@ def timed_loss(fn, length: int, batch: int, vocab: int, padcar: int, pad_share: 
 
 # --- a table-driven model for the generation functions ---------------------------------------------
 
-class TableCell(nn.Module):
+class RNN(nn.Module):
     """A recurrent "model" read from tables: the state is a node of an automaton.
 
     ``transitions[n, v]`` is the node reached from node ``n`` on symbol ``v`` and ``logits[n]``
-    the decoder's output at node ``n``. The hidden vectors (B, H) carry the node number in their
-    first column. Implements the lab's state protocol (``init_state``, ``one_step``, ``hidden``)
-    and counts the calls it receives.
+    the decoder's output at node ``n``. The hidden vectors carry the node number in their first
+    column; zeros are the start node, so a state the caller makes itself (``torch.zeros(1,
+    rnn.latent)``, ``(1, 1, H)``...) works. It answers every protocol students write for their own
+    model (the kit's ``init_state`` / ``one_step(x, state)`` / ``hidden``; ``one_step(x, h, c)``;
+    ``rnn(x, h)`` and ``forward`` on ``(L, B, D)``, ``(B, D)`` or ``(D,)`` inputs; the usual size
+    attributes; ``decode`` and ``decoder``) and counts the calls it receives. ``returns``: what
+    ``forward`` gives back, "tensor" (the hidden vectors) or "tuple" (those and the last state),
+    since code written for a model returning a tuple unpacks it. Named like a student's model, so
+    that an error in the student's code reads in the student's terms.
     """
 
-    def __init__(self, transitions: torch.Tensor, logits: torch.Tensor, latent: int, tuple_state: bool):
+    def __init__(self, transitions: torch.Tensor, logits: torch.Tensor, latent: int, tuple_state: bool,
+                 returns: str = "tensor"):
         super().__init__()
         self.register_buffer("transitions", transitions.long())
         # Unused by the tables, but generation code often finds its device with
         # next(rnn.parameters()), as the given init_state does: a real model always has one.
         self.anchor = nn.Parameter(torch.zeros(1))
-        self.dim = self.output = logits.shape[1]
-        self.latent = latent
+        vocab = logits.shape[1]
+        self.dim = self.input_size = self.input_dim = self.emb_dim = self.embedding_dim = vocab
+        self.output = self.output_size = self.output_dim = self.vocab_size = vocab
+        self.latent = self.hidden_size = self.hidden_dim = self.latent_dim = self.dim_latent = latent
+        self.n_hidden = self.num_hidden = self.dim_h = self.h_dim = latent
+        self.num_layers = 1
         self.tuple_state = tuple_state
-        self.decoder = TableDecoder(logits)
+        self.returns = returns
+        self.decoder = Decoder(logits)
         self.calls: list[int] = []  # batch size of each one_step call
 
-    def init_state(self, batch: int):
+    def init_state(self, batch: int = 1):
         h = torch.zeros(batch, self.latent)
         return (h, h.clone()) if self.tuple_state else h
 
     def hidden(self, state):
-        return state[0] if self.tuple_state else state
+        return state[0] if self.tuple_state and isinstance(state, (tuple, list)) else state
 
-    def one_step(self, x, state):
-        h = self.hidden(state)
+    def _state(self, state):
+        """(h, c or None) from ``(h, c)``, ``[h, c]``, ``h``, or the two passed separately."""
+        if isinstance(state, (tuple, list)):
+            if len(state) == 1:
+                return state[0], None
+            return state[0], state[1]
+        return state, None
+
+    def one_step(self, x, *state):
+        """x: (B, D), (1, B, D) or (D,); state: h, (h, c), or h and c as two arguments."""
+        separate = len(state) == 2
+        if not state or state[0] is None:
+            h, c = self.init_state(1 if torch.as_tensor(x).dim() < 2 else torch.as_tensor(x).reshape(
+                -1, torch.as_tensor(x).shape[-1]).shape[0]), None
+            h, c = self._state(h)
+        else:
+            h, c = (state[0], state[1]) if separate else self._state(state[0])
         x = torch.as_tensor(x)
         codes = x.reshape(-1, x.shape[-1]).argmax(dim=-1)
-        h = h.reshape(-1, self.latent)
-        if codes.shape[0] != h.shape[0]:
-            raise ValueError(f"one_step: x has {codes.shape[0]} rows but the state has {h.shape[0]} (x (B, D), state (B, H))")
-        self.calls.append(int(h.shape[0]))
-        nodes = h[:, 0].round().long()
-        new = torch.zeros_like(h)
-        new[:, 0] = self.transitions[nodes, codes].to(h.dtype)
-        return (new, new.clone()) if self.tuple_state else new
+        flat = torch.as_tensor(h).reshape(-1, self.latent)
+        if codes.shape[0] != flat.shape[0]:
+            raise ValueError(f"one_step: x has {codes.shape[0]} rows but the state has {flat.shape[0]} (x (B, D), state (B, H))")
+        self.calls.append(int(flat.shape[0]))
+        # An LSTM's node lives in its cell state too: code that does not carry c starts over from node 0.
+        memory = flat if not self.tuple_state else (
+            torch.as_tensor(c).reshape(-1, self.latent) if c is not None else torch.zeros_like(flat))
+        nodes = memory[:, 0].round().long()
+        new = torch.zeros_like(flat)
+        new[:, 0] = self.transitions[nodes, codes].to(flat.dtype)
+        new = new.reshape(torch.as_tensor(h).shape)
+        if self.tuple_state:
+            return (new, new.clone())
+        return new
 
-    def forward(self, x, state=None):
-        state = self.init_state(x.shape[1]) if state is None else state
+    def forward(self, x, *state):
+        """x: (L, B, D) -> hidden vectors (L, B, H) (a single step for (B, D) or (D,) inputs)."""
+        x = torch.as_tensor(x)
+        if x.dim() < 3:
+            new = self.one_step(x, *state)
+            h = self.hidden(new)
+            return (h, new) if self.returns == "tuple" else h
+        if not state or state[0] is None:
+            current = self.init_state(x.shape[1])
+        else:
+            current = tuple(state) if len(state) == 2 else state[0]
         out = []
         for x_t in x:
-            state = self.one_step(x_t, state)
-            out.append(self.hidden(state))
-        return torch.stack(out)
+            current = self.one_step(x_t, *(current if len(state) == 2 else (current,)))
+            out.append(self.hidden(current))
+        seq = torch.stack(out)
+        return (seq, current) if self.returns == "tuple" else seq
 
     def decode(self, h):
         return self.decoder(h)
 
 
-class TableDecoder(nn.Module):
+class LSTM(RNN):
+    """The same tables behind an LSTM's state (h, c)."""
+
+
+class Decoder(nn.Module):
     """Logits of the node held in the first column of the hidden vectors: (..., H) -> (..., V)."""
 
     def __init__(self, logits: torch.Tensor):
@@ -130,10 +179,12 @@ class TableDecoder(nn.Module):
         return self.logits[torch.as_tensor(h)[..., 0].round().long()]
 
 
-def table_model(spec: dict):
+def table_model(spec: dict, returns: str = "tensor"):
     """``(rnn, emb, decoder)`` from ``{"transitions", "logits", "latent", "tuple_state"}``."""
     logits = spec["logits"]
-    rnn = TableCell(spec["transitions"], logits, int(spec.get("latent", 3)), bool(spec.get("tuple_state", False)))
+    tuple_state = bool(spec.get("tuple_state", False))
+    cls = LSTM if tuple_state else RNN
+    rnn = cls(spec["transitions"], logits, int(spec.get("latent", 3)), tuple_state, returns)
     vocab = logits.shape[1]
     emb = nn.Embedding(vocab, vocab)
     with torch.no_grad():
@@ -146,15 +197,28 @@ def run_generator(fn, spec: dict, args: list, kwargs: dict, repeat: int = 1) -> 
     """Call ``fn(rnn, emb, decoder, *args, **kwargs)`` ``repeat`` times on a table model.
 
     Returns the results and, per call, the batch sizes of the ``one_step`` calls; the global
-    random generator runs on from one call to the next (seeded once by the worker).
+    random generator runs on from one call to the next (seeded once by the worker). The model
+    first returns its hidden vectors from ``forward``; when the student's code fails on it, the
+    call is retried on a model whose ``forward`` returns ``(outputs, state)`` and with the other
+    spellings of the mode keyword: code written for such a model is graded on what it computes.
+    The first error is the one reported.
     """
-    rnn, emb, decoder = table_model(spec)
-    results, calls = [], []
-    for _ in range(repeat):
-        rnn.calls = []
-        results.append(_portable(fn(rnn, emb, decoder, *args, **kwargs)))
-        calls.append(list(rnn.calls))
-    return {"results": results, "calls": calls}
+    first_error, state0 = None, torch.random.get_rng_state()
+    for returns in ("tensor", "tuple"):
+        for call_args, call_kwargs in call_variants(fn, args, kwargs, bool(spec.get("tuple_state"))):
+            torch.random.set_rng_state(state0)
+            rnn, emb, decoder = table_model(spec, returns)
+            results, calls = [], []
+            try:
+                for _ in range(repeat):
+                    rnn.calls = []
+                    results.append(_portable(fn(rnn, emb, decoder, *call_args, **call_kwargs)))
+                    calls.append(list(rnn.calls))
+            except Exception as err:  # noqa: BLE001 - try the next protocol; the first error is reported
+                first_error = first_error or err
+                continue
+            return {"results": results, "calls": calls, "kwargs": sorted(call_kwargs), "returns": returns}
+    raise first_error
 
 
 def nucleus(p_nucleus, alpha: float, logits: torch.Tensor) -> dict:
@@ -197,7 +261,12 @@ def build(fn, args: list, codes: torch.Tensor) -> dict:
             info["emb_error"] = f"{type(err).__name__}: {err}"[:300]
             return info
         try:
-            info["rnn_out"] = _portable(rnn(vectors))
+            # through the student's own conventions (state required, tuple returned, embedding owned...)
+            kind = str(args[0]).lower() if args and str(args[0]).lower() in ("rnn", "gru", "lstm") else "rnn"
+            dims = {"dim": int(vectors.shape[-1]), "latent": int(args[3]) if len(args) > 3 else None,
+                    "output": int(args[1]) if len(args) > 1 else None}
+            driven = adapt(rnn, kind, dims) if isinstance(rnn, nn.Module) and dims["latent"] else rnn
+            info["rnn_out"] = _portable(driven(vectors))
         except Exception as err:  # noqa: BLE001
             info["rnn_error"] = f"{type(err).__name__}: {err}"[:300]
     return info
@@ -223,19 +292,6 @@ def forward_backward(fn, args: list, grad_index: list, weights: torch.Tensor, mo
     if module is not None:
         result["param_grads"] = {n: (p.grad.detach() if p.grad is not None else None) for n, p in module.named_parameters()}
     return result
-
-
-def used_by_one_step(model, x: torch.Tensor, state) -> list:
-    """Names of the parameters that get a gradient through ``model.one_step(x, state)`` (the others are unused)."""
-    model.zero_grad(set_to_none=True)
-    out = model.one_step(x, state)
-    parts = out if isinstance(out, (tuple, list)) else [out]
-    total = sum((p.sum() for p in parts if isinstance(p, torch.Tensor) and p.requires_grad), torch.zeros(()))
-    if isinstance(total, torch.Tensor) and total.requires_grad:
-        total.backward()
-    used = [name for name, p in model.named_parameters() if p.grad is not None and bool(p.grad.abs().sum() > 0)]
-    model.zero_grad(set_to_none=True)
-    return used
 
 
 def unroll(model, x: torch.Tensor, state) -> list:
@@ -294,13 +350,15 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     ``batch[:-1]``, target ``batch[1:]``, loss ``loss`` (the student's masked cross-entropy, or
     ``F.cross_entropy`` ignoring padding when None), Adam (``Adam`` above), gradient norm clipped to 1.
     ``evaluation`` is a padded (L, B) batch: the logits (L-1, B, V) of its inputs come back, the
-    grader computes the loss. Also returns the training losses and the time taken.
+    grader computes the loss. Also returns the training losses, the time taken and, per parameter,
+    the sum of its gradient norms (0 for a parameter the loss never reached). The cell is built and
+    driven through ``adapt`` (``config["kind"]``: its constructor's order, its state convention...).
     """
     torch.manual_seed(int(config.get("seed", 0)))
     g = torch.Generator().manual_seed(int(config.get("seed", 0)))
     vocab, dim, latent = int(config["vocab"]), int(config["dim"]), int(config["latent"])
     emb = nn.Embedding(vocab, dim, padding_idx=0)
-    model = cell(dim, latent, vocab)
+    model = adapted_model(cell, str(config.get("kind", "rnn")), {"dim": dim, "latent": latent, "output": vocab})
     params = list(emb.parameters()) + list(model.parameters())
     optimizer = Adam(params, lr=float(config.get("lr", 0.01)))
     collate = collate or _pad_batch
@@ -308,12 +366,16 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
         def loss(output, target, padcar):
             return nn.functional.cross_entropy(output.flatten(0, 1), target.flatten(), ignore_index=padcar)
     losses, start = [], time.perf_counter()
+    grad_norms = {name: 0.0 for name, _ in model.named_parameters()}
     for _ in range(int(config["steps"])):
         index = torch.randint(len(sentences), (int(config["batch"]),), generator=g).tolist()
         batch = torch.as_tensor(collate([sentences[i] for i in index])).long()
         value = loss(model.decode(_states(model(emb(batch[:-1])))), batch[1:], 0)
         optimizer.zero_grad()
         value.backward()
+        for name, p in model.named_parameters():
+            if p.grad is not None:
+                grad_norms[name] += float(p.grad.detach().norm())
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         losses.append(float(value.detach()))
@@ -321,7 +383,7 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     model.eval()
     with torch.no_grad():
         logits = model.decode(_states(model(emb(evaluation[:-1]))))
-    return {"logits": _portable(logits), "losses": losses, "seconds": seconds}
+    return {"logits": _portable(logits), "losses": losses, "seconds": seconds, "grad_norms": grad_norms}
 
 
 def _states(out):
@@ -340,7 +402,7 @@ PROCEDURES = {
     "tp4_generate": run_generator,
     "tp4_nucleus": nucleus,
     "tp4_unroll": unroll,
-    "tp4_used": used_by_one_step,
+    "tp4_used": used_by_step,
     "tp4_forward_backward": forward_backward,
     "tp4_build": build,
     "tp4_train": train_cell,

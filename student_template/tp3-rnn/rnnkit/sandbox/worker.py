@@ -65,7 +65,7 @@ class Worker:
         raise ValueError(f"unknown request {op!r}")
 
     def load(self, request: dict) -> dict:
-        folder = Path.cwd()
+        folder = self._enter(request.get("cwd") or "")
         budget = float(request.get("budget", 10))
         report = LoadReport(skip=frozenset(request.get("skip", [])), announce=self._announcer(request))
         files = {Path(name).stem: folder / name for name in request.get("modules", [])}
@@ -87,6 +87,20 @@ class Worker:
                 report.steps.append(procedures.step_for_import_error(name, err))
         names = sorted({k for ns in self.namespaces for k in ns if not k.startswith("_")})
         return {"report": report.as_dict(), "names": names}
+
+    @staticmethod
+    def _enter(cwd: str) -> Path:
+        """Run in ``cwd``, a folder of this worker's own copy (the submission's files, below a root that
+        holds the course's stand-in files): relative paths such as ``../data`` then stay inside the copy."""
+        before = os.getcwd()
+        root = Path(before).resolve()
+        folder = (root / cwd).resolve()
+        if folder != root:
+            if root not in folder.parents or not folder.is_dir():
+                raise ValueError(f"the working folder {cwd!r} is not inside the submission's copy")
+            os.chdir(folder)
+            sys.path[:] = [str(folder) if p in (before, str(root)) else p for p in sys.path]
+        return folder
 
     def _announcer(self, request: dict):
         replies = getattr(self, "replies", None)
