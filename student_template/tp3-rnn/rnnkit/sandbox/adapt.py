@@ -184,6 +184,12 @@ def _names(fn) -> list[str]:
         return []
 
 
+def _c_first(fn) -> bool:
+    """``(x, c, h)``: the cell state named before the hidden one."""
+    names = _names(fn)
+    return len(names) >= 3 and names[1].startswith("c") and names[2].startswith("h")
+
+
 def _tensors(value) -> list:
     if isinstance(value, torch.Tensor):
         return [value]
@@ -262,28 +268,28 @@ class Adapted(nn.Module):
         if not self.pairs:
             return ["single"]
         required, positional, varargs = _positional_count(fn)
-        names = _names(fn)
-        c_first = len(names) >= 3 and names[1].startswith("c") and names[2].startswith("h")
-        separate = ["args_ch", "args"] if c_first else ["args", "args_ch"]
+        separate = ["args_ch", "args"] if _c_first(fn) else ["args", "args_ch"]
         if required >= 3 or (positional >= 3 and required < 2):
             return separate + ["pair", "list"]
         return ["pair", "list"] + (separate if varargs or positional >= 3 else [])
 
+    @staticmethod
+    def _invoke(fn, form, x, h, c):
+        """``fn(x, <state>)`` with the state passed in ``form`` (a step or a whole forward alike)."""
+        if form == "single":
+            return fn(x, h)
+        if form == "pair":
+            return fn(x, (h, c))
+        if form == "list":
+            return fn(x, [h, c])
+        return fn(x, h, c) if form == "args" else fn(x, c, h)
+
     def _call_step(self, fn, form, x, h, c):
         """The student's step in ``form``; its result as (h, c) / h, or None when it is not a state."""
-        if form == "single":
-            out = fn(x, h)
-        elif form == "pair":
-            out = fn(x, (h, c))
-        elif form == "list":
-            out = fn(x, [h, c])
-        elif form == "args":
-            out = fn(x, h, c)
-        else:  # args_ch: a student who writes (c, h) in also hands (c, h) back
-            out = fn(x, c, h)
-            state = self._read_state(out, x.shape[0])
-            return state[::-1] if state is not None else None
-        return self._read_state(out, x.shape[0])
+        state = self._read_state(self._invoke(fn, form, x, h, c), x.shape[0])
+        if form == "args_ch" and state is not None:
+            return state[::-1]  # a student who writes (c, h) in also hands (c, h) back
+        return state
 
     def _read_state(self, out, batch: int):
         shape = (batch, self.latent)
@@ -311,14 +317,7 @@ class Adapted(nn.Module):
         return out
 
     def _raw_step(self, x, h, c):
-        form = self._state_form
-        if form == "single":
-            return self._step(x, h)
-        if form == "pair":
-            return self._step(x, (h, c))
-        if form == "list":
-            return self._step(x, [h, c])
-        return self._step(x, h, c) if form == "args" else self._step(x, c, h)
+        return self._invoke(self._step, self._state_form, x, h, c)
 
     # -- decode -------------------------------------------------------------------------------------------------
     def _find_decode(self):
@@ -377,24 +376,14 @@ class Adapted(nn.Module):
             if form == "x":
                 return fn(x)
             state = self.init_state(x.shape[0] if batch_first else x.shape[1])
-        if not self.pairs:
-            return fn(x, state)
-        h, c = state
-        how = self._forward_state_form()
-        if how == "args":
-            return fn(x, h, c)
-        if how == "args_ch":
-            return fn(x, c, h)
-        return fn(x, [h, c]) if how == "list" else fn(x, (h, c))
+        h, c = state if self.pairs else (state, None)
+        return self._invoke(fn, self._forward_state_form(), x, h, c)
 
     def _forward_state_form(self) -> str:
-        required, positional, _ = _positional_count(self.inner.forward)
         if not self.pairs:
             return "single"
-        names = _names(self.inner.forward)
-        if positional >= 3:
-            c_first = len(names) >= 3 and names[1].startswith("c") and names[2].startswith("h")
-            return "args_ch" if c_first else "args"
+        if _positional_count(self.inner.forward)[1] >= 3:
+            return "args_ch" if _c_first(self.inner.forward) else "args"
         return self._state_form if self._state_form in ("pair", "list") else "pair"
 
     def _find_forward_form(self, x):
