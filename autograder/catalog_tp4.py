@@ -254,6 +254,14 @@ CATALOG: dict[str, dict[str, str]] = {
               "expected, z = {z}): draw from softmax(logits) exactly, with no temperature (no scaling of the logits) "
               "and no truncation.",
     },
+    "tp4_nucleus_beam_scores": {
+        "fr": "generate_beam_nucleus rend « {got} » sur un modèle où chaque noyau (alpha = {alpha}) a exactement k "
+              "symboles (le tirage est donc certain) : ce n'est pas la phrase la plus probable quand chaque pas est "
+              "noté par le log de sa probabilité dans le noyau renormalisé (et non par le softmax complet).",
+        "en": "generate_beam_nucleus returns \"{got}\" on a model where every nucleus (alpha = {alpha}) has exactly k "
+              "symbols (so the draw is certain): it is not the most probable sentence when each step is scored by the "
+              "log of its renormalised nucleus probability (not by the full softmax).",
+    },
     # -- Q4 build_model --------------------------------------------------------------------------------
     "tp4_build_returns": {
         "fr": "build_model doit renvoyer le couple (emb, rnn) ; reçu : {got}.",

@@ -81,6 +81,10 @@ NUCLEUS_TREE = {"": {"a": 0.55, "b": 0.45}, "a": {"c": 0.3, "d": 0.25, "e": 0.2,
                 "acg": {E: 1.0}, "adh": {E: 1.0}}
 NUCLEUS_ALPHA = 0.5
 NUCLEUS_RUNS = 6
+# alpha = 0.6: nuclei {a, b}, then {EOS, e} after "a" (mass 0.95) and {EOS, f} after "b" (mass 0.66).
+NUCLEUS_SCORES = {"": {"a": 0.42, "b": 0.40, "c": 0.18}, "a": {E: 0.5, "e": 0.45, "d": 0.05},
+                  "b": {E: 0.45, "f": 0.21, "g": 0.19, "h": 0.15}, "ae": {E: 1.0}, "bf": {E: 1.0}}
+NUCLEUS_SCORES_ALPHA = 0.6
 
 
 def _run(student, name, table, args, kwargs=None, *, tuple_state=False, repeat=1, timeout=None):
@@ -287,6 +291,22 @@ def test_nucleus_distribution(student, seed):
             raise Wrong(key, alpha=alpha)
 
 
+def _best_under_nucleus(table, alpha, maxlen):
+    """The most probable finished sentence when every step scores the log of its nucleus probability
+    (exhaustive, in the grader): what a k-beam finds when k covers every nucleus of a small tree."""
+    best, stack = ("", float("-inf")), [("", 0, 0.0)]
+    while stack:
+        text, node, score = stack.pop()
+        probs = K.nucleus_probs(table.logits[node:node + 1], alpha)[0]
+        for code in (probs > 0).nonzero().flatten().tolist():
+            value = score + math.log(float(probs[code]))
+            if code == EOS:
+                best = max(best, (text, value), key=lambda item: item[1])
+            elif len(text) + 1 < maxlen:
+                stack.append((text + K.CHAR[code], int(table.transitions[node, code]), value))
+    return best[0]
+
+
 @grade("Q7", points=0.75, timeout=20)
 def test_nucleus_beam_stays_in_the_nucleus(student):
     """generate_beam_nucleus (k = 2, alpha = 0.5), several seeded runs: every symbol lies in its step's nucleus."""
@@ -311,3 +331,12 @@ def test_nucleus_beam_stays_in_the_nucleus(student):
             allowed = K.nucleus_probs(table.logits[nodes[-1]:nodes[-1] + 1], NUCLEUS_ALPHA)[0] > 0
             if not bool(allowed[EOS]):
                 raise Wrong("tp4_nucleus_beam_outside", step=len(codes), got=text)
+    # Values, not only properties: every nucleus below has exactly k = 2 symbols, so drawing k of them
+    # without replacement proposes them all and the beam is deterministic. Scored by the log of the
+    # renormalised nucleus probabilities, "b" wins; by the softmax (or an unrenormalised nucleus), "a".
+    table = K.make_table(NUCLEUS_SCORES, SINK)
+    want = _best_under_nucleus(table, NUCLEUS_SCORES_ALPHA, 6)
+    results, _ = _run(student, "generate_beam_nucleus", table, [EOS, 2, NUCLEUS_SCORES_ALPHA, "", 6])
+    got = K.as_text(results[0], "generate_beam_nucleus")
+    if got != want:
+        raise Wrong("tp4_nucleus_beam_scores", got=got, alpha=NUCLEUS_SCORES_ALPHA)
