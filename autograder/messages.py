@@ -102,6 +102,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{question}: {names} not found under these names in your submission, but it holds code that seems to "
               "answer it: {found}. A teacher will read that code and grade the question by hand.",
     },
+    "conventions_adapted": {
+        "fr": "Votre code a été appelé comme il le demande ({what}) : aucune pénalité, le cours laisse ce choix libre.",
+        "en": "Your code was called the way it asks to be called ({what}): no penalty, the course leaves this open.",
+    },
+    "graded_as_own_name": {
+        "fr": "Votre rendu n'a pas de {asked} : ce test a été passé sur votre {own}, qui y répond.",
+        "en": "Your submission has no {asked}: this test ran on your {own}, which answers it.",
+    },
     "graded_under_own_name": {
         "fr": "Votre rendu n'a pas de {asked} ; ce test a été passé sur votre {own}, qui semble y répondre, et a "
               "échoué ({detail}). Comme {own} n'est peut-être pas la même fonction, un enseignant relira ce test.",

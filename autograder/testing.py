@@ -19,6 +19,7 @@ import pytest
 
 from .channel import Remote, Sandbox
 from .compare import Missing, NeedsReview, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
+from .results import Message
 
 __all__ = ["grade", "StudentCode", "Wrong", "Missing", "NeedsReview", "describe", "expect_close", "expect_dtype",
            "expect_shape", "expect_tensor", "Remote"]
@@ -61,6 +62,28 @@ class StudentCode:
     # fails is held for review rather than charged (the alias may be the wrong function).
     aliases: dict = field(default_factory=dict)
     used: dict = field(default_factory=dict, compare=False)  # {asked: alias} this test went through
+    notes: list = field(default_factory=list, compare=False)  # what a passing test tells the student
+
+    def note(self, key: str, **params) -> None:
+        """Tell the student something even when the test passes (a convention adapted at no cost)."""
+        self.notes.append(Message.of(key, **params))
+
+    def adapted(self, model: Remote, name: str) -> None:
+        """Note, in the student's terms, the conventions of ``model`` that were adapted at no cost."""
+        met = self.conventions(model)
+        what = []
+        constructor = met.get("constructor")
+        if constructor and not met.get("constructor_default", True):
+            what.append(constructor)
+        step = met.get("step", "")
+        if step:
+            method, _, form = step.partition(":")
+            state = {"args": "h, c", "args_ch": "c, h", "list": "[h, c]", "pair": "(h, c)"}.get(form, "h")
+            what.append(f"{name}.{method}(x, {state})")
+        if met.get("forward_requires_state"):
+            what.append(f"{name}.forward(x, h)")
+        if what:
+            self.note("conventions_adapted", what="; ".join(what))
 
     def has(self, name: str) -> bool:
         return name in self.names

@@ -41,6 +41,7 @@ def test_myrnn_output_shape_on_the_lab_sizes(student, seed):
         raise Wrong("not_a_tensor", function="myRNN.forward", got=describe(out), legend="(B, C)")
     shape = tuple(out.shape)
     if shape == (B, C):
+        student.adapted(model, "myRNN")  # another constructor order or extra arguments: said, at no cost
         return
     if shape == (T, C):
         raise Wrong("td3_batch_first", shape=(T, B, d), T=T, B=B, got=shape)

@@ -164,6 +164,7 @@ def _refuse_torch_cells(student, model, cls):
 def _course_layout(student, model, cls):
     """The course asks forward for the hidden vectors, sequence-first, as one tensor (this test's price)."""
     met = student.conventions(model)
+    student.adapted(model, cls)
     if met.get("batch_first"):
         raise Wrong("tp4_batch_first", cls=cls)
     if met.get("forward_returns") in ("tuple", "list"):
