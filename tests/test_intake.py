@@ -194,3 +194,27 @@ def test_the_same_load_error_in_several_places_is_one_line_with_its_count(tmp_pa
     lines = [line for line in loading.splitlines() if line.startswith("- ")]
     assert len(lines) == 1 and lines[0].startswith("- 3 cells or statements raised the same error: FileNotFoundError")
     assert "exo2.py:2, exo3.py:2, exo4.py:2" in lines[0]
+
+
+def test_a_renamed_notebook_with_work_wins_over_an_untouched_template_copy(tmp_path):
+    """``TP4_Dupont.ipynb`` (work) beside the untouched ``tp4-lstm.ipynb``: the work is graded and the note says so;
+    two notebooks that both hold different work are named for a teacher to check."""
+    import json
+    import shutil
+
+    from autograder.assignments import TEMPLATE
+
+    src = tmp_path / "s"
+    src.mkdir()
+    shutil.copy(TEMPLATE / "tp4-lstm" / "tp4-lstm.ipynb", src / "tp4-lstm.ipynb")
+    work = json.loads((src / "tp4-lstm.ipynb").read_text(encoding="utf-8"))
+    work["cells"].append({"cell_type": "code", "source": "def maskedCrossEntropy(o, t, p):\n    return 0",
+                          "metadata": {}, "outputs": [], "execution_count": None})
+    (src / "TP4_Dupont.ipynb").write_text(json.dumps(work), encoding="utf-8")
+    sub = intake(src, tmp_path / "w", assignment_id="tp4-lstm")
+    assert sub.notebook == "TP4_Dupont.ipynb" and sub.notes[0].key == "several_notebooks"
+    other = json.loads(json.dumps(work))
+    other["cells"][-1]["source"] = "def maskedCrossEntropy(o, t, p):\n    return 1"
+    (src / "brouillon.ipynb").write_text(json.dumps(other), encoding="utf-8")
+    sub = intake(src, tmp_path / "w2", assignment_id="tp4-lstm")
+    assert sub.notes[0].key == "several_notebooks_with_work"

@@ -137,6 +137,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Plusieurs notebooks trouvés ; seul {chosen} a été corrigé (ignorés : {ignored}).",
         "en": "Several notebooks found; only {chosen} was graded (ignored: {ignored}).",
     },
+    "several_notebooks_with_work": {
+        "fr": "Plusieurs notebooks contiennent du travail et diffèrent ; {chosen} a été corrigé (ignorés : {ignored}). "
+              "Un enseignant vérifiera qu'il s'agit du bon.",
+        "en": "Several notebooks hold work and differ; {chosen} was graded (ignored: {ignored}). A teacher will check "
+              "it is the right one.",
+    },
     "duplicate_module": {
         "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
         "en": "Two files have the same module name; {chosen} was used, {ignored} ignored.",
