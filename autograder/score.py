@@ -167,9 +167,9 @@ def _candidates(source: SourceCode, template: dict[str, str]) -> list[Definition
         if code:
             first = ast.get_source_segment(text, code[0]) or ""
             first = " ".join(first.splitlines()[0].split())[:60] if first else ""
-            more = f", {len(code) - 1} more statement(s)" if len(code) > 1 else ""
-            found.append(Definition("code", f"top-level code in {module}",
-                                    f"line {code[0].lineno}: `{first}`{more}"))
+            # Language-neutral (code and places only): it is shown inside French and English messages.
+            more = f", +{len(code) - 1}" if len(code) > 1 else ""
+            found.append(Definition("code", f"`{first}`", f"{module}:{code[0].lineno}{more}"))
     return found
 
 

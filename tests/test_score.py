@@ -56,8 +56,8 @@ def test_missing_names_with_related_code_hold_the_question_with_what_was_found_w
     assert (q2.missing, q2.found) == ("classify", "def train_classifier_epoch (exo2.py:3)")
     assert q2.review == "test_classify" and q2.points == 0
     assert q3.missing == "forecast" and "RNN" not in q3.found  # moved, graded under Q1: named only if alone
-    assert "top-level code in exo2.py (line 5: `for epoch in range(10):`)" in q3.found
-    assert "top-level code in exo3.py (line 2: `if __name__ == '__main__':`)" in q3.found
+    assert "`for epoch in range(10):` (exo2.py:5)" in q3.found
+    assert "`if __name__ == '__main__':` (exo3.py:2)" in q3.found
     assert "SampleMetroDataset" not in q3.found  # a template name where the template has it: not related code
     feedback = feedback_markdown(report, "en")
     assert "Q3: forecast not found under these names" in feedback and "grade the question by hand" in feedback
@@ -129,7 +129,7 @@ def test_a_script_hand_in_with_class_rnn_in_utils_gets_review_on_the_questions_i
     report = _grade(folder)
     held = {q.question: q for q in report.questions if q.found}
     assert report.status is Status.NEEDS_REVIEW and set(held) == {"Q2", "Q3", "Q4"}, report.questions
-    assert held["Q2"].found == "top-level code in exo2.py (line 6: `for epoch in range(5):`)"
+    assert held["Q2"].found == "`for epoch in range(5):` (exo2.py:6)"
     assert report.questions[0].points > 0 and not report.questions[0].found  # Q1's RNN is graded
     assert report.load.steps == ()  # the data line found its stand-in
     (folder / "exo2.py").unlink()  # class RNN in utils.py and nothing else: still not a silent zero

@@ -75,13 +75,14 @@ class StudentCode:
         constructor = met.get("constructor")
         if constructor and not met.get("constructor_default", True):
             what.append(constructor)
+        states = {"args": "h, c", "args_ch": "c, h", "list": "[h, c]", "pair": "(h, c)"}
         step = met.get("step", "")
         if step:
             method, _, form = step.partition(":")
-            state = {"args": "h, c", "args_ch": "c, h", "list": "[h, c]", "pair": "(h, c)"}.get(form, "h")
-            what.append(f"{name}.{method}(x, {state})")
-        if met.get("forward_requires_state"):
-            what.append(f"{name}.forward(x, h)")
+            what.append(f"{name}.{method}(x, {states.get(form, 'h')})")
+        required = met.get("forward_requires_state")
+        if required:
+            what.append(f"{name}.forward(x, {states.get(str(required), 'h')})")
         if what:
             self.note("conventions_adapted", what="; ".join(what))
 

@@ -391,7 +391,7 @@ class Adapted(nn.Module):
         required, positional, _ = _positional_count(self.inner.forward)
         form = "x" if required <= 1 else self._forward_state_form()
         if required > 1:
-            self.conventions["forward_requires_state"] = True
+            self.conventions["forward_requires_state"] = self._forward_state_form()
         length, batch = 5, 3  # a non-square probe: the roles of the first two axes show in what moves
         p = self._first_parameter()
         dtype = p.dtype if p is not None and p.is_floating_point() else torch.float32
