@@ -17,8 +17,8 @@ import pytest
 from .assignments import ROOT
 from .channel import Sandbox, StudentError, WorkerLost
 from .compare import Missing, NeedsReview, Wrong
-from .results import LoadResult, Message, Outcome, TestResult
 from .messages import render
+from .results import LoadResult, Message, Outcome, TestResult
 from .source import SourceCode
 from .testing import StudentCode, seed_for
 
@@ -174,7 +174,7 @@ class GradingPlugin:
         error = call.excinfo.value if call.excinfo else None
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
         outcome, message = self._classify(error)
-        used = getattr(item.funcargs.get("student"), "used", None) if hasattr(item, "funcargs") else None
+        used = getattr(_student(item), "used", None)
         if used and outcome in (Outcome.WRONG, Outcome.RAISED, Outcome.TIMED_OUT):
             # Graded through the student's own name for the function: the alias may not be that function.
             asked, own = next(iter(used.items()))
@@ -188,7 +188,7 @@ class GradingPlugin:
     @staticmethod
     def _note(item) -> Message | None:
         """What a passing test tells the student: a convention adapted at no cost, a name read as another."""
-        student = getattr(item, "funcargs", {}).get("student")
+        student = _student(item)
         if student is None:
             return None
         if student.used:
@@ -218,6 +218,11 @@ class GradingPlugin:
             self.sandbox.restart()
         except Exception as err:  # the next tests will report the lost worker themselves
             self.errors.append(f"worker restart failed: {err}")
+
+
+def _student(item) -> StudentCode | None:
+    """The ``student`` fixture a test used (its aliases and notes), if it used one."""
+    return getattr(item, "funcargs", {}).get("student")
 
 
 def _spec(item) -> dict | None:
