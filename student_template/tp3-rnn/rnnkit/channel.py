@@ -514,8 +514,10 @@ class Zygote:
                    "under_tmp": isolation.under_tmp() if namespaced else [],
                    "cgroups": self.cgroups.create(slot, limits.memory_bytes, limits.processes),
                    "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
-                   # At the basic level the fork server is nobody already, with its own limit.
-                   "nproc": limits.processes if self.level == "namespaces" and privileged else 0,
+                   # At the basic level the fork server is nobody already, with its own limit. Without
+                   # root (user namespaces) every worker is the grading user: its tasks now, plus the budget.
+                   "nproc": limits.processes if self.level == "namespaces" and privileged else
+                   isolation.user_tasks() + limits.processes if namespaced and not privileged else 0,
                    "env": env}
         socket.send_fds(self.socket, [json.dumps(request).encode()], list(fds))
         reply = self._receive()

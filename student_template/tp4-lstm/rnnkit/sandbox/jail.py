@@ -137,11 +137,11 @@ def worker(request: dict, namespaced: bool) -> None:
 def drop_privileges(uid: int | None, nproc: int) -> None:
     """Become ``uid`` (root's children), or keep the user and drop every capability (a user
     namespace's root); either way no exec can gain privileges back."""
+    if nproc:  # counted per real user: a user per submission (root), else the grading user's budget
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     if os.getuid() == 0 and uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
-        if nproc:  # counted per user: with a user per submission, a limit per submission
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         os.setresuid(uid, uid, uid)  # clears the permitted and effective capabilities
     _capset_empty()
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
