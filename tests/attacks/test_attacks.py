@@ -106,7 +106,7 @@ for _ in range(2):
     if pid == 0:
         import time
         block = b"\1" * (1600 * 2**20)  # 1.6 GiB each, written: 3.2 GiB against 3 GiB
-        time.sleep(0.2)
+        time.sleep(2.0)  # held long enough to overlap with its sibling even on a loaded machine
         os._exit(0)
     pids.append(pid)
 won = all(os.waitpid(pid, 0)[1] == 0 for pid in pids)
