@@ -356,7 +356,7 @@ class Adapted(nn.Module):
         if through_steps:
             return self._unrolled(x, state)
         out = self._call_forward(form, x.transpose(0, 1) if batch_first else x, state, batch_first)
-        out = _sequence(out, x.shape[1] if batch_first else x.shape[0])
+        out = _sequence(out)
         if isinstance(out, torch.Tensor) and batch_first and out.dim() >= 2:
             out = out.transpose(0, 1)
         return out
@@ -399,7 +399,7 @@ class Adapted(nn.Module):
         probe = torch.randn(length, batch, self.dim, generator=g).to(dtype)
         try:
             with torch.no_grad():
-                base = _sequence(self._call_forward(form, probe, None), length)
+                base = _sequence(self._call_forward(form, probe, None))
         except Exception:  # noqa: BLE001 - maybe batch-first (the sizes of the first two axes disagree)
             base = None
         usable = isinstance(base, torch.Tensor) and tuple(base.shape) == (length, batch, self.latent)
@@ -409,7 +409,7 @@ class Adapted(nn.Module):
         else:
             try:
                 with torch.no_grad():
-                    out = _sequence(self._call_forward(form, probe.transpose(0, 1), None, True), batch)
+                    out = _sequence(self._call_forward(form, probe.transpose(0, 1), None, True))
                 if isinstance(out, torch.Tensor) and tuple(out.shape) == (batch, length, self.latent):
                     batch_first, usable = True, True
             except Exception:  # noqa: BLE001
@@ -427,7 +427,7 @@ class Adapted(nn.Module):
         moved[0] = torch.randn(moved[0].shape, generator=g).to(moved.dtype)
         try:
             with torch.no_grad():
-                out = _sequence(self._call_forward(form, moved, None), probe.shape[0])
+                out = _sequence(self._call_forward(form, moved, None))
         except Exception:  # noqa: BLE001
             return False
         if not isinstance(out, torch.Tensor) or out.shape != base.shape:
@@ -439,7 +439,7 @@ class Adapted(nn.Module):
         across[:, 0] = torch.randn(across[:, 0].shape, generator=g).to(across.dtype)
         try:
             with torch.no_grad():
-                out = _sequence(self._call_forward(form, across, None), probe.shape[0])
+                out = _sequence(self._call_forward(form, across, None))
         except Exception:  # noqa: BLE001
             return False
         return isinstance(out, torch.Tensor) and out.shape == base.shape and \
@@ -460,7 +460,7 @@ class Adapted(nn.Module):
         return type(out).__name__
 
 
-def _sequence(out, length: int):
+def _sequence(out):
     """The hidden vectors of a forward's result: a tensor, the first element of a tuple, a list stacked."""
     if isinstance(out, tuple) and out:
         out = out[0]

@@ -370,7 +370,7 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     for _ in range(int(config["steps"])):
         index = torch.randint(len(sentences), (int(config["batch"]),), generator=g).tolist()
         batch = torch.as_tensor(collate([sentences[i] for i in index])).long()
-        value = loss(model.decode(_states(model(emb(batch[:-1])))), batch[1:], 0)
+        value = loss(model.decode(model(emb(batch[:-1]))), batch[1:], 0)
         optimizer.zero_grad()
         value.backward()
         for name, p in model.named_parameters():
@@ -382,18 +382,8 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     seconds = time.perf_counter() - start
     model.eval()
     with torch.no_grad():
-        logits = model.decode(_states(model(emb(evaluation[:-1]))))
+        logits = model.decode(model(emb(evaluation[:-1])))
     return {"logits": _portable(logits), "losses": losses, "seconds": seconds, "grad_norms": grad_norms}
-
-
-def _states(out):
-    """The hidden vectors (L, B, H) of a ``forward`` that returns them in a tuple ``(outputs, state)``
-    or as a list of steps: that deviation costs the forward test only, not the learning test."""
-    if isinstance(out, tuple) and out:
-        out = out[0]
-    if isinstance(out, list) and out and all(isinstance(t, torch.Tensor) for t in out):
-        out = torch.stack(out)
-    return out
 
 
 PROCEDURES = {
