@@ -139,9 +139,23 @@ def test_evaluate_classifier_mean_loss_and_accuracy(student, seed):
     each_style(student, weights, attempt)
 
 
+def classification_metrics(weights, x, y):
+    """(mean cross-entropy, accuracy) of the stand-in with ``weights`` on batch-first ``x``: (N, L, D)."""
+    A, R, Bm, c = weights
+    scores = K.probe_decode(Bm, c, K.probe_states(A, R, x.transpose(0, 1))[-1])
+    return float(F.cross_entropy(scores, y)), float((scores.argmax(1) == y).double().mean())
+
+
+def same_metrics(got: tuple, expected: tuple) -> bool:
+    return (math.isclose(got[0], expected[0], rel_tol=1e-4, abs_tol=1e-6)
+            and math.isclose(got[1], expected[1], abs_tol=1e-6))
+
+
 @grade("Q2", points=0.5, timeout=30)
 def test_train_classifier_history_and_updates(student, seed):
-    """train_classifier(model, train, test, epochs=2, lr=...) updates the model and returns 4 lists of 2 numbers."""
+    """train_classifier(model, train, test, epochs=2, lr=...) updates the model and returns 4 lists of 2 numbers
+    whose values are the model's: test metrics of the trained model, and with lr=0 (nothing moves) the mean
+    loss and accuracy over the training batches."""
     g = torch.Generator().manual_seed(seed)
     weights = K.probe_weights(g, 3, 5, 4)
     x, y, _ = classification_batches(g, weights, n=32)
@@ -149,9 +163,8 @@ def test_train_classifier_history_and_updates(student, seed):
     test = student.call("@tp3_loader", x[24:], y[24:], 8)
     keys = ("train_loss", "train_acc", "test_loss", "test_acc")
 
-    def attempt(probe, batch_first):
-        before = student.parameters(probe)
-        history = student.call("train_classifier", probe, train, test, epochs=2, lr=0.05)
+    def history_of(probe, lr):
+        history = student.call("train_classifier", probe, train, test, epochs=2, lr=lr)
         if not isinstance(history, dict) or any(k not in history for k in keys):
             got = sorted(history) if isinstance(history, dict) else describe(history)
             raise Wrong("tp3_train_history", got=str(got)[:200], keys=", ".join(keys))
@@ -159,9 +172,41 @@ def test_train_classifier_history_and_updates(student, seed):
             values = history[key]
             if not isinstance(values, (list, tuple)) or len(values) != 2 or any(number(v) is None for v in values):
                 raise Wrong("tp3_train_history_lengths", key=key, got=describe(values))
+        return {key: [number(v) for v in history[key]] for key in keys}
+
+    def own_evaluation(probe):
+        """What the student's own evaluate_classifier says of the model: a mistake there is Q2's other test's."""
+        try:
+            out = student.call("evaluate_classifier", probe, test)
+        except StudentError:
+            return None
+        if isinstance(out, (tuple, list)) and len(out) >= 2 and None not in (number(out[0]), number(out[1])):
+            return number(out[0]), number(out[1])
+        return None
+
+    def attempt(probe, batch_first):
+        before = student.parameters(probe)
+        history = history_of(probe, 0.05)
         after = student.parameters(probe)
         if all(torch.equal(before[n], after[n]) for n in before):
             raise Wrong("tp3_train_no_update")
+        final = [after[n] for n in ("A", "R", "B", "c")]
+        expected = classification_metrics(final, x[24:], y[24:])
+        got = (history["test_loss"][-1], history["test_acc"][-1])
+        if not same_metrics(got, expected) and not same_metrics(got, own_evaluation(probe) or (math.nan,) * 2):
+            raise Wrong("tp3_train_test_metrics", got=f"{got[0]:.4g}, {got[1]:.4g}",
+                        expected=f"{expected[0]:.4g}, {expected[1]:.4g}")
+        # lr=0 leaves the weights where they are, so each epoch's training figures are those of the start.
+        student.set_parameters(probe, before)
+        history = history_of(probe, 0.0)
+        if any(not torch.equal(before[n], value) for n, value in student.parameters(probe).items()):
+            return  # the loop does not follow its lr argument: its training figures cannot be recomputed
+        expected = classification_metrics(weights, x[:24], y[:24])
+        for epoch in range(2):
+            got = (history["train_loss"][epoch], history["train_acc"][epoch])
+            if not same_metrics(got, expected):
+                raise Wrong("tp3_train_train_metrics", got=f"{got[0]:.4g}, {got[1]:.4g}",
+                            expected=f"{expected[0]:.4g}, {expected[1]:.4g}")
 
     each_style(student, weights, attempt)
 

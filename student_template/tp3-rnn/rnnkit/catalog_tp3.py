@@ -304,6 +304,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "train_classifier : history['{key}'] doit contenir un nombre par époque (2 ici) ; obtenu : {got}.",
         "en": "train_classifier: history['{key}'] must hold one number per epoch (2 here); got: {got}.",
     },
+    "tp3_train_test_metrics": {
+        "fr": "train_classifier : après l'entraînement, history['test_loss'][-1] et history['test_acc'][-1] "
+              "devraient être la perte moyenne et la précision du modèle entraîné sur le jeu de test ({expected}) ; "
+              "obtenu : {got}.",
+        "en": "train_classifier: after training, history['test_loss'][-1] and history['test_acc'][-1] should be "
+              "the trained model's mean loss and accuracy on the test set ({expected}); got: {got}.",
+    },
+    "tp3_train_train_metrics": {
+        "fr": "train_classifier avec lr=0 (le modèle ne bouge pas) : history['train_loss'] et history['train_acc'] "
+              "devraient valoir à chaque époque la perte moyenne et la précision sur les batchs d'entraînement "
+              "({expected}) ; obtenu : {got}.",
+        "en": "train_classifier with lr=0 (the model does not move): history['train_loss'] and "
+              "history['train_acc'] should be, at each epoch, the mean loss and accuracy over the training "
+              "batches ({expected}); got: {got}.",
+    },
     "tp3_train_no_update": {
         "fr": "train_classifier ne modifie pas les paramètres du modèle (optimizer.step() manquant, ou optimiseur "
               "créé sur d'autres paramètres ?).",
