@@ -43,10 +43,25 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
             reports = _graded_with_progress(console, folder, assignment_id, target, jobs, language)
             reports = _with_manual_grades(target, reports, language)
         Console().print(summary_table(reports))
+        for line in attention_lines(reports):
+            console.print(line, markup=False)
         console.print(checked.isolation.summary(), markup=False)
         console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md")
         failures += sum(r.status is Status.GRADER_ERROR for r in reports)
     return 1 if failures else 0
+
+
+def attention_lines(reports) -> list[str]:
+    """Under the table, what a TA must not miss: submissions waiting for a decision, and hand-ins whose
+    graded modules were missing or untouched (graded on the stubs)."""
+    lines = []
+    for status, what in ((Status.NEEDS_REVIEW, "wait for a TA (questions held, or several notebooks with work)"),
+                         (Status.INCOMPLETE, "graded with modules to complete missing or unchanged from the handout")):
+        names = sorted(r.student for r in reports if r.status is status)
+        if names:
+            shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+            lines.append(f"{status.value}: {len(names)} submission(s) {what}: {shown} (see the note column)")
+    return lines
 
 
 def _with_manual_grades(out: Path, reports, language: str):

@@ -80,13 +80,15 @@ def moodle_table(graded: Graded, roster: Roster | None = None, *, id_column: str
         missing = [r.student for r in graded.reports if r.student not in roster.ids]
         if missing:
             raise InputError([f"{roster.path}: no row for graded student {s!r}" for s in missing])
-    rows, warnings, unfinished = [], [], []
+    rows, warnings, unfinished, incomplete = [], [], [], []
     for report in graded.reports:
         if report.status is Status.GRADER_ERROR:
             warnings.append(f"{report.student}: left out, its grading failed on our side (status grader_error): "
                             "fix and regrade before exporting it")
             continue
         by_id = {q.question: q for q in report.questions}
+        if report.submission.incomplete:  # final points, but a TA may want to hear from the student first
+            incomplete.append(report.student)
         if report.status is Status.NEEDS_REVIEW or any(q.manual and q.points is None for q in report.questions):
             unfinished.append(report.student)
         row = [roster.ids[report.student] if roster else report.student]
@@ -100,6 +102,10 @@ def moodle_table(graded: Graded, roster: Roster | None = None, *, id_column: str
         warnings.append(f"{len(unfinished)} student(s) without all hand-graded points ({shown}): their cells are "
                         "empty (no grade: map to Moodle only the columns you mean to update) and their total counts "
                         "only what is graded")
+    if incomplete:
+        shown = ", ".join(incomplete[:5]) + (", ..." if len(incomplete) > 5 else "")
+        warnings.append(f"{len(incomplete)} student(s) whose graded modules were missing or unchanged from the "
+                        f"handout (status incomplete; {shown}): exported with the points the handed-out stubs gave")
     if roster is not None:
         absent = sorted(set(roster.ids) - {r.student for r in graded.reports})
         if absent:

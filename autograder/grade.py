@@ -46,19 +46,22 @@ class Options:
     tests_root: Path = ASSIGNMENTS
 
 
-def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None) -> Report:
-    """Grade one submission (a notebook, a .py file, a folder or a zip)."""
+def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None,
+          notebook: str | None = None) -> Report:
+    """Grade one submission (a notebook, a .py file, a folder or a zip); ``notebook`` (a name or a path
+    inside it) forces the notebook graded, whatever else the folder holds."""
     start = time.perf_counter()
     protect_hidden_files()
-    report = _grade(path, assignment, options, student, start)
+    report = _grade(path, assignment, options, student, start, notebook)
     return dataclasses.replace(report, isolation=isolation.detect().as_dict())
 
 
-def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float) -> Report:
+def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float,
+           notebook: str | None = None) -> Report:
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
                             module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
-                            handouts=TEMPLATE / assignment.id)
+                            handouts=TEMPLATE / assignment.id, notebook=notebook)
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)

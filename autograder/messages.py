@@ -143,6 +143,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Several notebooks hold work and differ; {chosen} was graded (ignored: {ignored}). A teacher will check "
               "it is the right one.",
     },
+    "notebook_forced": {
+        "fr": "Le notebook {chosen} a été corrigé, comme demandé (ignorés : {ignored}).",
+        "en": "Notebook {chosen} was graded, as asked (ignored: {ignored}).",
+    },
+    "notebook_not_found": {
+        "fr": "Le notebook demandé, {name}, n'est pas dans le rendu (notebooks trouvés : {found}) : "
+              "vérifiez son nom.",
+        "en": "The notebook asked for, {name}, is not in the submission (notebooks found: {found}): check its name.",
+    },
+    "notebook_not_found_none": {
+        "fr": "Le notebook demandé, {name}, n'est pas dans le rendu, qui n'en contient aucun : vérifiez son nom "
+              "et son dossier.",
+        "en": "The notebook asked for, {name}, is not in the submission, which holds none: check its name and "
+              "folder.",
+    },
+    "modules_missing": {
+        "fr": "Votre rendu ne contient pas {files} : les questions qui en dépendent{detail_suffix} ont donc été "
+              "corrigées avec les fichiers distribués, où les fonctions à écrire ne sont pas encore implémentées. "
+              "Si vous les avez complétés, rendez-les avec votre notebook (dans le même dossier ou la même "
+              "archive) : ils seront corrigés.",
+        "en": "Your submission does not contain {files}: the questions that depend on them{detail_suffix} were "
+              "therefore graded with the handed-out files, where the functions to write are not implemented yet. "
+              "If you completed them, hand them in with your notebook (in the same folder or archive) and they "
+              "will be graded.",
+    },
+    "modules_unchanged": {
+        "fr": "Votre rendu contient {files} sans aucune modification par rapport à la version distribuée : les "
+              "questions qui en dépendent{detail_suffix} ont donc été corrigées sur les squelettes à compléter. "
+              "Si vous les avez complétés, vérifiez que vous avez rendu la version enregistrée de ces fichiers.",
+        "en": "Your submission contains {files} exactly as handed out: the questions that depend on them"
+              "{detail_suffix} were therefore graded on the skeletons to complete. If you completed them, check "
+              "that you handed in the saved version of these files.",
+    },
     "duplicate_module": {
         "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
         "en": "Two files have the same module name; {chosen} was used, {ignored} ignored.",

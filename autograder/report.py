@@ -38,14 +38,14 @@ WORDS = {
            "loading": "Chargement de votre code", "question": "Question", "points": "Points",
            "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
            "manual_total": "Questions notées à la main", "final": "Note finale",
-           "held": "Questions à relire par l'équipe pédagogique",
+           "held": "Questions à relire par l'équipe pédagogique", "incomplete": "Rendu incomplet",
            "comments": "Commentaires de l'équipe pédagogique"},
     "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
            "review": "to be reviewed by the teaching staff",
            "loading": "Loading your code", "question": "Question", "points": "Points",
            "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
            "manual_total": "Hand-graded questions", "final": "Final grade",
-           "held": "Questions the teaching staff will read",
+           "held": "Questions the teaching staff will read", "incomplete": "Incomplete submission",
            "comments": "Comments from the teaching staff"},
 }
 # Raw HTML off: feedback quotes student code (a cell's first line), which must show as text.
@@ -105,7 +105,7 @@ def check_markdown(report: Report, language: str = "fr") -> str:
                         m=sum(t.max_points for t in report.tests))
     body = feedback_markdown(report, language)
     sections = body.split("\n## ")[1:]
-    return "\n\n".join([head] + ["## " + section for section in sections])
+    return "\n\n".join([head] + _incomplete(report, language)[:1] + ["## " + section for section in sections])
 
 
 def _heading(report: Report, language: str) -> list[str]:
@@ -113,7 +113,63 @@ def _heading(report: Report, language: str) -> list[str]:
     lines = [f"# {w['title']} — {report.assignment} — {report.student}", ""]
     if report.problem is not None:
         lines += [f"**{w['unloadable']}** : {render(report.problem, language)}", ""]
-    return lines
+    return lines + _incomplete(report, language)
+
+
+def _incomplete(report: Report, language: str) -> list[str]:
+    """The graded modules left as handed out, first thing the student reads (the status ``incomplete``)."""
+    messages = incomplete_messages(report)
+    if not messages or report.problem is not None:
+        return []
+    return [f"**{WORDS[language]['incomplete']}** : " + " ".join(render(m, language) for m in messages), ""]
+
+
+def incomplete_messages(report: Report) -> list[Message]:
+    """One message for the graded modules not handed in, one for those handed in unchanged, each naming
+    the questions a stub of theirs stopped."""
+    sub = report.submission
+    messages = []
+    for key, files in (("modules_missing", sub.missing_modules), ("modules_unchanged", sub.unchanged_modules)):
+        if files:
+            messages.append(Message.of(key, files=", ".join(files), detail=", ".join(stub_questions(report, files))))
+    return messages
+
+
+def stub_questions(report: Report, files) -> list[str]:
+    """Questions with a test stopped by NotImplementedError raised in one of ``files`` (a stub there)."""
+    def in_files(test: TestResult) -> bool:
+        # "pad_collate_fn, textloader.py:88": the last place named is where the error was raised
+        where = test.message.as_dict().get("where", "") if test.message else ""
+        return bool(where) and Path(where.split(", ")[-1].rsplit(":", 1)[0]).name in files
+
+    hit = {t.question for t in report.tests if t.outcome is Outcome.NOT_IMPLEMENTED and in_files(t)}
+    return [q.question for q in report.questions if q.question in hit]
+
+
+def staff_note(report: Report) -> str:
+    """The TA's one-line note on a submission (gradebook's ``problem`` column, the summary's ``note``):
+    why nothing was graded, what waits for a TA, graded modules left as handed out, the notebook chosen."""
+    sub = report.submission
+    parts = [render(report.problem, "en")] if report.problem else []
+    held = sorted(q.question for q in report.questions if q.found and report.status is Status.NEEDS_REVIEW)
+    if held:
+        parts.append(f"to review: {', '.join(held)} (names missing, related code found)")
+    notebooks = {n.key: n.as_dict() for n in sub.notes if n.key in NOTEBOOK_NOTES}
+    doubt = notebooks.pop("several_notebooks_with_work", None)
+    if doubt:
+        parts.append(f"to review: several notebooks hold different work; graded {doubt['chosen']}, "
+                     f"ignored {doubt['ignored']}")
+    if sub.missing_modules and not report.problem:
+        parts.append(f"incomplete: {', '.join(sub.missing_modules)} not handed in (graded on the handed-out stubs)")
+    if sub.unchanged_modules and not report.problem:
+        parts.append(f"incomplete: {', '.join(sub.unchanged_modules)} handed in unchanged (graded on the stubs)")
+    for key, note in notebooks.items():  # the notebook graded, when there were several: last, as a fact
+        parts.append(f"graded {note['chosen']}" + (" (as asked)" if key == "notebook_forced" else "")
+                     + f", ignored {note['ignored']}")
+    return "; ".join(parts)
+
+
+NOTEBOOK_NOTES = ("several_notebooks_with_work", "several_notebooks", "notebook_forced")
 
 
 def _loading(report: Report, language: str) -> list[str]:
@@ -237,8 +293,7 @@ def write_gradebook(reports: list[Report], out: Path) -> Path:
         # A question held because its names are missing and related code was found reads "review", not 0.
         held = {q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW}
         cells = ["review" if q in held else "" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
-        note = render(r.problem, "en") if r.problem else (
-            f"to review: {', '.join(sorted(held))} (names missing, related code found)" if held else "")
+        note = staff_note(r)
         writer.writerow([spreadsheet_safe(c) for c in (r.student, r.status.value, _num(r.total), _num(r.graded_max),
                                                        *cells, note)])
     path = out / "gradebook.csv"
@@ -256,8 +311,13 @@ def write_csv(path: Path, header, rows, delimiter: str = ",") -> Path:
     return path
 
 
+STATUS_STYLE = {Status.GRADED: "green", Status.PARTIAL: "yellow", Status.INCOMPLETE: "dark_orange",
+                Status.NEEDS_REVIEW: "cyan", Status.UNLOADABLE: "red", Status.GRADER_ERROR: "magenta"}
+
+
 def summary_table(reports: list[Report]):
     """A rich Table of the class: one row per student."""
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     table = Table(title=f"{reports[0].assignment if reports else ''}: {len(reports)} submissions")
@@ -265,14 +325,11 @@ def summary_table(reports: list[Report]):
         table.add_column(column)
     for r in sorted(reports, key=lambda r: r.student):
         passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
-        held = [q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW]
-        note = render(r.problem, "en") if r.problem else (
-            f"review {', '.join(held)}: names missing, related code" if held else
-            f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
-        style = {"graded": "green", "partial": "yellow", "needs_review": "cyan", "unloadable": "red",
-                 "grader_error": "magenta"}[r.status.value]
-        table.add_row(r.student, f"[{style}]{r.status.value}[/]", f"{_num(r.total)}/{_num(r.auto_max)}",
-                      f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}", note[:60])
+        note = "; ".join(n for n in (staff_note(r), f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
+                         if n)
+        table.add_row(r.student, f"[{STATUS_STYLE.get(r.status, 'white')}]{r.status.value}[/]",
+                      f"{_num(r.total)}/{_num(r.auto_max)}", f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}",
+                      rich_escape(note[:160]))
     return table
 
 
@@ -290,7 +347,8 @@ def report_from_dict(data: dict) -> Report:
     sub = data["submission"]
     submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
                             tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"],
-                            sub.get("cwd", ""))
+                            sub.get("cwd", ""), tuple(sub.get("missing_modules", ())),
+                            tuple(sub.get("unchanged_modules", ())))
     load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
                       message(data["load"]["problem"]), bool(data["load"].get("ours", False)))
     tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})

@@ -52,20 +52,30 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
                       found="; ".join(found.get(q.id, ())))
         for q in questions)
     problem = submission.problem or load.problem
+    # One status per submission, the first that applies (README, "Statuses"): our fault, nothing
+    # gradable, a test that failed on our side, something a TA must decide (points held, or which of
+    # several notebooks), graded modules left as handed out, load problems, graded.
     if load.ours:
         status = Status.GRADER_ERROR
     elif problem is not None:
         status = Status.UNLOADABLE
     elif any(t.outcome is Outcome.GRADER_ERROR for t in tests):
         status = Status.GRADER_ERROR
-    elif review:
+    elif review or notebook_in_doubt(submission):
         status = Status.NEEDS_REVIEW
+    elif submission.incomplete:
+        status = Status.INCOMPLETE
     elif load.steps:
         status = Status.PARTIAL
     else:
         status = Status.GRADED
     return Report(assignment_id, submission.student, status, tests, scores, load, submission, round(seconds, 2),
                   printed, problem)
+
+
+def notebook_in_doubt(submission: Submission) -> bool:
+    """Several notebooks hold different work and none was asked for: a TA checks the one graded."""
+    return any(note.key == "several_notebooks_with_work" for note in submission.notes)
 
 
 # --- questions whose graded names are missing, and the code that may answer them instead -------------------

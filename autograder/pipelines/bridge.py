@@ -20,7 +20,7 @@ from ..grade import Options, grade
 from ..intake import entry_fingerprint
 from ..markers import strip_solutions
 from ..messages import render
-from ..report import OUTCOME_LABEL, feedback_markdown
+from ..report import OUTCOME_LABEL, feedback_markdown, incomplete_messages, stub_questions
 from ..results import Outcome, Report
 from ..run import ASSIGNMENTS, PYTEST_INI, tests_folder
 
@@ -69,6 +69,9 @@ class EngineResult:
     tests: dict[str, TestOutcome]
     feedback: str  # the student's feedback.md
     problem: str  # why nothing could be graded ("" when graded)
+    # Status incomplete: graded modules missing or unchanged (French message) and the questions their stubs stopped.
+    incomplete: str = ""
+    incomplete_questions: tuple[str, ...] = ()
 
     @property
     def total(self) -> float:
@@ -134,7 +137,9 @@ def from_report(report: Report) -> EngineResult:
         questions={q.question: q.points for q in report.questions},
         max_points={q.question: q.max_points for q in report.questions},
         tests=tests, feedback=feedback_markdown(report, LANGUAGE),
-        problem=render(report.problem, LANGUAGE) if report.problem else "")
+        problem=render(report.problem, LANGUAGE) if report.problem else "",
+        incomplete=" ".join(render(m, LANGUAGE) for m in incomplete_messages(report)) if not report.problem else "",
+        incomplete_questions=tuple(stub_questions(report, report.submission.incomplete)))
 
 
 def question_summary(result: EngineResult, question: str) -> str:
@@ -143,6 +148,8 @@ def question_summary(result: EngineResult, question: str) -> str:
     lines = [f"{question} : {points or 0:g} / {result.max_points.get(question, 0):g} point(s) (correcteur rnnkit)"]
     if result.problem:
         lines.append(f"Rendu non corrigeable : {result.problem}")
+    if result.incomplete and question in result.incomplete_questions:
+        lines.append(f"Rendu incomplet : {result.incomplete}")
     lines += [f"- {t.message}" for t in result.tests.values() if t.question == question]
     return "\n".join(lines)
 

@@ -250,8 +250,11 @@ def staff_log(report) -> str:
 
     lines = [f"rnnkit {report.assignment} — {report.student}: {report.status.value}, "
              f"{report.auto_total:g}/{report.auto_max:g} (automatic), {report.seconds:.1f} s"]
-    if report.problem is not None:
-        lines.append(f"problem: {render(report.problem, 'en')}")
+    from ..report import staff_note
+
+    note = staff_note(report)  # the problem, what waits for a TA, modules left as handed out, the notebook
+    if note:
+        lines.append(f"note: {note}")
     for step in report.load.steps:
         lines.append(f"load: {step.where} ({step.first_line}): {step.status}: {step.error}")
     for t in report.tests:
