@@ -14,8 +14,9 @@ constructor order, ``one_step(x, h, c)``, batch-first...): each must get full ma
 the price its header declares, which is the price the assignment's README documents.
 
 Figures: mutation score (mutants losing points exactly where declared, with the message),
-false-reject rate (right implementations not at full marks) and conventions accepted (graded at
-full marks or exactly their price), per assignment.
+false-reject rate (right implementations not at full marks), conventions accepted (graded at
+full marks or exactly their price) and the public share (mutants that lose points on a declared
+question in the public tests alone, what students run before handing in), per assignment.
 """
 from __future__ import annotations
 
@@ -70,6 +71,9 @@ class Verdict:
     per_question: tuple[tuple[str, float], ...]
     keys: tuple[str, ...]  # message keys of failing tests
     signature: tuple = ()  # (test, outcome, points, message) of every test: equal across identical runs
+    # Mutants: do the public tests alone (what students run) take points off one of the declared
+    # questions? None for other kinds.
+    public_caught: bool | None = None
 
 
 def load_bank(assignment_id: str, bank: Path = BANK) -> list[Variant]:
@@ -217,7 +221,21 @@ def judge(variant: Variant, report: Report) -> Verdict:
             problems.append(f"message {variant.message!r} not given (got {sorted(declared)})")
     detail = "; ".join(problems) or ("lost " + ", ".join(sorted(lost)) if lost else "full marks")
     signature = tuple((t.test, t.outcome.value, t.points, t.message) for t in report.tests)
-    return Verdict(variant, not problems, detail, report.total, report.auto_max, per_question, keys, signature)
+    return Verdict(variant, not problems, detail, report.total, report.auto_max, per_question, keys, signature,
+                   public_caught(variant, report))
+
+
+def public_caught(variant: Variant, report: Report) -> bool | None:
+    """Would a student running only the public tests see this mutant lose points on a declared question?
+
+    Read off the full grading: each test is seeded on its own, so a public test gives the same result
+    with or without the hidden ones beside it (``public_only_caught`` grades with public tests only).
+    The reference earns every public test's points, so any public test below its maximum is a loss.
+    """
+    if variant.kind != "mutant":
+        return None
+    return any(t.visibility == "public" and t.question in variant.lose and t.points < t.max_points - _SLACK
+               for t in report.tests)
 
 
 def check_variant(variant: Variant) -> Verdict:
@@ -225,6 +243,14 @@ def check_variant(variant: Variant) -> Verdict:
         folder = materialise(variant, Path(tmp) / variant.name)
         report = grade(folder, load_assignment(variant.assignment), Options(), student=variant.name)
     return judge(variant, report)
+
+
+def public_only_caught(variant: Variant) -> bool | None:
+    """``public_caught`` measured the slow-but-literal way: grade the mutant with the public tests only."""
+    with tempfile.TemporaryDirectory(prefix="rnnkit-variant-") as tmp:
+        folder = materialise(variant, Path(tmp) / variant.name)
+        report = grade(folder, load_assignment(variant.assignment), Options(visibility=("public",)), student=variant.name)
+    return public_caught(variant, report)
 
 
 def run_bank(assignment_id: str, jobs: int | None = None, names: tuple[str, ...] | None = None) -> list[Verdict]:
@@ -253,6 +279,9 @@ def figures(verdicts: list[Verdict]) -> dict:
         "template_ok": all(v.ok for v in verdicts if v.variant.kind == "template"),
         "conventions": sum(v.variant.kind == "convention" for v in verdicts),
         "conventions_accepted": sum(v.ok for v in verdicts if v.variant.kind == "convention"),
+        # the share of mutants a student running only the public tests would see lose points
+        "public_caught": sum(bool(v.public_caught) for v in mutants),
+        "public_share": (sum(bool(v.public_caught) for v in mutants) / len(mutants)) if mutants else None,
     }
 
 
@@ -281,6 +310,8 @@ def _one_thread() -> None:
 PAST_QUESTION_TOLERANCE = 0.5
 PAST_TOTAL_TOLERANCE = 1.0
 _SLACK = 1e-9  # float sums of quarter points
+# The share of each bank's mutants the public tests alone must catch (tests/test_validity_<id>.py).
+PUBLIC_SHARE_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -515,31 +546,39 @@ def main(argv: list[str] | None = None) -> int:
             for v in run_bank(assignment_id, args.jobs, names):
                 all_ok &= v.ok
                 print(f"{'ok  ' if v.ok else 'FAIL'} {assignment_id:10} {v.variant.kind:10} {v.variant.name:32} "
-                      f"{v.total:g}/{v.max_total:g}  {v.detail}")
+                      f"{v.total:g}/{v.max_total:g}  {v.detail}{_public_mark(v)}")
         return 0 if all_ok else 1
     for assignment_id in ids:
         verdicts = run_bank(assignment_id, args.jobs)
         for v in verdicts:
             mark = "ok  " if v.ok else "FAIL"
-            print(f"{mark} {assignment_id:10} {v.variant.kind:9} {v.variant.name:32} {v.total:g}/{v.max_total:g}  {v.detail}")
+            print(f"{mark} {assignment_id:10} {v.variant.kind:9} {v.variant.name:32} {v.total:g}/{v.max_total:g}  "
+                  f"{v.detail}{_public_mark(v)}")
         f = figures(verdicts)
         changed = determinism(verdicts, args.jobs)
         f["deterministic"] = not changed
         score = "n/a" if f["mutation_score"] is None else f"{100 * f['mutation_score']:.0f}%"
         rate = "n/a" if f["false_reject_rate"] is None else f"{100 * f['false_reject_rate']:.0f}%"
+        share = "n/a" if f["public_share"] is None else f"{100 * f['public_share']:.0f}%"
         print(f"== {assignment_id}: mutation score {score} ({f['mutants_caught']}/{f['mutants']} mutants), "
               f"false-reject rate {rate} ({f['false_rejects']}/{f['right']} right implementations), "
               f"conventions accepted {f['conventions_accepted']}/{f['conventions']}, "
               f"template at zero: {'yes' if f['template_ok'] else 'NO'}, "
+              f"caught by the public tests {share} ({f['public_caught']}/{f['mutants']} mutants), "
               f"deterministic: {'yes' if not changed else 'NO (' + ', '.join(changed) + ')'}")
         all_ok &= all(v.ok for v in verdicts) and not changed
         dump[assignment_id] = {"figures": f, "verdicts": [{"name": v.variant.name, "kind": v.variant.kind, "ok": v.ok,
-                                                           "detail": v.detail} for v in verdicts]}
+                                                           "detail": v.detail, "public_caught": v.public_caught}
+                                                          for v in verdicts]}
         past_ok, dump[assignment_id]["past"] = report_past(assignment_id, args.jobs)
         all_ok &= past_ok
     if args.json:
         args.json.write_text(json.dumps(dump, indent=1))
     return 0 if all_ok else 1
+
+
+def _public_mark(verdict: Verdict) -> str:
+    return {True: "  [public: caught]", False: "  [public: missed]", None: ""}[verdict.public_caught]
 
 
 def _main_past(ids: tuple[str, ...], jobs: int | None, json_path: Path | None) -> int:

@@ -61,3 +61,16 @@ def test_the_conventions_banks_cover_the_ways_students_call_their_code():
     assert len(conventions) >= 40
     assert all(v.why for v in conventions)
     assert sum(bool(v.price) for v in conventions) >= 5  # priced deviations are checked too, not only free ones
+
+
+def test_the_public_share_read_off_the_full_grading_is_that_of_public_only_grading():
+    """A mutant counts as caught by the public tests when a public test of a declared question loses points;
+    read off the bank's full grading, it must equal grading with the public tests only (each test is seeded
+    on its own). myrnn_tanh is caught by the public ReLU check, myrnn_no_bias only by a hidden test."""
+    from autograder.validity import figures, public_only_caught
+
+    verdicts = run_bank("td3-elman", jobs=2, names=("reference", "myrnn_tanh", "myrnn_no_bias"))
+    caught = {v.variant.name: v.public_caught for v in verdicts}
+    assert caught == {"reference": None, "myrnn_tanh": True, "myrnn_no_bias": False}
+    assert all(public_only_caught(v.variant) == v.public_caught for v in verdicts if v.variant.kind == "mutant")
+    assert figures(verdicts)["public_share"] == 0.5

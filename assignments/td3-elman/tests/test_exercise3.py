@@ -72,7 +72,7 @@ def _diagnose(function, results, instances, variant_fn, variants, expected_fn):
                 expected="?", got="?", legend="")
 
 
-@grade("Ex3-Q2", points=2, timeout=20)
+@grade("Ex3-Q2", points=1.5, timeout=20)
 def test_jacobian_matches_autograd(student, source, seed):
     rule = K.autograd_rule(source, "jacobian_h_U")
     g = torch.Generator().manual_seed(seed)
@@ -100,7 +100,7 @@ def test_jacobian_keeps_the_dtype(student, source, seed):
     rule.review_if_doubtful()
 
 
-@grade("Ex3-Q3", points=1.5, timeout=20)
+@grade("Ex3-Q3", points=1, timeout=20)
 def test_bptt_matches_autograd(student, source, seed):
     rule = K.autograd_rule(source, "bptt_grad_U")
     g = torch.Generator().manual_seed(seed)

@@ -83,7 +83,7 @@ def test_myrnn_other_sizes(student, seed):
                         got=str(out.dtype).replace("torch.", ""))
 
 
-@grade("Ex2-Q1", points=0.5, timeout=20)
+@grade("Ex2-Q1", points=0.25, timeout=20)
 def test_myrnn_runs_in_float64(student, seed):
     """A float64 model on float64 input gives float64 probabilities (state created with x's dtype)."""
     model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
@@ -100,7 +100,7 @@ def test_myrnn_runs_in_float64(student, seed):
         raise Wrong("td3_state_dtype", detail=f"float64 -> {str(out.dtype).replace('torch.', '')}")
 
 
-@grade("Ex2-Q1", points=1.5, timeout=30)
+@grade("Ex2-Q1", points=1.25, timeout=30)
 def test_myrnn_follows_the_equations(student, source, seed):
     """Weights pinned through the identified layout; float64 comparison with the course's equations.
 
@@ -174,7 +174,7 @@ def test_myrnn_has_both_biases(student, seed):
         raise Wrong("td3_missing_bias", which=", ".join(missing))
 
 
-@grade("Ex2-Q1", points=1, timeout=20)
+@grade("Ex2-Q1", points=0.5, timeout=20)
 def test_myrnn_reads_the_whole_sequence_in_order(student, seed):
     """The output depends on the last step, on the first one (state carried) and on the order."""
     g = torch.Generator().manual_seed(seed)
