@@ -13,7 +13,7 @@ SUBMISSIONS ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: grade test student check-student reference quick data bench validity calibrate clean otter nbgrader
+.PHONY: grade test student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir`; no arguments: the demo.
 grade: $(STAMP)
@@ -23,6 +23,10 @@ grade: $(STAMP)
 # Per-submission time (median, max) and class throughput on a generated class.
 bench: $(STAMP)
 	$(PY) -m autograder.bench --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT)) -n $(BENCH_N)
+
+# How long a student waits for check("Qn"): first call and warm median, from the lab's own rnnkit package.
+bench-check: $(STAMP)
+	$(PY) -m autograder.bench_check --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT))
 
 test: $(STAMP) $(PIPELINES_STAMP)
 	$(PY) -m pytest -q tests

@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
     check.add_argument("--lang", choices=("fr", "en"), default="fr")
 
+    commands.add_parser("serve", help=argparse.SUPPRESS)  # the notebook's checking process (checking.py)
+
     export = commands.add_parser("export", help="a graded folder's grades as a CSV for an LMS's grade import")
     export.add_argument("format", choices=("moodle",))
     export.add_argument("--graded", type=Path, required=True, help="what `grade` wrote for one assignment")
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_grade import grade_command
 
             return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang)
+        if args.command == "serve":
+            from .check_server import serve
+
+            return serve()
         if args.command == "check":
             from .cli_grade import check_command
 

@@ -16,20 +16,31 @@ import jupytext
 import nbformat
 
 from .assignments import TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
-from .markers import check_python, solution_lines_removed, strip_solutions
+from .markers import BEGIN, check_python, solution_lines_removed, strip_solutions
 
 # The coursedata files that students get; tests and caches stay in the kit.
 COURSEDATA_GLOBS = ("*.py", "samples/*.txt", "samples/*.md")
 KIT = Path(__file__).resolve().parent
-# The engine ships with the template as `rnnkit/` so students run the public tests (`check("Q2")`);
-# it holds no answer: the reference and the hidden tests live outside this package.
-ENGINE_GLOBS = ("*.py", "grading.ini", "sandbox/*.py")
-# Staff tools, of no use in a student folder (only `check` runs there).
-STAFF_ONLY = ("calibrate_", "bench.py", "validity.py", "export.py", "manual.py")
+# What a student folder's `rnnkit/` holds: what `check()` and `submit()` need for that lab and nothing
+# else (no staff command, no other lab's messages or procedures, never an answer). The modules are the
+# import closure of the student's entry points (`import_closure`), so a new engine module the check
+# path needs ships by itself; other labs' parts are left out by the naming rule below.
+STUDENT_ENTRIES = ("__init__.py", "checking.py", "check_server.py", "student_cli.py", "grade.py")
+PER_LAB = ("catalog_", "proc_")
+# Imported inside functions for staff work only: the reference (hidden tests' fixture, which needs the
+# solutions) and the data generators (stand-ins for the course's files; a student has the real ones).
+STAFF_LAZY = ("build.py", "reference.py", "coursedata")  # catalog_<lab>.py, sandbox/proc_<lab>.py: only the lab's own ship
+ENGINE_DATA = ("grading.ini",)
 PUBLIC_TESTS = "test_public.py"
-CHECK_CELL = ("# Vérifiez cette question avec les tests publics (enregistrez d'abord le notebook).\n"
+CHECK_CELL = ("# Tests publics de cette question, sur le notebook enregistré (Ctrl-S d'abord).\n"
               "from rnnkit import check\n"
               "check({question!r})")
+SUBMIT_CELL = ("# Dernière cellule : enregistrez le notebook (Ctrl-S), puis exécutez-la. Elle construit l'archive\n"
+               "# à rendre et relance tous les tests publics.\n"
+               "from rnnkit import submit\n"
+               "submit()")
+# The student package's dependencies beyond the lab's own (torch, numpy, matplotlib, tqdm), pinned as the kit's.
+STUDENT_REQUIREMENTS = ("torch", "numpy", "matplotlib", "tqdm", "pytest", "jinja2", "markdown-it-py", "nbformat")
 
 
 def build_template(assignment: Assignment, dest: Path) -> list[Path]:
@@ -39,19 +50,56 @@ def build_template(assignment: Assignment, dest: Path) -> list[Path]:
         template, _ = strip_solutions(text, _rel(path), notebook=notebook)
         return template
 
-    return _assemble(assignment, dest, transform, check=True) + _ship_engine(assignment, dest / "rnnkit")
+    written = _assemble(assignment, dest, transform, check=True)
+    written += _ship_engine(assignment, dest / "rnnkit")
+    written += _ship_handout(dest, dest / "rnnkit" / "handout")
+    return written + [_requirements(dest / "requirements.txt")]
+
+
+def student_modules(assignment_id: str) -> list[Path]:
+    """The engine files a student folder of ``assignment_id`` ships (paths under the engine)."""
+    lab = assignment_id.split("-")[0]
+    closure = import_closure([KIT / name for name in STUDENT_ENTRIES])
+    closure |= set((KIT / "sandbox").glob("*.py"))  # the worker's runtime, copied whole into each worker
+    closure |= {KIT / f"{prefix}{lab}.py" for prefix in PER_LAB} | {KIT / "sandbox" / f"proc_{lab}.py"}
+    return sorted(p for p in closure if p.is_file() and (not p.name.startswith(PER_LAB) or p.stem.split("_", 1)[1] == lab))
+
+
+def import_closure(entries: list[Path]) -> set[Path]:
+    """The engine modules ``entries`` import (relative imports anywhere in a file), transitively,
+    except the staff-only ones that engine code imports lazily on purpose (``STAFF_LAZY``)."""
+    import ast
+
+    todo, seen = list(entries), set()
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file() or path.relative_to(KIT).parts[0] in STAFF_LAZY:
+            continue
+        seen.add(path)
+        package = path.parent
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package
+                for _ in range(node.level - 1):
+                    base = base.parent
+                parts = node.module.split(".") if node.module else []
+                target = base.joinpath(*parts)
+                todo += [target.with_suffix(".py"), target / "__init__.py"]
+                todo += [target / f"{alias.name}.py" for alias in node.names]
+    return {p for p in seen if KIT in p.parents}
 
 
 def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
     written = []
-    for pattern in ENGINE_GLOBS:
-        for source in sorted(KIT.glob(pattern)):
-            if source.name.startswith(STAFF_ONLY):
-                continue
-            target = dest / source.relative_to(KIT)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            written.append(target)
+    for source in student_modules(assignment.id):
+        relative = source.relative_to(KIT)
+        target = dest / ("__main__.py" if relative == Path("student_cli.py") else relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        written.append(target)
+    for name in ENGINE_DATA:
+        shutil.copyfile(KIT / name, dest / name)
+        written.append(dest / name)
     public = KIT.parent / "assignments" / assignment.id / "tests" / PUBLIC_TESTS
     if public.is_file():
         target = dest / "public_tests" / assignment.id / "tests" / PUBLIC_TESTS
@@ -59,6 +107,34 @@ def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
         shutil.copyfile(public, target)
         written.append(target)
     return written
+
+
+def _ship_handout(folder: Path, dest: Path) -> list[Path]:
+    """A copy of what was handed out (notebook and modules), so that ``check`` tells the student's
+    work from the stubs exactly as the final grading does."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sorted([*folder.glob("*.ipynb"), *folder.glob("*.py")]):
+        shutil.copyfile(source, dest / source.name)
+        written.append(dest / source.name)
+    return written
+
+
+def _requirements(target: Path) -> Path:
+    pins = {}
+    for line in (KIT.parent / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        name, _, version = line.partition("==")
+        if version:
+            pins[name.strip().lower()] = version.strip()
+    lines = ["# Ce qu'il faut pour ce TP et pour check() / submit() : pip install -r requirements.txt"]
+    lines += [f"{name}=={pins[name]}" if name in pins else name for name in STUDENT_REQUIREMENTS]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def graded_module_names(assignment: Assignment) -> list[str]:
+    """The handed-out modules the student edits (those holding a solution region)."""
+    return [m.name for m in assignment.modules if any(BEGIN.match(line) for line in m.read_text(encoding="utf-8").splitlines())]
 
 
 def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
@@ -123,7 +199,7 @@ def _write_notebook(assignment: Assignment, dest: Path, transform, check: bool) 
         "rnnkit": {"assignment": assignment.id},
     }
     if check:
-        nb.cells = _with_check_cells(nb.cells)
+        nb.cells = with_handin(assignment, _with_check_cells(nb.cells))
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"{assignment.id}-{index:03d}"  # stable ids keep the generated file diff-free
         if check and cell.cell_type == "code":
@@ -132,6 +208,60 @@ def _write_notebook(assignment: Assignment, dest: Path, transform, check: bool) 
     target = dest / f"{assignment.id}.ipynb"
     target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
     return target
+
+
+def with_handin(assignment: Assignment, cells: list) -> list:
+    """The hand-in contract at the end of the first cell (which everyone reads) and a last cell that
+    builds the hand-in (``submit()``). Not in the otter and nbgrader notebooks: there, the hand-in is
+    theirs."""
+    cells = [nbformat.from_dict(dict(c)) for c in cells]
+    if cells and cells[0].cell_type == "markdown":
+        cells[0].source = cells[0].source.rstrip() + "\n\n" + handin_text(assignment)
+    else:
+        cells.insert(0, nbformat.v4.new_markdown_cell(handin_text(assignment)))
+    submit = nbformat.v4.new_code_cell(SUBMIT_CELL)
+    submit.metadata["tags"] = ["skip-grading"]
+    return cells + [submit]
+
+
+def without_handin(assignment: Assignment, cells: list) -> list:
+    """The template's cells as otter and nbgrader show them: ``with_handin`` undone."""
+    cells = [nbformat.from_dict(dict(c)) for c in cells]
+    text = "\n\n" + handin_text(assignment)
+    if cells and cells[0].cell_type == "markdown" and cells[0].source.endswith(text):
+        cells[0].source = cells[0].source[: -len(text)]
+    elif cells and cells[0].source == handin_text(assignment):
+        cells = cells[1:]
+    if cells and cells[-1].cell_type == "code" and cells[-1].source == SUBMIT_CELL:
+        cells = cells[:-1]
+    return cells
+
+
+def handin_text(assignment: Assignment) -> str:
+    """The end of the notebook's first cell: what to hand in, how to install, what a check is (and is not)."""
+    modules = graded_module_names(assignment)
+    files = " et ".join(f"`{m}`" for m in modules)
+    handed = (f"ce notebook et {files}. Vos réponses dans {'ces fichiers' if len(modules) > 1 else 'ce fichier'} "
+              f"sont notées : un notebook rendu sans {'eux' if len(modules) > 1 else 'lui'} est corrigé avec les "
+              "versions distribuées, où tout reste à faire." if modules else "ce notebook.")
+    return "\n".join([
+        "## Avant de commencer : rendu et vérifications",
+        "",
+        f"**Ce qu'il faut rendre.** L'archive `{assignment.id}-rendu.zip`, construite par la dernière cellule "
+        f"du notebook (`submit()`). Elle contient {handed}",
+        "",
+        "**Installation.** `pip install -r requirements.txt` dans ce dossier : PyTorch, numpy, matplotlib et "
+        "tqdm pour le TP ; pytest, jinja2, markdown-it-py et nbformat pour les vérifications.",
+        "",
+        "**Vérifier une question.** Après chaque question, la cellule `check(\"Qn\")` lance ses tests "
+        "publics sur le notebook *enregistré* (Ctrl-S d'abord) et les fichiers du dossier, dans un processus "
+        "à part, comme la correction finale. Ce n'est pas la note : la correction ajoute d'autres tests. "
+        "Le premier appel prend quelques secondes, les suivants environ une seconde.",
+        "",
+        "**Où.** Linux, macOS, Windows (ou WSL) et Colab. Sur Colab, copiez tout le dossier du TP (avec "
+        "`rnnkit/`) et placez-vous dedans (`%cd`) avant d'exécuter les cellules. Sous Windows et Colab, votre "
+        "code est vérifié sans bac à sable, ce qui ne change rien aux résultats.",
+    ])
 
 
 def _with_check_cells(cells: list) -> list:

@@ -13,7 +13,7 @@ from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from .grade import Options, grade, grade_class
 from .messages import render
 from .report import check_markdown, summary_table
-from .results import Status
+from .results import Outcome, Status
 
 DEMO = ROOT / "demo"
 
@@ -75,7 +75,7 @@ def _with_manual_grades(out: Path, reports, language: str):
 
 
 def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | None, language: str) -> int:
-    """Run the public tests on one submission and print the student's feedback."""
+    """Run the public tests on one submission and print the student's feedback; 1 if a test fails."""
     shipped = Path(__file__).resolve().parent / "public_tests"  # inside a student folder
     tests_root = shipped if shipped.is_dir() else Options().tests_root
     report = grade(path, load_assignment(assignment_id), Options(visibility=("public",), questions=questions,
@@ -83,7 +83,8 @@ def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | N
     print(check_markdown(report, language))
     if report.problem is not None:
         print(render(report.problem, language), file=sys.stderr)
-    return 0
+    failed = report.problem is not None or any(t.outcome is not Outcome.PASSED for t in report.tests)
+    return 1 if failed else 0
 
 
 def demo_submissions(assignment_id: str, tmp: Path) -> Path:

@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
+from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment, handouts
 from . import isolation
 from .channel import Limits
 from .intake import entry_fingerprint, intake, provide_course_files
@@ -61,7 +61,7 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
                             module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
-                            handouts=TEMPLATE / assignment.id, notebook=notebook)
+                            handouts=handouts(assignment.id), notebook=notebook)
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)
@@ -175,8 +175,10 @@ def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
 
 def protect_hidden_files() -> None:
     """As root, make the reference, hidden tests and build outputs unreadable to the worker's user."""
-    if os.geteuid() != 0:
+    if isolation.euid() != 0:
         return  # same user as the worker: the OS cannot separate them (documented in the README)
+    if (Path(__file__).resolve().parent / "handout").is_dir():
+        return  # the package of a student folder: no hidden file exists around it
     for path in (SOLUTIONS, ASSIGNMENTS, ROOT / "build"):
         if path.exists():
             os.chmod(path, 0o700)

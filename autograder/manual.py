@@ -91,8 +91,13 @@ def apply_manual_grades(report: Report, grades: tuple[ManualGrade, ...]) -> Repo
     questions = tuple(replace(q, points=mine[q.question].points, comment=mine[q.question].comment)
                       if q.question in mine else q for q in report.questions)
     status = report.status
-    if status is Status.NEEDS_REVIEW and all(q.question in mine for q in questions if q.review):
-        status = Status.PARTIAL if report.load.steps else Status.GRADED  # every doubt decided by a TA
+    # Two notebooks holding different work are settled by regrading with the one meant, not by points.
+    notebooks_in_doubt = any(n.key == "several_notebooks_with_work" for n in report.submission.notes)
+    if status is Status.NEEDS_REVIEW and not notebooks_in_doubt and all(q.question in mine for q in questions
+                                                                        if q.review):
+        # Every doubt decided by a TA: the status the hand-in has without them.
+        status = (Status.INCOMPLETE if report.submission.incomplete else
+                  Status.PARTIAL if report.load.steps else Status.GRADED)
     return replace(report, questions=questions, status=status)
 
 

@@ -232,15 +232,23 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
-from .catalog_td3 import CATALOG as _TD3  # noqa: E402  (per-assignment sections of the one catalog)
-from .catalog_tp3 import CATALOG as _TP3  # noqa: E402
-from .catalog_tp4 import CATALOG as _TP4  # noqa: E402
+def _add_lab_catalogs() -> None:
+    """Merge each lab's section (``catalog_<lab>.py`` beside this module; a student folder ships its
+    own lab's only); a key defined twice is an authoring error."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
 
-for _section in (_TP3, _TP4, _TD3):
-    _clash = set(_section) & set(CATALOG)
-    if _clash:
-        raise ValueError(f"message keys defined twice: {sorted(_clash)}")
-    CATALOG.update(_section)
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).resolve().parent)]), key=lambda i: i.name):
+        if info.name.startswith("catalog_"):
+            section = importlib.import_module(f"{__package__}.{info.name}").CATALOG
+            clash = set(section) & set(CATALOG)
+            if clash:
+                raise ValueError(f"message keys defined twice: {sorted(clash)}")
+            CATALOG.update(section)
+
+
+_add_lab_catalogs()
 
 
 def render(message: Message, language: str = "fr", hidden: bool = False) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import ROOT, TEMPLATE, load_assignment
+from autograder.build import without_handin
 from autograder.cli_grade import demo_submissions
 from autograder.grade import grade
 from autograder.pipelines.nbgrader import source_notebook
@@ -81,6 +82,7 @@ def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
     marker = root / "outside-sandbox.txt"
     source = source_notebook(ASSIGNMENT)
     template = nbformat.read(TEMPLATE / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    template.cells = without_handin(load_assignment(ASSIGNMENT), template.cells)  # the pipelines' own hand-in
     release = _with_sources(source, template)
     nbformat.write(source, folder / "reference.ipynb")
     nbformat.write(release, folder / "template.ipynb")

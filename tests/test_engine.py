@@ -132,10 +132,37 @@ def test_a_failing_cell_between_two_good_ones_is_named_and_loading_goes_on(tmp_p
     report = run(path)
     assert report.total == 5 and report.status is Status.PARTIAL
     steps = [(s.where, s.first_line, s.status) for s in report.load.steps]
-    assert steps[0] == ("cell 2", "import nope_not_a_module", "raised")
-    assert steps[1][0] == "cell 4" and steps[1][2] == "timeout"
+    assert steps[0] == ("code cell 2", "import nope_not_a_module", "raised")
+    assert steps[1][0] == "code cell 4" and steps[1][2] == "timeout"
     assert len(steps) == 2  # magics and shell escapes are neutralised, not errors
-    assert "cell 2" in feedback_markdown(report)
+    assert "code cell 2" in feedback_markdown(report)
+
+
+def test_cells_are_named_as_the_student_sees_them():
+    """Jupyter shows In [n] beside a cell that ran: that label when the saved counts are distinct,
+    otherwise the rank among code cells (Markdown cells are not counted)."""
+    from autograder.sandbox.loader import cell_labels
+
+    md, code = {"cell_type": "markdown", "source": "# Q1"}, {"cell_type": "code", "source": "x = 1"}
+    ran = [md, {**code, "execution_count": 7}, md, {**code, "execution_count": 3}]
+    assert cell_labels(ran) == [None, "In [7]", None, "In [3]"]
+    never_ran = [md, {**code, "execution_count": None}, md, code]
+    assert cell_labels(never_ran) == [None, "code cell 1", None, "code cell 2"]
+    repeated = [{**code, "execution_count": 2}, {**code, "execution_count": 2}]  # two kernels' counts mixed
+    assert cell_labels(repeated) == ["code cell 1", "code cell 2"]
+
+
+def test_an_error_names_the_students_function_and_cell():
+    from autograder.sandbox.worker import describe_error
+
+    namespace = {}
+    exec(compile("class RNN:\n    def forward(self, x):\n        raise NotImplementedError\n", "<In [5]>", "exec"),
+         namespace)
+    try:
+        namespace["RNN"]().forward(1)
+    except NotImplementedError as err:
+        info = describe_error(err)
+    assert info["kind"] == "not_implemented" and info["where"] == "RNN.forward, In [5]:3"
 
 
 def test_skip_tagged_cells_never_run(tmp_path):

@@ -184,6 +184,19 @@ def test_incomplete_comes_after_review_and_errors_and_before_partial(tmp_path, t
     assert "textloader.py handed in unchanged" in staff_note(report) and "Rendu incomplet" in feedback_markdown(report)
 
 
+def test_a_ta_settling_the_review_leaves_the_hand_in_incomplete(tmp_path, tp4):
+    from autograder.manual import ManualGrade, apply_manual_grades
+
+    held = TestResult("t", "Q2", 0.0, 1.0, Outcome.NEEDS_REVIEW, "hidden", None)
+    report = _scored(tmp_path, tp4, tests=(held,))
+    settled = apply_manual_grades(report, (ManualGrade("dan", "Q2", 1.0, ""),))
+    assert report.status is Status.NEEDS_REVIEW and settled.status is Status.INCOMPLETE
+    doubt = Message.of("several_notebooks_with_work", chosen="a.ipynb", ignored="b.ipynb")
+    two = _scored(tmp_path, tp4, notes=(doubt,))
+    written = next(q.id for q in tp4.questions if q.manual)
+    assert apply_manual_grades(two, (ManualGrade("dan", written, 1.0, ""),)).status is Status.NEEDS_REVIEW
+
+
 def test_the_modules_left_as_handed_out_survive_the_report_json(tmp_path, tp4):
     report = _scored(tmp_path, tp4)
     again = report_from_dict(json.loads(json.dumps(report_to_dict(report))))

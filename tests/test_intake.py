@@ -175,7 +175,7 @@ def test_top_level_training_on_the_stand_ins_keeps_its_cell_budget(tmp_path):
         "while True:  # trains for ever\n    matrix_train.sum()",
         "def double(x):\n    return 2 * x\n" + COUNTER)
     report = _grade(nb)
-    assert [(s.where, s.status) for s in report.load.steps] == [("cell 1", "timeout")]
+    assert [(s.where, s.status) for s in report.load.steps] == [("code cell 1", "timeout")]
     assert report.total == 5 and report.seconds < 60
 
 

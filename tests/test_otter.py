@@ -16,6 +16,7 @@ import pytest
 
 import pipelines_class as pc
 from autograder.assignments import ROOT, TEMPLATE, load_assignment
+from autograder.build import without_handin
 from autograder.pipelines.bridge import collect_tests
 from autograder.pipelines.otter import OtterRunError, question_scores, run_submission
 
@@ -59,6 +60,7 @@ def graded(built, tmp_path_factory) -> dict[str, dict]:
 def test_student_notebook_is_the_template(built):
     """otter assign strips our master into exactly the template's code and answer prompts."""
     ours = nbformat.read(TEMPLATE / pc.ASSIGNMENT / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
+    ours.cells = without_handin(load_assignment(pc.ASSIGNMENT), ours.cells)  # the hand-in is otter's
     otters = nbformat.read(built / "student" / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
 
     def code(nb):
