@@ -78,8 +78,12 @@ def check_command(assignment_id: str, path: Path, questions: tuple[str, ...] | N
     """Run the public tests on one submission and print the student's feedback; 1 if a test fails."""
     shipped = Path(__file__).resolve().parent / "public_tests"  # inside a student folder
     tests_root = shipped if shipped.is_dir() else Options().tests_root
+    path, notebook = Path(path), None
+    if path.suffix.lower() == ".ipynb" and path.is_file():
+        path, notebook = path.parent, path.name  # a notebook is checked with the modules beside it
     report = grade(path, load_assignment(assignment_id), Options(visibility=("public",), questions=questions,
-                                                                  language=language, tests_root=tests_root))
+                                                                  language=language, tests_root=tests_root),
+                   notebook=notebook)
     print(check_markdown(report, language))
     if report.problem is not None:
         print(render(report.problem, language), file=sys.stderr)

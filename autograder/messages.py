@@ -6,6 +6,8 @@ without showing expected values.
 """
 from __future__ import annotations
 
+import re
+
 from .results import Message
 
 LANGUAGES = ("fr", "en")
@@ -251,10 +253,19 @@ def _add_lab_catalogs() -> None:
 _add_lab_catalogs()
 
 
+CODE_CELL = re.compile(r"\bcode cell (\d+)")
+CODE_CELL_WORDS = {"fr": r"cellule de code \1", "en": r"code cell \1"}
+
+
+def _places(value: str, language: str) -> str:
+    """Notebook places come from the worker in one form (``sandbox/loader.cell_labels``): in the reader's words."""
+    return CODE_CELL.sub(CODE_CELL_WORDS.get(language, CODE_CELL_WORDS["en"]), value)
+
+
 def render(message: Message, language: str = "fr", hidden: bool = False) -> str:
     """The message's text; unknown keys fall back to the key and its parameters."""
     entry = CATALOG.get(message.key)
-    params = message.as_dict()
+    params = {key: _places(value, language) for key, value in message.as_dict().items()}
     params.setdefault("legend", "")
     where = params.get("where", "")
     params.setdefault("where_suffix", f", {where}" if where else "")

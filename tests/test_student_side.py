@@ -84,9 +84,13 @@ def test_check_reads_the_modules_beside_the_notebook_and_fails_with_a_failing_te
     untouched = rnnkit(student_folder(lab, tmp_path / "a"), "check", "--question", "Q1")
     assert untouched.returncode == 1, untouched.stderr
     assert "non implémenté" in untouched.stdout and "pad_collate_fn" in untouched.stdout
-    done = rnnkit(student_folder(lab, tmp_path / "b", "textloader.py"), "check", "--question", "Q1")
+    folder = student_folder(lab, tmp_path / "b", "textloader.py")
+    done = rnnkit(folder, "check", "--question", "Q1")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("Tests publics : 1/1 réussis")
+    staff = subprocess.run([sys.executable, "-m", "autograder", "check", LAB, str(folder / f"{LAB}.ipynb"),
+                            "--question", "Q1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert staff.returncode == 0 and staff.stdout.startswith("Tests publics : 1/1 réussis"), staff.stdout
 
 
 def test_check_grades_the_notebook_it_is_given(lab, tmp_path):
