@@ -73,6 +73,35 @@ def test_the_package_ships_only_what_this_labs_check_needs(lab):
     assert first[-1].source.endswith("submit()") and "skip-grading" in first[-1].metadata["tags"]
 
 
+def test_the_package_imports_nothing_its_requirements_do_not_declare(lab):
+    """A student installs requirements.txt and nothing else (tried once in a fresh venv holding only those:
+    check and submit ran). Every module-level import of the package, and every import of the student's
+    entry points, must come from it or the standard library (imports inside other functions serve staff
+    paths: rich for the class table, jupytext for .py sources)."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    declared = {line.split("==")[0].lower()
+                for line in (lab / "etudiant" / "requirements.txt").read_text().splitlines() if "==" in line}
+    entries = {"__init__.py", "__main__.py", "checking.py", "check_server.py"}
+    ours = {"rnnkit", "rnnkit_sandbox", "coursedata", "IPython"}  # IPython: only inside a running notebook
+    seen = set()
+    package = lab / "etudiant" / "rnnkit"
+    for path in package.rglob("*.py"):
+        if "handout" in path.relative_to(package).parts:
+            continue  # the lab's own files, shipped as data
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree) if path.name in entries else tree.body:
+            if isinstance(node, ast.Import):
+                seen |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                seen.add(node.module.split(".")[0])
+    third_party = {name for name in seen - ours if name not in sys.stdlib_module_names}
+    needed = {dist.lower() for name in third_party for dist in distributions.get(name, [name])}
+    assert {"torch", "pytest", "jinja2", "markdown-it-py"} <= needed <= declared, needed - declared
+
+
 def test_the_student_command_line_offers_check_and_submit_only(lab):
     done = rnnkit(lab / "etudiant", "--help")
     assert done.returncode == 0
