@@ -16,6 +16,7 @@ from pathlib import Path
 from .graded import Graded, InputError, load_graded, read_csv
 from .report import write_csv, write_gradebook, write_submission
 from .results import Report, Status
+from .score import notebook_in_doubt
 
 COLUMNS = ("student", "question", "points", "comment")
 SAVED = "manual_grades.csv"
@@ -92,8 +93,7 @@ def apply_manual_grades(report: Report, grades: tuple[ManualGrade, ...]) -> Repo
                       if q.question in mine else q for q in report.questions)
     status = report.status
     # Two notebooks holding different work are settled by regrading with the one meant, not by points.
-    notebooks_in_doubt = any(n.key == "several_notebooks_with_work" for n in report.submission.notes)
-    if status is Status.NEEDS_REVIEW and not notebooks_in_doubt and all(q.question in mine for q in questions
+    if status is Status.NEEDS_REVIEW and not notebook_in_doubt(report.submission) and all(q.question in mine for q in questions
                                                                         if q.review):
         # Every doubt decided by a TA: the status the hand-in has without them.
         status = (Status.INCOMPLETE if report.submission.incomplete else
