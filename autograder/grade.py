@@ -24,7 +24,7 @@ from .load import load
 from .report import report_from_dict, student_folder, write_gradebook, write_submission
 from .results import LoadResult, Message, Outcome, Report, Submission, TestResult
 from .run import ASSIGNMENTS, run_tests
-from .score import score
+from .score import score, written_answers
 from .source import read_source
 
 # Where the names graded by each assignment usually live (course names and past-year variants).
@@ -66,6 +66,7 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)
         source = read_source(submission)
+        answers = written_answers(submission, assignment.questions)  # before load: the worker moves the files
         # Stand-ins of the course's data files in data/, ../data/, beside the files and where the code's
         # path constants point, all inside the worker's copy (see intake.provide_course_files).
         submission = provide_course_files(submission, Path(tmp) / "worker", [text for _, text in source.parts])
@@ -76,7 +77,7 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
                 tests_root=options.tests_root, source=source)
             printed = sandbox.printed()
     return score(assignment.id, assignment.questions, submission, loaded, tests,
-                 seconds=time.perf_counter() - start, printed=printed, source=source)
+                 seconds=time.perf_counter() - start, printed=printed, source=source, answers=answers)
 
 
 def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,

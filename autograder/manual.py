@@ -1,7 +1,8 @@
 """Hand-graded questions: the points (and comments) TAs enter for written answers.
 
 TAs fill a CSV ``student,question,points,comment`` (comment optional; comma, semicolon or tab;
-``1,5`` or ``1.5``). ``python -m autograder manual GRADES.csv --graded OUT`` checks every line
+``1,5`` or ``1.5``; a line with no points is not graded yet and is skipped, as in the ``manual/ta.csv``
+the class report pre-fills). ``python -m autograder manual GRADES.csv --graded OUT`` checks every line
 against the graded folder (known student, known hand-graded question, a number between 0 and the
 question's points), then merges the points into each report, feedback and gradebook. The merged
 set lives in ``OUT/manual_grades.csv``: a later file adds to it (and corrects what it repeats),
@@ -68,6 +69,8 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
                             f"hand-graded questions ({', '.join(hand_graded) or 'none'}) and for the questions "
                             f"in review ({', '.join(sorted(in_review)) or f'none for {student}'})")
             continue
+        if not text:
+            continue  # not graded yet: the pre-filled ta.csv (class_report) lists every line to grade
         points = _number(text)
         maximum = questions[question].max_points
         if points is None:

@@ -355,7 +355,8 @@ def report_from_dict(data: dict) -> Report:
                   for t in data["tests"])
     questions = tuple(QuestionScore(**q) for q in data["questions"])
     return Report(data["assignment"], data["student"], Status(data["status"]), tests, questions, load, submission,
-                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}))
+                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}),
+                  tuple(tuple(a) for a in data.get("answers", ())))
 
 
 def _step_message(step: LoadStep) -> Message:

@@ -134,6 +134,9 @@ class Report:
     printed: str = ""  # what the submission printed while graded (staff only, truncated)
     problem: Message | None = None
     isolation: dict = field(default_factory=dict, compare=False)  # what kept its code apart (isolation.py)
+    # The student's written answers to the hand-graded questions, (question, Markdown text), read from the
+    # graded notebook (score.written_answers) for the TA's pages (class_report); absent from older reports.
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def total(self) -> float:
