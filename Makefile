@@ -10,15 +10,18 @@ PIPELINES_PY := $(PIPELINES)/bin/python
 ASSIGNMENT ?= all
 OUT ?= graded
 SUBMISSIONS ?=
+STUDENT ?=
 JOBS ?=
 BENCH_N ?= 30
 
 .PHONY: grade test student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
 
-# Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir`; no arguments: the demo.
+# Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir [STUDENT="alice bob"]`; no
+# arguments: the demo. STUDENT regrades only those (ids without spaces; else the CLI's --student NAME).
 grade: $(STAMP)
 	$(PY) -m autograder grade --assignment $(ASSIGNMENT) --out $(OUT) \
-		$(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(JOBS),--jobs $(JOBS))
+		$(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(JOBS),--jobs $(JOBS)) \
+		$(foreach s,$(STUDENT),--student $(s))
 
 # Per-submission time (median, max) and class throughput on a generated class.
 bench: $(STAMP)

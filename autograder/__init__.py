@@ -9,6 +9,7 @@ import sys
 
 from .checking import check, submit
 
+__version__ = "0.9.0"
 __all__ = ["check", "submit"]
 
 if "ipykernel" in sys.modules:

@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder (default: ./graded)")
     grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of cores)")
     grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
+    grade.add_argument("--student", action="append", default=[], metavar="NAME",
+                       help="only this student (repeatable): an id of the gradebook, an entry's name or a Moodle "
+                            "full name; the other rows of OUT's gradebook are kept")
 
     check = commands.add_parser("check", help="run the public tests on one submission, as students do")
     check.add_argument("assignment", choices=ASSIGNMENT_IDS)
@@ -66,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "grade":
             from .cli_grade import grade_command
 
-            return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang)
+            return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang,
+                                 tuple(args.student))
         if args.command == "serve":
             from .check_server import serve
 

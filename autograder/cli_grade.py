@@ -1,16 +1,22 @@
 """The ``grade`` and ``check`` commands: progress, summary and exit codes around ``grade.py``."""
 from __future__ import annotations
 
+import datetime
+import logging
+import shlex
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
-from .grade import Options, grade, grade_class
+from . import isolation
+from .grade import Interrupted, Options, grade, kit_identity, run_class
 from .messages import render
 from .report import check_markdown, summary_table
 from .results import Outcome, Status
@@ -18,12 +24,22 @@ from .results import Outcome, Status
 DEMO = ROOT / "demo"
 
 
-def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | None, language: str) -> int:
-    """Grade a class (or the demo); exit 0 when every report was produced, 1 on grader errors."""
+def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | None, language: str,
+                  students: tuple[str, ...] = ()) -> int:
+    """Grade a class (or the demo); exit 0 when every report was produced, 1 on grader errors or entries
+    sharing a student id (not graded), 130 on Ctrl-C (what finished is kept; rerun to resume)."""
     console = Console(stderr=True)
+    try:
+        return _grade_command(console, which, submissions, out, jobs, language, students)
+    except KeyboardInterrupt:  # before or between class runs (preflight, building the demo): nothing to keep
+        console.print("interrupted", markup=False)
+        return 130
+
+
+def _grade_command(console, which, submissions, out, jobs, language, students) -> int:
     ids = ASSIGNMENT_IDS if which == "all" else (which,)
-    if submissions is not None and len(ids) != 1:
-        console.print("error: --submissions needs one --assignment")
+    if (submissions is not None or students) and len(ids) != 1:
+        console.print("error: --submissions and --student need one --assignment")
         return 2
     from .channel import Limits
     from .preflight import preflight
@@ -32,7 +48,7 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
     if checked.problem is not None:
         console.print(checked.problem, markup=False)
         return 3
-    failures = 0
+    worst = 0
     for assignment_id in ids:
         with tempfile.TemporaryDirectory(prefix="rnnkit-demo-") as tmp:
             folder = submissions if submissions is not None else demo_submissions(assignment_id, Path(tmp))
@@ -40,15 +56,90 @@ def grade_command(which: str, submissions: Path | None, out: Path, jobs: int | N
                 console.print(f"error: {folder} is not a folder")
                 return 2
             target = out / assignment_id if len(ids) > 1 or submissions is None else out
-            reports = _graded_with_progress(console, folder, assignment_id, target, jobs, language)
-            reports = _with_manual_grades(target, reports, language)
-        Console().print(summary_table(reports))
-        for line in attention_lines(reports):
-            console.print(line, markup=False)
-        console.print(checked.isolation.summary(), markup=False)
-        console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md")
-        failures += sum(r.status is Status.GRADER_ERROR for r in reports)
+            code = grade_folder(console, folder, load_assignment(assignment_id), target, jobs,
+                                Options(language=language), students)
+        if code == 130:
+            return code
+        worst = max(worst, code)
+    return worst
+
+
+def grade_folder(console, folder: Path, assignment, target: Path, jobs: int | None, options: Options,
+                 students: tuple[str, ...] = ()) -> int:
+    """One class: log, progress bar, summary; the exit status (0, 1: see ``grade_command``; 130: Ctrl-C)."""
+    handlers = start_log(target, console)
+    log = logging.getLogger("autograder.grade")
+    start = time.monotonic()
+    try:
+        try:
+            run = _graded_with_progress(console, folder, assignment, target, jobs, options, students)
+        except Interrupted as stop:
+            run = stop.run
+            log.info("interrupted after %.0f s: %d graded in this run, gradebook of %d rows written", time.monotonic()
+                     - start, len(run.graded), len(run.reports))
+            log.info(RESUME)  # info: the file only; the console gets the one line below
+            console.print(f"interrupted: {len(run.graded)} submission(s) finished in this run are kept in {target} "
+                          f"(gradebook.csv lists what is done); {RESUME}", markup=False)
+            return 130
+        reports = _with_manual_grades(target, list(run.reports), options.language)
+        log.info("done in %.0f s: %d graded, %d unchanged, %d rows in the gradebook", time.monotonic() - start,
+                 len(run.graded), len(run.skipped), len(reports))
+    finally:
+        stop_log(handlers)
+    Console().print(summary_table(reports, run.holds))
+    for line in attention_lines(reports) + class_lines(run):
+        console.print(line, markup=False)
+    console.print(isolation.detect().summary(), markup=False)
+    console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md; "
+                  f"log: {target / LOG}")
+    failures = sum(r.status is Status.GRADER_ERROR for r in reports) + len(run.duplicates)
     return 1 if failures else 0
+
+
+LOG = "grading.log"
+RESUME = "to resume, run the same command again: finished submissions are skipped"
+
+
+def start_log(target: Path, console) -> list[logging.Handler]:
+    """Log to ``target/grading.log`` (appended, everything) and to the console (warnings, with rich), and
+    write the run's heading: command line, kit version and commit, date, isolation in force."""
+    target.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(target / LOG, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    to_file.setLevel(logging.INFO)
+    screen = RichHandler(console=console, level=logging.WARNING, show_path=False, show_time=False, markup=False)
+    logger = logging.getLogger("autograder")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(to_file)
+    logger.addHandler(screen)
+    version, commit = kit_identity()
+    for line in ("-" * 60, f"command: {shlex.join(sys.argv)}", f"kit: rnnkit {version}, commit {commit}",
+                 f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+                 isolation.detect().summary()):
+        logger.info("%s", line)  # info: the file only (the console shows warnings)
+    return [to_file, screen]
+
+
+def stop_log(handlers: list[logging.Handler]) -> None:
+    logger = logging.getLogger("autograder")
+    for handler in handlers:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def class_lines(run) -> list[str]:
+    """Under the table, what the class run itself found: entries sharing an id (not graded), rows kept
+    but held back from the export (entry removed, not regraded)."""
+    lines = []
+    for group in run.duplicates:
+        flat = all(e.plugin and e.path.is_file() for e in group)  # Moodle's download without folders
+        lines.append(f"duplicate: {len(group)} entries for student {group[0].student}, none graded: "
+                     + ", ".join(e.path.name for e in group)
+                     + (" (Moodle: download again with 'Download submissions in folders')" if flat else
+                        " (keep one and grade again)"))
+    for student, hold in sorted(run.holds.items()):
+        lines.append(f"{student}: {hold} (kept in the gradebook, left out of the Moodle export)")
+    return lines
 
 
 def attention_lines(reports) -> list[str]:
@@ -110,15 +201,15 @@ def demo_submissions(assignment_id: str, tmp: Path) -> Path:
     return folder
 
 
-def _graded_with_progress(console, folder, assignment_id, out, jobs, language):
+def _graded_with_progress(console, folder, assignment, out, jobs, options, students=()):
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(assignment_id, total=None)
+        task = progress.add_task(assignment.id, total=None)
 
         def update(done, total, report):
             progress.update(task, completed=done, total=total,
-                            description=f"{assignment_id} {report.student if report else ''}".strip())
+                            description=f"{assignment.id} {report.student if report else ''}".strip())
 
-        return grade_class(folder, load_assignment(assignment_id), out, jobs=jobs, options=Options(language=language),
-                           progress=update)
+        return run_class(folder, assignment, out, jobs=jobs, options=options, progress=update,
+                         students=students or None)

@@ -6,6 +6,12 @@ We write, in this order: the identifier; one column per question (its points, de
 for hand-graded questions that have TA comments, a ``<question> feedback`` column; and the total.
 A roster (``--students``, CSV with a ``student`` column and an identifier column) maps the
 folder names of the graded class to Moodle identifiers when they differ.
+
+A class graded from Moodle's "download all submissions" knows each student's participant id (the
+number in its folder names), which is what the assignment's own grading worksheet upload matches:
+without a roster, its rows are identified as ``Participant <id>`` under ``Identifier`` (with
+``Full name``) and the total goes in ``Grade``. Rows held back by grading (an entry no longer in the
+submissions folder, entries sharing an id, a submission changed and not regraded) are not exported.
 """
 from __future__ import annotations
 
@@ -66,22 +72,38 @@ def read_roster(path: Path, id_column: str | None = None) -> Roster:
     return Roster(Path(path), column, ids)
 
 
+WORKSHEET_ID = "Identifier"  # Moodle's offline grading worksheet: "Participant <id>" in this column
+PARTICIPANT = "Participant "
+
+
 def moodle_table(graded: Graded, roster: Roster | None = None, *, id_column: str = "username",
                  total_only: bool = False) -> MoodleTable:
-    """Header and rows for Moodle; students whose grading failed on our side are left out."""
+    """Header and rows for Moodle; students whose grading failed on our side, and rows held back by
+    grading (``hold``: entry removed, duplicate entries, not regraded), are left out with a warning."""
     questions = graded.reports[0].questions
     commented = [q.question for q in questions
                  if q.manual and any(x.comment for r in graded.reports for x in r.questions if x.question == q.question)]
-    header = [roster.column if roster else id_column]
+    held = {r.student: graded.record(r.student).hold for r in graded.reports if graded.record(r.student).hold}
+    exported = [r for r in graded.reports if r.student not in held]
+    # Moodle's own layout: the participant id is the identifier its grading worksheet upload matches.
+    worksheet = roster is None and any(graded.record(r.student).moodle_id for r in graded.reports)
+    if worksheet:
+        missing = [r.student for r in exported if not graded.record(r.student).moodle_id]
+        if missing:
+            raise InputError([f"{graded.folder}: {s!r} has no Moodle participant id (its entry was not a Moodle "
+                              "folder); give a roster (--students) mapping every student" for s in missing])
+    header = [WORKSHEET_ID, "Full name"] if worksheet else [roster.column if roster else id_column]
     if not total_only:
         header += [q.question for q in questions] + [f"{q} feedback" for q in commented]
-    header.append(f"Total {graded.assignment}")
+    header.append("Grade" if worksheet else f"Total {graded.assignment}")
     if roster is not None:
-        missing = [r.student for r in graded.reports if r.student not in roster.ids]
+        missing = [r.student for r in exported if r.student not in roster.ids]
         if missing:
             raise InputError([f"{roster.path}: no row for graded student {s!r}" for s in missing])
     rows, warnings, unfinished, incomplete = [], [], [], []
-    for report in graded.reports:
+    for student, hold in sorted(held.items()):
+        warnings.append(f"{student}: left out, {hold}")
+    for report in exported:
         if report.status is Status.GRADER_ERROR:
             warnings.append(f"{report.student}: left out, its grading failed on our side (status grader_error): "
                             "fix and regrade before exporting it")
@@ -91,7 +113,11 @@ def moodle_table(graded: Graded, roster: Roster | None = None, *, id_column: str
             incomplete.append(report.student)
         if report.status is Status.NEEDS_REVIEW or any(q.manual and q.points is None for q in report.questions):
             unfinished.append(report.student)
-        row = [roster.ids[report.student] if roster else report.student]
+        record = graded.record(report.student)
+        if worksheet:
+            row = [PARTICIPANT + record.moodle_id, record.display_name]
+        else:
+            row = [roster.ids[report.student] if roster else report.student]
         if not total_only:
             row += ["" if by_id[q.question].points is None else f"{by_id[q.question].points:g}" for q in questions]
             row += [by_id[q].comment for q in commented]

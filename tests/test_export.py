@@ -63,8 +63,9 @@ def test_manual_points_reach_report_feedback_gradebook_and_are_kept(graded, tmp_
     assert {q.question: q.points for q in after["alice"].questions} == {"Q1": 3.0, "Q2": 1.5, "Q3": None}
     assert after["alice"].total == before["alice"].total + 1.5 and after["bob"].total == before["bob"].total
     rows = gradebook(graded)
-    assert (rows["alice"]["Q2"], rows["alice"]["total"], rows["alice"]["max"]) == ("1.5", "4.5", "5")
-    assert rows["carol"]["Q2"] == "" and rows["carol"]["max"] == "3"  # nothing entered: still automatic only
+    assert (rows["alice"]["Q2"], rows["alice"]["total"], rows["alice"]["max"]) == ("1.5", "4.5", "6")
+    # max is the assignment's total on every row, hand-graded questions entered or not
+    assert rows["carol"]["Q2"] == "" and {row["max"] for row in rows.values()} == {"6"}
     feedback = (graded / "alice" / "feedback.md").read_text(encoding="utf-8")
     assert "Questions notées à la main : 1.5 / 2" in feedback and "Bonne intuition, justifiez." in feedback
     assert "Note finale" not in feedback  # Q3 still open
@@ -215,3 +216,26 @@ def test_a_bad_roster_is_refused_and_nothing_is_written(graded, tmp_path, roster
     with pytest.raises(InputError, match=reason):
         export_moodle(graded, tmp_path / "moodle.csv", write(tmp_path / "roster.csv", roster))
     assert not (tmp_path / "moodle.csv").exists()
+
+
+def test_held_rows_are_left_out_and_moodle_participants_get_the_worksheet_format(tmp_path):
+    from autograder.report import Record, set_hold
+
+    out = tmp_path / "graded"
+    people = {"12345": "Élodie Dupont-Martin", "67890": "Jean Le Gall", "555": "Zoé Ng"}
+    reports = [make_report(student, 3.0) for student in people]
+    for report in reports:
+        write_submission(report, out, record=Record(moodle_id=report.student, display_name=people[report.student]))
+    assert set_hold(out, "555", "removed: Zoé Ng_555_assignsubmission_file_ is no longer in dl")
+    write_gradebook(reports, out)
+    assert gradebook(out)["555"]["problem"].startswith("removed: ") and gradebook(out)["12345"]["name"] == people["12345"]
+    path, table = export_moodle(out)
+    rows = read_export(path)
+    assert rows[0] == ["Identifier", "Full name", "Q1", "Q2", "Q3", "Grade"]
+    assert rows[1:] == [["Participant 12345", "Élodie Dupont-Martin", "3", "", "", "3"],
+                        ["Participant 67890", "Jean Le Gall", "3", "", "", "3"]]
+    assert any(w.startswith("555: left out, removed: ") for w in table.warnings)
+    # A roster still wins: its identifier column, the participant ids as the students.
+    roster = write(tmp_path / "roster.csv", "student,email\n12345,e@u.fr\n67890,j@u.fr\n555,z@u.fr\n")
+    _, table = export_moodle(out, tmp_path / "m.csv", roster)
+    assert table.header[0] == "email" and [r[0] for r in table.rows] == ["e@u.fr", "j@u.fr"]

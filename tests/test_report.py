@@ -47,7 +47,7 @@ def test_gradebook_has_one_row_per_student_and_one_column_per_question(tmp_path)
     path = write_gradebook([make_report("bob"), make_report("alice", Status.GRADED)], tmp_path)
     rows = list(csv.reader(path.open()))
     assert rows[0] == ["student", "status", "total", "max", "Q1", "Q2", "problem"]
-    assert rows[1] == ["alice", "graded", "1", "3", "1", "", ""]
+    assert rows[1] == ["alice", "graded", "1", "5", "1", "", ""]  # max: the assignment's total, Q2 (by hand) included
     assert rows[2][:2] == ["bob", "partial"]
 
 
@@ -117,3 +117,18 @@ def test_a_question_held_for_missing_names_is_explained_to_the_student_and_on_gr
     from autograder.report import feedback_markdown
 
     assert "## Questions à relire par l'équipe pédagogique" in feedback_markdown(report)
+
+
+def test_report_json_keeps_its_record_through_a_rewrite_and_old_files_still_read(tmp_path):
+    from autograder.report import Record, read_record, report_from_dict, set_hold
+
+    record = Record("0.9.0", "abc123", "2026-01-05T10:00:00+01:00", "alice.zip", "/class")
+    folder = write_submission(make_report(), tmp_path, record=record)
+    data = json.loads((folder / "report.json").read_text())
+    assert (data["kit_version"], data["graded_at"], data["entry"]) == ("0.9.0", "2026-01-05T10:00:00+01:00", "alice.zip")
+    write_submission(make_report(status=Status.GRADED), tmp_path)  # hand grading rewrites: the record stays
+    assert read_record(tmp_path, "alice") == record
+    assert set_hold(tmp_path, "alice", "removed") and not set_hold(tmp_path, "alice", "removed")
+    assert read_record(tmp_path, "alice").hold == "removed" and read_record(tmp_path, "bob") == Record()
+    old = {k: v for k, v in data.items() if k not in Record.__dataclass_fields__}
+    assert report_from_dict(old) == report_from_dict(data) and report_from_dict(old).student == "alice"

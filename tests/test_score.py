@@ -93,7 +93,7 @@ def test_without_a_template_nothing_is_held():
 
 def test_the_gradebook_reads_review_not_zero(tmp_path):
     rows = write_gradebook([graded(TESTS, SCRIPTS)], tmp_path).read_text().splitlines()
-    assert rows[1].startswith("ana,needs_review,4,10,4,review,review,,")
+    assert rows[1].startswith("ana,needs_review,4,12,4,review,review,,")  # max: the assignment's total
     assert "to review: Q2, Q3 (names missing, related code found)" in rows[1]
 
 
