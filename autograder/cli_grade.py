@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from . import isolation
-from .grade import Interrupted, Options, grade, kit_identity, run_class
+from .grade import Interrupted, Options, class_entries, grade, kit_identity, run_class, select_students
 from .messages import render
 from .report import check_markdown, summary_table
 from .results import Outcome, Status
@@ -67,6 +67,9 @@ def _grade_command(console, which, submissions, out, jobs, language, students) -
 def grade_folder(console, folder: Path, assignment, target: Path, jobs: int | None, options: Options,
                  students: tuple[str, ...] = ()) -> int:
     """One class: log, progress bar, summary; the exit status (0, 1: see ``grade_command``; 130: Ctrl-C)."""
+    if students:  # an unknown name stops here, before the log is opened (InputError: nothing written)
+        entries, duplicates = class_entries(folder)
+        select_students(entries, students, duplicates)
     handlers = start_log(target, console)
     log = logging.getLogger("autograder.grade")
     start = time.monotonic()
