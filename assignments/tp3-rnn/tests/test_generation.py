@@ -136,7 +136,7 @@ def as_text(value, code2string):
 GREEDY_SEED = 4_207  # fixed: every greedy choice of these weights wins by more than 1e-3 (checked below)
 
 
-@grade("Q4", points=0.75, timeout=30)
+@grade("Q4", points=0.5, timeout=30)
 def test_generate_fixed_greedy_follows_the_model(student, reference):
     """Greedy generation: read start, then the argmax of decode at each step (null symbol masked), fed back."""
     string2code, code2string = reference["string2code"], reference["code2string"]
@@ -188,7 +188,7 @@ def test_generate_fixed_greedy_follows_the_model(student, reference):
     raise K.first_failure(errors)
 
 
-@grade("Q4", points=0.5, timeout=30)
+@grade("Q4", points=0.25, timeout=30)
 def test_generate_fixed_samples_from_the_softmax(student, reference):
     """sample=True draws each symbol from softmax(decode(h)) without the null symbol: frequencies agree."""
     string2code, code2string = reference["string2code"], reference["code2string"]

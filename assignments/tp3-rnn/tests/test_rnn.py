@@ -126,7 +126,7 @@ def test_rnn_parameters_identified(student):
         raise Wrong("tp3_layout_unknown", shapes=K.shapes_text(shapes), detail=no.detail, D=D, H=H, O=O) from None
 
 
-@grade("Q1", points=1, timeout=20)
+@grade("Q1", points=0.5, timeout=20)
 def test_rnn_forward_iterates_one_step(student, seed):
     """forward(x, h) = one_step iterated from h, states h_1..h_L; forward(x) starts from zeros."""
     g = torch.Generator().manual_seed(seed)
@@ -193,7 +193,7 @@ def test_rnn_batch_rows_independent(student, seed):
         raise Wrong("tp3_batch_leak", function="RNN.one_step", row=0)
 
 
-@grade("Q1", points=1.5, timeout=30)
+@grade("Q1", points=1.25, timeout=30)
 def test_rnn_matches_torch_rnn(student, source, seed, reference):
     """one_step and forward equal torch.nn.RNN(tanh) (float64) with the student's weights, any layout.
 
@@ -309,7 +309,7 @@ def finite_differences(student, p: Pinned, grad_out, got, spec, generator):
             raise Wrong("tp3_gradients_cut", what=what)
 
 
-@grade("Q1", points=1, timeout=20)
+@grade("Q1", points=0.75, timeout=20)
 def test_rnn_decode_is_affine_raw_scores(student, seed):
     """decode(h) = W_d h + b_d: raw scores (no softmax/sigmoid), any leading dimensions."""
     g = torch.Generator().manual_seed(seed)

@@ -75,7 +75,7 @@ def classify_problem(out, states, weights):
     return None
 
 
-@grade("Q2", points=1, timeout=20)
+@grade("Q2", points=0.75, timeout=20)
 def test_classify_decodes_the_last_state(student, seed):
     """classify(model, x) = model.decode(h_L): the last state, from the zero state, raw scores."""
     g = torch.Generator().manual_seed(seed)
@@ -106,7 +106,7 @@ def classification_batches(g, weights, n=24, length=5):
     return x, y, scores
 
 
-@grade("Q2", points=0.5, timeout=20)
+@grade("Q2", points=0.25, timeout=20)
 def test_evaluate_classifier_mean_loss_and_accuracy(student, seed):
     """evaluate_classifier(model, loader) = (mean cross-entropy, accuracy in [0, 1]) over the whole loader."""
     g = torch.Generator().manual_seed(seed)
@@ -247,7 +247,7 @@ def rollout_from(h, A, R, Bm, c, horizon):
     return torch.stack(out)
 
 
-@grade("Q3", points=0.75, timeout=20)
+@grade("Q3", points=0.5, timeout=20)
 def test_forecast_feeds_predictions_back(student, seed):
     """forecast(model, x, k): decode(h_L), then each prediction is the next input of one_step; (k, N, D)."""
     g = torch.Generator().manual_seed(seed)

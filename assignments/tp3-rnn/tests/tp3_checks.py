@@ -43,6 +43,7 @@ PUBLIC = _public()
 Reading, read_forward, forward_reading, format_problem, close, unwrap = (
     PUBLIC.Reading, PUBLIC.read_forward, PUBLIC.forward_reading, PUBLIC.format_problem, PUBLIC.close, PUBLIC.unwrap)
 PROBE_STYLES, probe_weights, new_rnn = PUBLIC.PROBE_STYLES, PUBLIC.probe_weights, PUBLIC.new_rnn
+forward_problem, worst = PUBLIC.forward_problem, PUBLIC.worst
 D, H, O, L, B = PUBLIC.D, PUBLIC.H, PUBLIC.O, PUBLIC.L, PUBLIC.B
 
 
@@ -57,12 +58,6 @@ def ok(result: dict, where: str):
     if "error" in result:
         raise_student(result, where)
     return result["ok"]
-
-
-def worst(a: torch.Tensor, b: torch.Tensor) -> float:
-    if not isinstance(a, torch.Tensor) or a.shape != b.shape:
-        return float("inf")
-    return float((a.double() - b.double()).abs().max())
 
 
 def worst_index(a: torch.Tensor, b: torch.Tensor) -> tuple:
@@ -298,28 +293,7 @@ def fit_problem(fit: Fit, scale: float = 1.0) -> str | None:
     return None
 
 
-# --- the student's forward, read and explained ---------------------------------------------------------------
-
-def forward_problem(reading: Reading, reply: dict, h0: torch.Tensor, atol: float):
-    """Why the states of forward differ from one_step iterated: (key, params), or None when they agree."""
-    unrolled = reply["unrolled"].get("ok")
-    if not isinstance(unrolled, torch.Tensor) or reading.states is None:
-        return None
-    if reading.align == "h0_first":
-        return "tp3_forward_shifted", {}
-    part, full = reading.overlap(unrolled)
-    if close(part, full, atol):
-        return None
-    each = reply["each"].get("ok")
-    if isinstance(each, torch.Tensor) and close(part, reading.overlap(each)[1], atol):
-        return "tp3_state_not_updated", {}
-    if close(part, torch.tanh(full), atol):
-        return "tp3_tanh_after_loop", {}
-    zero = reply["unrolled_zero"].get("ok")
-    if isinstance(zero, torch.Tensor) and close(part, reading.overlap(zero)[1], atol):
-        return "tp3_forward_ignores_h", {}
-    return "tp3_forward_not_one_step", {"worst": f"{worst(part, full):.3g}"}
-
+# --- the student's forward, read and explained (forward_problem: shared with the public tests) -------------
 
 @dataclass
 class Diagnosis:
