@@ -134,9 +134,12 @@ def _export(args) -> int:
 
 
 def _manual(args) -> int:
+    from .assignments import load_assignment
+    from .class_report import write_class_report
     from .manual import SAVED, merge_manual_grades
 
     graded, count = merge_manual_grades(args.graded, args.grades, args.lang)
+    write_class_report(graded.folder, list(graded.reports), load_assignment(graded.assignment))
     print(f"{graded.folder}: {count} hand-graded points merged into {len(graded.reports)} reports, the feedback "
           f"and gradebook.csv (all of them kept in {graded.folder / SAVED})")
     return 0

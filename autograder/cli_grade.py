@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from . import isolation
 from .grade import Interrupted, Options, class_entries, grade, kit_identity, run_class, select_students
+from .class_report import write_class_report
 from .messages import render
 from .report import check_markdown, summary_table
 from .results import Outcome, Status
@@ -85,6 +86,8 @@ def grade_folder(console, folder: Path, assignment, target: Path, jobs: int | No
                           f"(gradebook.csv lists what is done); {RESUME}", markup=False)
             return 130
         reports = _with_manual_grades(target, list(run.reports), options.language)
+        entries, _ = class_entries(folder)
+        write_class_report(target, reports, assignment, submissions={e.student: e.path for e in entries.values()})
         log.info("done in %.0f s: %d graded, %d unchanged, %d rows in the gradebook", time.monotonic() - start,
                  len(run.graded), len(run.skipped), len(reports))
     finally:
@@ -93,8 +96,8 @@ def grade_folder(console, folder: Path, assignment, target: Path, jobs: int | No
     for line in attention_lines(reports) + class_lines(run):
         console.print(line, markup=False)
     console.print(isolation.detect().summary(), markup=False)
-    console.print(f"gradebook: {target / 'gradebook.csv'}; feedback: {target}/<student>/feedback.md; "
-                  f"log: {target / LOG}")
+    console.print(f"class report: {target / 'index.html'} (terminal: class.md); gradebook: {target / 'gradebook.csv'}; "
+                  f"feedback: {target}/<student>/feedback.html; log: {target / LOG}")
     failures = sum(r.status is Status.GRADER_ERROR for r in reports) + len(run.duplicates)
     return 1 if failures else 0
 

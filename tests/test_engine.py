@@ -135,7 +135,7 @@ def test_a_failing_cell_between_two_good_ones_is_named_and_loading_goes_on(tmp_p
     assert steps[0] == ("code cell 2", "import nope_not_a_module", "raised")
     assert steps[1][0] == "code cell 4" and steps[1][2] == "timeout"
     assert len(steps) == 2  # magics and shell escapes are neutralised, not errors
-    assert "code cell 2" in feedback_markdown(report)
+    assert "cellule de code 2" in feedback_markdown(report)  # the French feedback names it in French
 
 
 def test_cells_are_named_as_the_student_sees_them():
