@@ -15,7 +15,7 @@ import torch
 
 from autograder.assignments import ROOT, load_assignment
 from autograder.messages import CATALOG
-from autograder.validity import load_bank, run_bank
+from autograder.validity import PUBLIC_SHARE_FLOOR, figures, load_bank, run_bank
 
 ASSIGNMENT = "tp4-lstm"
 TESTS = ROOT / "assignments" / ASSIGNMENT / "tests"
@@ -46,6 +46,13 @@ def test_variant_is_graded_as_declared(verdicts, name):
     verdict = verdicts[name]
     assert verdict.ok, f"{verdict.variant.kind} {name} ({verdict.variant.why}): {verdict.detail}"
 
+
+def test_public_tests_alone_catch_half_the_mutants(verdicts):
+    """Students run only the public tests: read off the same grading, at least half the bank's mistakes
+    must cost them points there (a test that passes a mistake its question warns about teaches nothing)."""
+    share = figures(list(verdicts.values()))["public_share"]
+    missed = sorted(v.variant.name for v in verdicts.values() if v.public_caught is False)
+    assert share >= PUBLIC_SHARE_FLOOR, f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
 
 def test_template_gets_zero_without_grader_error(verdicts):
     template = verdicts["template"]

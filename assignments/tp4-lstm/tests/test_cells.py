@@ -54,7 +54,7 @@ L, B = 6, 4
 
 # Share of the points of test_gru_equations kept by a recognised look-alike (a catalog key).
 GRU_PARTIAL_CREDIT = {"tp4_gru_mirrored_z": 0.5, "tp4_gru_torch_formulation": 0.5}
-GRU_EQUATIONS_POINTS = 1.25
+GRU_EQUATIONS_POINTS = 1.0
 GRU_KEYS = {"mirrored": "tp4_gru_mirrored_z", "torch": "tp4_gru_torch_formulation",
             "reset_after": "tp4_gru_reset_after_product"}
 LSTM_KEYS = {"softmax_gates": "tp4_lstm_softmax_gates", "no_forget": "tp4_lstm_no_forget_gate",
@@ -150,7 +150,7 @@ def test_gru_equations(student, source, seed, level):
     rule.review_if_doubtful()
 
 
-@grade("Q5b", points=1.0, timeout=20)
+@grade("Q5b", points=0.75, timeout=20)
 def test_lstm_equations(student, source, seed):
     """LSTM.one_step in float64 against the lab's equations (those of torch.nn.LSTM), under any layout."""
     _, idf, _, rule = _identified(student, source, "LSTM", seed)
@@ -267,7 +267,7 @@ def _detached_matches(step, x, state, hidden, grad_out, x_grad, grad_tol) -> boo
     return K.close(x_grad, xr.grad, *grad_tol)
 
 
-@grade("Q5a", points=0.75, timeout=20)
+@grade("Q5a", points=0.5, timeout=20)
 def test_gru_forward_and_gradients(student, source, seed):
     """GRU.forward from h and from None, and its gradients (input and parameters), in float64."""
     gru, idf, dtype, rule = _identified(student, source, "GRU", seed)
@@ -275,7 +275,7 @@ def test_gru_forward_and_gradients(student, source, seed):
     rule.review_if_doubtful()
 
 
-@grade("Q5b", points=0.75, timeout=20)
+@grade("Q5b", points=0.5, timeout=20)
 def test_lstm_forward_state_and_gradients(student, source, seed):
     """LSTM.forward against torch.nn.LSTM: outputs, final h and c (state protocol), gradients, in float64."""
     lstm, idf, dtype, rule = _identified(student, source, "LSTM", seed)

@@ -103,7 +103,7 @@ def _text(student, name, table, *args, tuple_state=False):
 
 # --- Q3 ---------------------------------------------------------------------------------------------------
 
-@grade("Q3", points=0.5, timeout=10)
+@grade("Q3", points=0.25, timeout=10)
 def test_generate_start_and_eos(student):
     """Greedy text after "Th" and after "": start is read first and kept, EOS ends the text and the loop."""
     table = K.make_table(GEN, SINK)
@@ -153,7 +153,7 @@ def test_generate_with_lstm_state(student):
         raise Wrong("tp4_gen_state_protocol", error=f"text {got!r}")
 
 
-@grade("Q3", points=0.5, timeout=20)
+@grade("Q3", points=0.25, timeout=20)
 def test_generate_sampling_follows_the_model(student):
     """sample=True: 500 seeded draws of a tiny model's sentences follow its distribution (chi-square)."""
     table = K.make_table(SAMPLE, SINK)
@@ -209,7 +209,7 @@ def _beam_check(student, tree, start, k):
     raise Wrong("tp4_beam_not_best", k=k, got=got, score=f"{score:.3f}")
 
 
-@grade("Q6", points=1.0, timeout=10)
+@grade("Q6", points=0.75, timeout=10)
 def test_beam_finds_the_most_probable_sentence(student):
     """k = 1 is greedy; with k = 2 or 3 on models where greedy is not optimal, the exhaustive optimum."""
     table = K.make_table(_prefixed(BEAM_SECOND, "Th"), SINK)
