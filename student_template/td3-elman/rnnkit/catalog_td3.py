@@ -97,6 +97,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "myRNN seems to use tanh as its non-linearity: exercise 2 asks for "
               "h_t = ReLU(U x_t + W h_{{t-1}} + b_h) (torch.relu), unlike exercise 1.",
     },
+    "td3_not_relu": {
+        "fr": "myRNN ne se comporte pas comme un réseau à ReLU : une fois ses biais mis à zéro, doubler l'entrée "
+              "devrait exactement doubler les scores V h_T, et ce n'est pas le cas. L'exercice 2 demande "
+              "h_t = ReLU(U x_t + W h_{{t-1}} + b_h) (torch.relu) à chaque pas, pas le tanh de l'exercice 1.",
+        "en": "myRNN does not behave like a ReLU network: with its biases set to zero, doubling the input should "
+              "exactly double the scores V h_T, and it does not. Exercise 2 asks for "
+              "h_t = ReLU(U x_t + W h_{{t-1}} + b_h) (torch.relu) at every step, not exercise 1's tanh.",
+    },
     "td3_no_activation": {
         "fr": "myRNN n'applique aucune non-linéarité à l'état caché : il faut "
               "h_t = ReLU(U x_t + W h_{{t-1}} + b_h) à chaque pas de temps.",

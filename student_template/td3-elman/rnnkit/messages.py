@@ -6,6 +6,8 @@ without showing expected values.
 """
 from __future__ import annotations
 
+import re
+
 from .results import Message
 
 LANGUAGES = ("fr", "en")
@@ -143,6 +145,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Several notebooks hold work and differ; {chosen} was graded (ignored: {ignored}). A teacher will check "
               "it is the right one.",
     },
+    "notebook_forced": {
+        "fr": "Le notebook {chosen} a été corrigé, comme demandé (ignorés : {ignored}).",
+        "en": "Notebook {chosen} was graded, as asked (ignored: {ignored}).",
+    },
+    "notebook_not_found": {
+        "fr": "Le notebook demandé, {name}, n'est pas dans le rendu (notebooks trouvés : {found}) : "
+              "vérifiez son nom.",
+        "en": "The notebook asked for, {name}, is not in the submission (notebooks found: {found}): check its name.",
+    },
+    "notebook_not_found_none": {
+        "fr": "Le notebook demandé, {name}, n'est pas dans le rendu, qui n'en contient aucun : vérifiez son nom "
+              "et son dossier.",
+        "en": "The notebook asked for, {name}, is not in the submission, which holds none: check its name and "
+              "folder.",
+    },
+    "modules_missing": {
+        "fr": "Votre rendu ne contient pas {files} : les questions qui en dépendent{detail_suffix} ont donc été "
+              "corrigées avec les fichiers distribués, où les fonctions à écrire ne sont pas encore implémentées. "
+              "Si vous les avez complétés, rendez-les avec votre notebook (dans le même dossier ou la même "
+              "archive) : ils seront corrigés.",
+        "en": "Your submission does not contain {files}: the questions that depend on them{detail_suffix} were "
+              "therefore graded with the handed-out files, where the functions to write are not implemented yet. "
+              "If you completed them, hand them in with your notebook (in the same folder or archive) and they "
+              "will be graded.",
+    },
+    "modules_unchanged": {
+        "fr": "Votre rendu contient {files} sans aucune modification par rapport à la version distribuée : les "
+              "questions qui en dépendent{detail_suffix} ont donc été corrigées sur les squelettes à compléter. "
+              "Si vous les avez complétés, vérifiez que vous avez rendu la version enregistrée de ces fichiers.",
+        "en": "Your submission contains {files} exactly as handed out: the questions that depend on them"
+              "{detail_suffix} were therefore graded on the skeletons to complete. If you completed them, check "
+              "that you handed in the saved version of these files.",
+    },
     "duplicate_module": {
         "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
         "en": "Two files have the same module name; {chosen} was used, {ignored} ignored.",
@@ -199,21 +234,38 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
-from .catalog_td3 import CATALOG as _TD3  # noqa: E402  (per-assignment sections of the one catalog)
-from .catalog_tp3 import CATALOG as _TP3  # noqa: E402
-from .catalog_tp4 import CATALOG as _TP4  # noqa: E402
+def _add_lab_catalogs() -> None:
+    """Merge each lab's section (``catalog_<lab>.py`` beside this module; a student folder ships its
+    own lab's only); a key defined twice is an authoring error."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
 
-for _section in (_TP3, _TP4, _TD3):
-    _clash = set(_section) & set(CATALOG)
-    if _clash:
-        raise ValueError(f"message keys defined twice: {sorted(_clash)}")
-    CATALOG.update(_section)
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).resolve().parent)]), key=lambda i: i.name):
+        if info.name.startswith("catalog_"):
+            section = importlib.import_module(f"{__package__}.{info.name}").CATALOG
+            clash = set(section) & set(CATALOG)
+            if clash:
+                raise ValueError(f"message keys defined twice: {sorted(clash)}")
+            CATALOG.update(section)
+
+
+_add_lab_catalogs()
+
+
+CODE_CELL = re.compile(r"\bcode cell (\d+)")
+CODE_CELL_WORDS = {"fr": r"cellule de code \1", "en": r"code cell \1"}
+
+
+def _places(value: str, language: str) -> str:
+    """Notebook places come from the worker in one form (``sandbox/loader.cell_labels``): in the reader's words."""
+    return CODE_CELL.sub(CODE_CELL_WORDS.get(language, CODE_CELL_WORDS["en"]), value)
 
 
 def render(message: Message, language: str = "fr", hidden: bool = False) -> str:
     """The message's text; unknown keys fall back to the key and its parameters."""
     entry = CATALOG.get(message.key)
-    params = message.as_dict()
+    params = {key: _places(value, language) for key, value in message.as_dict().items()}
     params.setdefault("legend", "")
     where = params.get("where", "")
     params.setdefault("where_suffix", f", {where}" if where else "")

@@ -5,6 +5,10 @@ Per student (written atomically as soon as the submission is graded):
   results.json                  Gradescope's results format (public tests visible, hidden after publication)
   report.json                   everything, traces and printed output included: staff only
 For the class: gradebook.csv (one row per student) and a summary table in the terminal.
+
+report.json also carries a ``Record`` (flat keys beside the report's own): the kit version and
+commit, the grading date, the class entry it came from (Moodle's name and participant id when the
+class was Moodle's "download all submissions") and ``hold``, why the row must not be exported.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import io
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import jinja2
@@ -38,14 +42,14 @@ WORDS = {
            "loading": "Chargement de votre code", "question": "Question", "points": "Points",
            "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
            "manual_total": "Questions notées à la main", "final": "Note finale",
-           "held": "Questions à relire par l'équipe pédagogique",
+           "held": "Questions à relire par l'équipe pédagogique", "incomplete": "Rendu incomplet",
            "comments": "Commentaires de l'équipe pédagogique"},
     "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
            "review": "to be reviewed by the teaching staff",
            "loading": "Loading your code", "question": "Question", "points": "Points",
            "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
            "manual_total": "Hand-graded questions", "final": "Final grade",
-           "held": "Questions the teaching staff will read",
+           "held": "Questions the teaching staff will read", "incomplete": "Incomplete submission",
            "comments": "Comments from the teaching staff"},
 }
 # Raw HTML off: feedback quotes student code (a cell's first line), which must show as text.
@@ -105,7 +109,7 @@ def check_markdown(report: Report, language: str = "fr") -> str:
                         m=sum(t.max_points for t in report.tests))
     body = feedback_markdown(report, language)
     sections = body.split("\n## ")[1:]
-    return "\n\n".join([head] + ["## " + section for section in sections])
+    return "\n\n".join([head] + _incomplete(report, language)[:1] + ["## " + section for section in sections])
 
 
 def _heading(report: Report, language: str) -> list[str]:
@@ -113,7 +117,63 @@ def _heading(report: Report, language: str) -> list[str]:
     lines = [f"# {w['title']} — {report.assignment} — {report.student}", ""]
     if report.problem is not None:
         lines += [f"**{w['unloadable']}** : {render(report.problem, language)}", ""]
-    return lines
+    return lines + _incomplete(report, language)
+
+
+def _incomplete(report: Report, language: str) -> list[str]:
+    """The graded modules left as handed out, first thing the student reads (the status ``incomplete``)."""
+    messages = incomplete_messages(report)
+    if not messages or report.problem is not None:
+        return []
+    return [f"**{WORDS[language]['incomplete']}** : " + " ".join(render(m, language) for m in messages), ""]
+
+
+def incomplete_messages(report: Report) -> list[Message]:
+    """One message for the graded modules not handed in, one for those handed in unchanged, each naming
+    the questions a stub of theirs stopped."""
+    sub = report.submission
+    messages = []
+    for key, files in (("modules_missing", sub.missing_modules), ("modules_unchanged", sub.unchanged_modules)):
+        if files:
+            messages.append(Message.of(key, files=", ".join(files), detail=", ".join(stub_questions(report, files))))
+    return messages
+
+
+def stub_questions(report: Report, files) -> list[str]:
+    """Questions with a test stopped by NotImplementedError raised in one of ``files`` (a stub there)."""
+    def in_files(test: TestResult) -> bool:
+        # "pad_collate_fn, textloader.py:88": the last place named is where the error was raised
+        where = test.message.as_dict().get("where", "") if test.message else ""
+        return bool(where) and Path(where.split(", ")[-1].rsplit(":", 1)[0]).name in files
+
+    hit = {t.question for t in report.tests if t.outcome is Outcome.NOT_IMPLEMENTED and in_files(t)}
+    return [q.question for q in report.questions if q.question in hit]
+
+
+def staff_note(report: Report) -> str:
+    """The TA's one-line note on a submission (gradebook's ``problem`` column, the summary's ``note``):
+    why nothing was graded, what waits for a TA, graded modules left as handed out, the notebook chosen."""
+    sub = report.submission
+    parts = [render(report.problem, "en")] if report.problem else []
+    held = sorted(q.question for q in report.questions if q.found and report.status is Status.NEEDS_REVIEW)
+    if held:
+        parts.append(f"to review: {', '.join(held)} (names missing, related code found)")
+    notebooks = {n.key: n.as_dict() for n in sub.notes if n.key in NOTEBOOK_NOTES}
+    doubt = notebooks.pop("several_notebooks_with_work", None)
+    if doubt:
+        parts.append(f"to review: several notebooks hold different work; graded {doubt['chosen']}, "
+                     f"ignored {doubt['ignored']}")
+    if sub.missing_modules and not report.problem:
+        parts.append(f"incomplete: {', '.join(sub.missing_modules)} not handed in (graded on the handed-out stubs)")
+    if sub.unchanged_modules and not report.problem:
+        parts.append(f"incomplete: {', '.join(sub.unchanged_modules)} handed in unchanged (graded on the stubs)")
+    for key, note in notebooks.items():  # the notebook graded, when there were several: last, as a fact
+        parts.append(f"graded {note['chosen']}" + (" (as asked)" if key == "notebook_forced" else "")
+                     + f", ignored {note['ignored']}")
+    return "; ".join(parts)
+
+
+NOTEBOOK_NOTES = ("several_notebooks_with_work", "several_notebooks", "notebook_forced")
 
 
 def _loading(report: Report, language: str) -> list[str]:
@@ -208,9 +268,45 @@ def write_gradescope_results(results: dict, folder: Path) -> Path:
     return path
 
 
-def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
-    """Write one student's files atomically into ``out/<student>/``; returns that folder."""
+@dataclass(frozen=True)
+class Record:
+    """What report.json holds beside the Report: which kit graded it and when, where it came from, and
+    whether its row is held back from the LMS export. Old report.json files read as ``Record()``."""
+
+    kit_version: str = ""
+    kit_commit: str = ""
+    graded_at: str = ""  # ISO date and time of the grading
+    entry: str = ""  # the class entry's name: "carol.zip", "Jean Dupont_12345_assignsubmission_file_"
+    entry_folder: str = ""  # the submissions folder that held it (absolute): tells a removed entry
+    display_name: str = ""  # Moodle's full name; "" outside Moodle's layout
+    moodle_id: str = ""  # Moodle's participant id (the number in its folder names)
+    hold: str = ""  # why this row is not exported (entry removed, duplicate entries, not regraded)
+
+
+RECORD_KEYS = tuple(f.name for f in fields(Record))
+
+
+def record_from_dict(data: dict) -> Record:
+    return Record(**{k: str(data.get(k) or "") for k in RECORD_KEYS})
+
+
+def read_record(out: Path, student: str) -> Record:
+    """The Record of ``out/<student>/report.json``; ``Record()`` when there is none."""
+    try:
+        data = json.loads((student_folder(out, student) / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Record()
+    return record_from_dict(data) if isinstance(data, dict) and data.get("student") == student else Record()
+
+
+def write_submission(report: Report, out: Path, language: str = "fr", record: Record | None = None) -> Path:
+    """Write one student's files atomically into ``out/<student>/``; returns that folder.
+
+    ``record`` None (a rewrite after hand grading) keeps the Record already in report.json.
+    """
     folder = student_folder(out, report.student)
+    if record is None:
+        record = read_record(out, report.student)
     folder.mkdir(parents=True, exist_ok=True)
     markdown = feedback_markdown(report, language)
     html = PAGE.render(lang=language, title=f"{report.assignment} — {report.student}",
@@ -218,29 +314,52 @@ def write_submission(report: Report, out: Path, language: str = "fr") -> Path:
     _atomic(folder / "feedback.md", markdown)
     _atomic(folder / "feedback.html", html)
     _atomic(folder / "results.json", json.dumps(gradescope_results(report, language), indent=1, ensure_ascii=False))
-    _atomic(folder / "report.json", json.dumps(report_to_dict(report), indent=1, ensure_ascii=False))
+    _atomic(folder / "report.json", json.dumps(report_to_dict(report, record), indent=1, ensure_ascii=False))
     return folder
+
+
+def set_hold(out: Path, student: str, hold: str) -> bool:
+    """Set (or clear, with "") the ``hold`` of a report.json, rewriting nothing else; True if it changed."""
+    path = student_folder(out, student) / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict) or data.get("student") != student or (data.get("hold") or "") == hold:
+        return False
+    data["hold"] = hold
+    _atomic(path, json.dumps(data, indent=1, ensure_ascii=False))
+    return True
 
 
 def write_gradebook(reports: list[Report], out: Path) -> Path:
     """``gradebook.csv``: one row per student — status, total, max, one column per question (``review`` for
     a question held for a TA because its names are missing and related code was found).
 
-    ``max`` counts the questions graded so far: hand-graded ones join it once a TA enters them.
+    ``max`` is the assignment's total, the same on every row: hand-graded questions count in it before a
+    TA enters them (their cells stay empty until then), so that ``total/max`` is the grade so far out of
+    the grade in full. ``problem`` starts with the row's hold (entry removed, duplicate entries, not
+    regraded: read from report.json). ``name`` and ``moodle_id`` come after ``student`` when the class
+    was Moodle's "download all submissions".
     """
     questions = [q.question for q in reports[0].questions] if reports else []
+    records = {r.student: read_record(out, r.student) for r in reports}
+    moodle = any(x.moodle_id or x.display_name for x in records.values())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["student", "status", "total", "max", *questions, "problem"])
+    writer.writerow(["student", *(("name", "moodle_id") if moodle else ()), "status", "total", "max", *questions,
+                     "problem"])
     for r in sorted(reports, key=lambda r: r.student):
         by_id = {q.question: q for q in r.questions}
+        record = records[r.student]
         # A question held because its names are missing and related code was found reads "review", not 0.
         held = {q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW}
-        cells = ["review" if q in held else "" if by_id[q].points is None else _num(by_id[q].points) for q in questions]
-        note = render(r.problem, "en") if r.problem else (
-            f"to review: {', '.join(sorted(held))} (names missing, related code found)" if held else "")
-        writer.writerow([spreadsheet_safe(c) for c in (r.student, r.status.value, _num(r.total), _num(r.graded_max),
-                                                       *cells, note)])
+        cells = ["review" if q in held else "" if q not in by_id or by_id[q].points is None else
+                 _num(by_id[q].points) for q in questions]
+        note = "; ".join(n for n in (record.hold, staff_note(r)) if n)
+        who = (record.display_name, record.moodle_id) if moodle else ()
+        writer.writerow([spreadsheet_safe(c) for c in (r.student, *who, r.status.value, _num(r.total),
+                                                       _num(r.max_total), *cells, note)])
     path = out / "gradebook.csv"
     _atomic(path, buffer.getvalue())
     return path
@@ -256,8 +375,13 @@ def write_csv(path: Path, header, rows, delimiter: str = ",") -> Path:
     return path
 
 
-def summary_table(reports: list[Report]):
-    """A rich Table of the class: one row per student."""
+STATUS_STYLE = {Status.GRADED: "green", Status.PARTIAL: "yellow", Status.INCOMPLETE: "dark_orange",
+                Status.NEEDS_REVIEW: "cyan", Status.UNLOADABLE: "red", Status.GRADER_ERROR: "magenta"}
+
+
+def summary_table(reports: list[Report], holds: dict[str, str] | None = None):
+    """A rich Table of the class: one row per student; ``holds`` (student -> why not exported) lead the note."""
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     table = Table(title=f"{reports[0].assignment if reports else ''}: {len(reports)} submissions")
@@ -265,21 +389,21 @@ def summary_table(reports: list[Report]):
         table.add_column(column)
     for r in sorted(reports, key=lambda r: r.student):
         passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
-        held = [q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW]
-        note = render(r.problem, "en") if r.problem else (
-            f"review {', '.join(held)}: names missing, related code" if held else
-            f"{len(r.load.steps)} load problem(s)" if r.load.steps else "")
-        style = {"graded": "green", "partial": "yellow", "needs_review": "cyan", "unloadable": "red",
-                 "grader_error": "magenta"}[r.status.value]
-        table.add_row(r.student, f"[{style}]{r.status.value}[/]", f"{_num(r.total)}/{_num(r.auto_max)}",
-                      f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}", note[:60])
+        note = "; ".join(n for n in ((holds or {}).get(r.student, ""), staff_note(r),
+                                     f"{len(r.load.steps)} load problem(s)" if r.load.steps else "") if n)
+        table.add_row(r.student, f"[{STATUS_STYLE.get(r.status, 'white')}]{r.status.value}[/]",
+                      f"{_num(r.total)}/{_num(r.auto_max)}", f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}",
+                      rich_escape(note[:160]))
     return table
 
 
 # -- serialisation of reports (staff file; lets a rerun skip unchanged submissions) ----------------
-def report_to_dict(report: Report) -> dict:
+def report_to_dict(report: Report, record: Record | None = None) -> dict:
+    """The report as JSON data, with ``record``'s keys beside its own (``report_from_dict`` ignores them)."""
     data = asdict(report)
     data["submission"]["folder"] = ""  # a temporary folder, meaningless later
+    if record is not None:
+        data.update(asdict(record))
     return json.loads(json.dumps(data, default=lambda v: v.value if hasattr(v, "value") else str(v)))
 
 
@@ -290,14 +414,16 @@ def report_from_dict(data: dict) -> Report:
     sub = data["submission"]
     submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
                             tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"],
-                            sub.get("cwd", ""))
+                            sub.get("cwd", ""), tuple(sub.get("missing_modules", ())),
+                            tuple(sub.get("unchanged_modules", ())))
     load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
                       message(data["load"]["problem"]), bool(data["load"].get("ours", False)))
     tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})
                   for t in data["tests"])
     questions = tuple(QuestionScore(**q) for q in data["questions"])
     return Report(data["assignment"], data["student"], Status(data["status"]), tests, questions, load, submission,
-                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}))
+                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}),
+                  tuple(tuple(a) for a in data.get("answers", ())))
 
 
 def _step_message(step: LoadStep) -> Message:

@@ -1,143 +1,42 @@
-"""Command line of the kit: ``python -m autograder <command>``."""
+"""The student's command line (``python -m rnnkit`` in a lab folder): check and submit, nothing else.
+
+    python -m rnnkit check [NOTEBOOK] [--question Q3]   the public tests; exit status 1 if one fails
+    python -m rnnkit submit [NOTEBOOK]                   the hand-in zip, after all public tests
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from .assignments import ASSIGNMENT_IDS, AssignmentError
-from .graded import InputError
-from .markers import MarkerError
-
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description="Autograding kit for the RNN/LSTM labs.")
+    parser = argparse.ArgumentParser(prog="python -m rnnkit", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-
-    student = commands.add_parser("student", help="regenerate student_template/ from solutions/")
-    student.add_argument("--check", action="store_true", help="only report drift between the committed template and a fresh build")
-    student.add_argument("--assignment", choices=ASSIGNMENT_IDS, help="only this assignment (default: all)")
-
-    reference = commands.add_parser("reference", help="run reference solutions end to end")
-    reference.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
-    reference.add_argument("--quick", action="store_true", help="smoke run: tiny data, one short epoch")
-
-    data = commands.add_parser("data", help="write the synthetic metro file and the speech sample under the course's file names")
-    data.add_argument("--out", type=Path, default=Path("data"), help="folder to write into (default: ./data)")
-
-    grade = commands.add_parser("grade", help="grade a folder of submissions (default: the shipped demo)")
-    grade.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
-    grade.add_argument("--submissions", type=Path, help="one entry per student: notebook, .py, folder or zip (default: the demo)")
-    grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder (default: ./graded)")
-    grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of cores)")
-    grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
-
-    check = commands.add_parser("check", help="run the public tests on one submission, as students do")
-    check.add_argument("assignment", choices=ASSIGNMENT_IDS)
-    check.add_argument("path", type=Path, help="your notebook, .py file, folder or zip")
-    check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
+    check = commands.add_parser("check", help="tests publics d'un notebook / public tests of a notebook")
+    check.add_argument("notebook", type=Path, nargs="?", help="le notebook (défaut : celui du dossier courant)")
+    check.add_argument("--question", "-q", help="une seule question, ex. Q2")
     check.add_argument("--lang", choices=("fr", "en"), default="fr")
-
-    export = commands.add_parser("export", help="a graded folder's grades as a CSV for an LMS's grade import")
-    export.add_argument("format", choices=("moodle",))
-    export.add_argument("--graded", type=Path, required=True, help="what `grade` wrote for one assignment")
-    export.add_argument("--students", type=Path, help="roster CSV: a 'student' column (graded folder names) and "
-                                                      "the Moodle identifier (e.g. student,email)")
-    export.add_argument("--id-column", help="the roster's identifier column (default: the first after 'student'); "
-                                            "without a roster, the header of the names column (default: username)")
-    export.add_argument("--out", type=Path, help="default: GRADED/moodle.csv")
-    export.add_argument("--total-only", action="store_true", help="only the identifier and the total")
-    export.add_argument("--delimiter", choices=(",", ";"), default=",")
-
-    manual = commands.add_parser("manual", help="merge a TA's points for hand-graded questions into a graded folder")
-    manual.add_argument("grades", type=Path, nargs="?", help="CSV: student,question,points[,comment] "
-                                                             "(omit to re-apply GRADED/manual_grades.csv)")
-    manual.add_argument("--graded", type=Path, required=True)
-    manual.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
-
+    submit = commands.add_parser("submit", help="l'archive à rendre / the hand-in zip")
+    submit.add_argument("notebook", type=Path, nargs="?")
+    submit.add_argument("--lang", choices=("fr", "en"), default="fr")
+    commands.add_parser("serve")  # the notebook's checking process (checking.py); not for people
     args = parser.parse_args(argv)
-    try:
-        if args.command == "student":
-            return _student(args.check, (args.assignment,) if args.assignment else ASSIGNMENT_IDS)
-        if args.command == "reference":
-            return _reference(args.assignment, args.quick)
-        if args.command == "grade":
-            from .cli_grade import grade_command
+    if args.command == "serve":
+        from .check_server import serve
 
-            return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang)
-        if args.command == "check":
-            from .cli_grade import check_command
+        return serve()
+    from .check_server import handle
+    from .checking import find_notebook
 
-            return check_command(args.assignment, args.path, tuple(args.question) if args.question else None, args.lang)
-        if args.command == "export":
-            return _export(args)
-        if args.command == "manual":
-            return _manual(args)
-        return _data(args.out)
-    except (MarkerError, AssignmentError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except InputError as err:
-        for problem in err.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return 2
-
-
-def _student(check: bool, ids: tuple[str, ...]) -> int:
-    from .build import sync_templates, template_drift
-
-    if check:
-        drift = template_drift(ids=ids)
-        for line in drift:
-            print(f"student_template/{line}")
-        if drift:
-            print("the template is out of date: run `make student`", file=sys.stderr)
-        return 1 if drift else 0
-    written = sync_templates(ids=ids)
-    print(f"student_template/: {len(written)} files written")
-    return 0
-
-
-def _reference(which: str, quick: bool) -> int:
-    from .reference import run_reference
-
-    ids = ASSIGNMENT_IDS if which == "all" else (which,)
-    runs = [run_reference(i, quick=quick) for i in ids]
-    print()
-    for run in runs:
-        status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
-        print(f"{run.assignment:10} {'quick' if quick else 'full':5} {run.seconds:7.1f} s  {status}")
-    return 0 if all(r.returncode == 0 for r in runs) else 1
-
-
-def _export(args) -> int:
-    from .export import export_moodle
-
-    path, table = export_moodle(args.graded, args.out, args.students, id_column=args.id_column,
-                                total_only=args.total_only, delimiter=args.delimiter)
-    for warning in table.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"{path}: {len(table.rows)} students; in Moodle map '{table.header[0]}' to the matching user field "
-          "and each other column to a grade item (README: Moodle export)")
-    return 0
-
-
-def _manual(args) -> int:
-    from .manual import SAVED, merge_manual_grades
-
-    graded, count = merge_manual_grades(args.graded, args.grades, args.lang)
-    print(f"{graded.folder}: {count} hand-graded points merged into {len(graded.reports)} reports, the feedback "
-          f"and gradebook.csv (all of them kept in {graded.folder / SAVED})")
-    return 0
-
-
-def _data(out: Path) -> int:
-    from .coursedata import write_course_files
-
-    for path, what in write_course_files(out):
-        print(f"{path}: {what}")
-    return 0
+    notebook = args.notebook if args.notebook else find_notebook()
+    if notebook.is_dir():
+        notebook = find_notebook(notebook)
+    request = {"op": args.command, "notebook": str(notebook.resolve()), "language": args.lang,
+               "questions": [args.question] if getattr(args, "question", None) else None}
+    reply = handle(request)
+    print(reply["text"])
+    return 0 if reply["passed"] == reply["tests"] and not reply["problem"] else 1
 
 
 if __name__ == "__main__":

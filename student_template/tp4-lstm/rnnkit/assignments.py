@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jupytext
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -51,6 +50,13 @@ class Assignment:
         return sum(q.points for q in self.questions)
 
 
+def handouts(assignment_id: str) -> Path:
+    """What students were handed: ``student_template/<id>`` in the kit; in a student folder, the copy
+    shipped inside the package (``rnnkit/handout``), so that ``check`` reads a hand-in as the grader does."""
+    shipped = Path(__file__).resolve().parent / "handout"
+    return shipped if shipped.is_dir() else TEMPLATE / assignment_id
+
+
 def load_assignment(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignment:
     """Read an assignment's layout and questions; raise AssignmentError on a broken convention."""
     if assignment_id not in ASSIGNMENT_IDS:
@@ -58,8 +64,8 @@ def load_assignment(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignme
     source_dir = solutions / assignment_id
     notebook = source_dir / f"{assignment_id}.py"
     if not notebook.is_file():
-        shipped = Path(__file__).resolve().parent.parent / f"{assignment_id}.ipynb"
-        if shipped.is_file():  # the copy of the kit inside a student folder: questions from the notebook
+        shipped = handouts(assignment_id) / f"{assignment_id}.ipynb"
+        if shipped.is_file():  # the package inside a student folder: questions from the handed-out notebook
             return Assignment(assignment_id, shipped.parent, shipped, (), _questions(shipped))
         raise AssignmentError(f"{notebook}: notebook source missing")
     modules = tuple(sorted(p for p in source_dir.glob("*.py") if p != notebook))
@@ -67,7 +73,14 @@ def load_assignment(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignme
 
 
 def _questions(notebook: Path) -> tuple[Question, ...]:
-    nb = jupytext.read(notebook, fmt="py:percent") if notebook.suffix == ".py" else jupytext.read(notebook)
+    if notebook.suffix == ".py":
+        import jupytext  # staff side only: a student folder's package reads its .ipynb with nbformat
+
+        nb = jupytext.read(notebook, fmt="py:percent")
+    else:
+        import nbformat
+
+        nb = nbformat.read(notebook, as_version=4)
     found: list[Question] = []
     for cell in nb.cells:
         meta = cell.metadata

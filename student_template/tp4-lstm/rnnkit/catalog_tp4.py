@@ -190,6 +190,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Génération gloutonne sur un petit modèle : attendu « {expected} », obtenu « {got} ».",
         "en": "Greedy generation on a small model: expected \"{expected}\", got \"{got}\".",
     },
+    "tp4_gen_maxlen_public": {
+        "fr": "Avec maxlen={maxlen} sur le petit modèle, generate doit s'arrêter après {maxlen} symboles générés : "
+              "attendu « {expected} », obtenu « {got} ».",
+        "en": "With maxlen={maxlen} on the small model, generate must stop after {maxlen} generated symbols: "
+              "expected \"{expected}\", got \"{got}\".",
+    },
     "tp4_gen_ignores_start": {
         "fr": "generate recopie start en tête du résultat mais ne le donne pas au réseau : lisez d'abord les caractères "
               "de start avec one_step, puis générez à partir de cet état.",
@@ -458,6 +464,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "tp4_beam_k1_public": {
         "fr": "Avec k = 1, la recherche en faisceau doit redonner la génération gloutonne « {expected} » ; obtenu « {got} ».",
         "en": "With k = 1, beam search must give the greedy generation \"{expected}\"; got \"{got}\".",
+    },
+    "tp4_beam_k2_public": {
+        "fr": "Avec k = 2 sur le petit modèle, la meilleure phrase est « {expected} » (probabilité 0,4 × 0,9 = 0,36, "
+              "contre 0,18 pour la gloutonne) ; obtenu « {got} ». Chaque score est la somme des log-softmax des "
+              "symboles, et les k meilleures propositions de toutes les hypothèses forment le faisceau suivant.",
+        "en": "With k = 2 on the small model, the best sentence is \"{expected}\" (probability 0.4 × 0.9 = 0.36, against "
+              "0.18 for the greedy one); got \"{got}\". Each score is the sum of the symbols' log-softmax, and the k "
+              "best proposals of all hypotheses form the next beam.",
     },
     "tp4_beam_k1": {
         "fr": "Avec k = 1, generate_beam doit redonner la génération gloutonne ; obtenu « {got} ».",

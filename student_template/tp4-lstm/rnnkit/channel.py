@@ -13,7 +13,7 @@ import functools
 import json
 import multiprocessing.util
 import os
-import resource
+import queue
 import select
 import shutil
 import signal
@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,11 @@ from . import isolation
 from .isolation import UNPRIVILEGED
 from .sandbox import codec
 from .sandbox.codec import Handle
+
+try:
+    import resource
+except ImportError:  # Windows: the portable path sets no POSIX limit (isolation.portable)
+    resource = None
 
 SANDBOX = Path(__file__).resolve().parent / "sandbox"
 GRACE = 3.0  # seconds the grader waits beyond a call's own budget before killing the worker
@@ -107,15 +113,17 @@ class Sandbox:
         if self.deadline is None:
             self.deadline = time.monotonic() + self.limits.submission_seconds
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))  # the grader's own: the worker's log
-        zygote = _zygote(self.limits) if self.limits.warm_start else None
+        zygote = _zygote(self.limits) if self.limits.warm_start and not isolation.portable() else None
         try:
-            if zygote is not None:
+            if isolation.portable():
+                self._launch_portable()
+            elif zygote is not None:
                 try:
                     self._launch(zygote)
                 except (OSError, ValueError, KeyError):  # the zygote died under us: forget it, start cold
                     _forget(zygote)
                     zygote = None
-            if zygote is None:
+            if zygote is None and not isolation.portable():
                 self.own_zygote = Zygote(self.limits, preload=False)
                 self._launch(self.own_zygote)
             self.request({"op": "ping"}, self.limits.start_timeout)
@@ -146,6 +154,17 @@ class Sandbox:
         for fd in (to_worker_r, from_worker_w, log):
             os.close(fd)
         self._send, self._receive = os.fdopen(to_worker_w, "wb"), from_worker_r
+
+    def _launch_portable(self) -> None:
+        """A worker as a plain child process on pipes (no fork server, no POSIX limits): the way
+        ``check()`` runs on Windows. The grader's deadlines still stop it (``request`` kills it)."""
+        work = self.root / "work"
+        shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True)
+        with open(self.root / "worker.log", "wb") as log:  # the worker's stderr, where its output goes
+            self.process = subprocess.Popen(
+                _python(self.root, "worker"), cwd=work, env=_portable_environment(work, self.limits),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        self._send, self._receive = self.process.stdin, _PipeReader(self.process.stdout)
 
     def load(self, notebook: str | None, modules: list[str], budget: float, cuda_to_cpu: bool,
              cwd: str = "") -> dict:
@@ -273,6 +292,8 @@ class Sandbox:
         return codec.decode(self._read_exactly(size, deadline))
 
     def _read_exactly(self, size: int, deadline: float) -> bytes:
+        if isinstance(self._receive, _PipeReader):
+            return self._receive.read(size, deadline)
         chunks, missing = [], size
         while missing:
             left = deadline - time.monotonic()
@@ -319,10 +340,47 @@ class Sandbox:
             self._send = None
         if getattr(self, "_receive", None) is not None:
             try:
-                os.close(self._receive)
+                self._receive.close() if isinstance(self._receive, _PipeReader) else os.close(self._receive)
             except OSError:
                 pass
             self._receive = None
+
+
+class _PipeReader:
+    """Reads a pipe in a thread, so that waits have deadlines where ``select`` cannot wait on a pipe
+    (Windows)."""
+
+    def __init__(self, stream):
+        self.stream, self.chunks, self.buffer = stream, queue.Queue(), b""
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        try:
+            while True:
+                chunk = self.stream.read1(1 << 20) if hasattr(self.stream, "read1") else self.stream.read(1 << 16)
+                self.chunks.put(chunk)
+                if not chunk:
+                    return
+        except (OSError, ValueError):
+            self.chunks.put(b"")
+
+    def read(self, size: int, deadline: float) -> bytes:
+        while len(self.buffer) < size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            try:
+                chunk = self.chunks.get(timeout=left)
+            except queue.Empty:
+                raise TimeoutError from None
+            if not chunk:
+                raise EOFError
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 @dataclass(frozen=True, repr=False)
@@ -419,6 +477,13 @@ def _environment(work: Path, limits: Limits) -> dict:
             "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / ".matplotlib"),
             "TQDM_DISABLE": "1"}
+
+
+def _portable_environment(work: Path, limits: Limits) -> dict:
+    """The portable worker keeps the user's environment (Windows needs SYSTEMROOT and the like to
+    start Python), with the kit's thread counts and ``RNNKIT_PORTABLE`` (its timers: ``loader.py``)."""
+    return {**os.environ, **{k: v for k, v in _environment(work, limits).items() if k not in ("PATH", "HOME")},
+            "RNNKIT_PORTABLE": "1"}
 
 
 def _apply_limits(limits: Limits) -> None:
@@ -597,11 +662,17 @@ class ForkedWorker:
 
 
 _ZYGOTES: dict[Limits, Zygote] = {}
+_ZYGOTES_LOCK = threading.Lock()  # the checking process starts its zygote from a thread (check_server.py)
 
 
 def _zygote(limits: Limits) -> Zygote | None:
     """This process's zygote for these limits, started on first use; None if it cannot start
     (workers then start cold, as their own processes)."""
+    with _ZYGOTES_LOCK:
+        return _zygote_locked(limits)
+
+
+def _zygote_locked(limits: Limits) -> Zygote | None:
     zygote = _ZYGOTES.get(limits)
     if zygote is not None and zygote.alive():
         return zygote

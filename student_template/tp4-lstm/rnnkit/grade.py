@@ -5,26 +5,33 @@ intake → load (sandboxed worker) → run (grading tests, in the grader) → sc
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
+import logging
 import os
+import re
+import signal
+import subprocess
 import tempfile
 import time
 import traceback
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment
+from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment, handouts
 from . import isolation
 from .channel import Limits
 from .intake import entry_fingerprint, intake, provide_course_files
 from .load import load
-from .report import report_from_dict, student_folder, write_gradebook, write_submission
-from .results import LoadResult, Message, Outcome, Report, Submission, TestResult
+from .report import (Record, record_from_dict, report_from_dict, set_hold, student_folder, write_gradebook,
+                     write_submission)
+from .results import LoadResult, Message, Outcome, Report, Status, Submission, TestResult
 from .run import ASSIGNMENTS, run_tests
-from .score import score
+from .score import score, written_answers
 from .source import read_source
 
 # Where the names graded by each assignment usually live (course names and past-year variants).
@@ -46,23 +53,27 @@ class Options:
     tests_root: Path = ASSIGNMENTS
 
 
-def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None) -> Report:
-    """Grade one submission (a notebook, a .py file, a folder or a zip)."""
+def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None,
+          notebook: str | None = None) -> Report:
+    """Grade one submission (a notebook, a .py file, a folder or a zip); ``notebook`` (a name or a path
+    inside it) forces the notebook graded, whatever else the folder holds."""
     start = time.perf_counter()
     protect_hidden_files()
-    report = _grade(path, assignment, options, student, start)
+    report = _grade(path, assignment, options, student, start, notebook)
     return dataclasses.replace(report, isolation=isolation.detect().as_dict())
 
 
-def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float) -> Report:
+def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float,
+           notebook: str | None = None) -> Report:
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
                             module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
-                            handouts=TEMPLATE / assignment.id)
+                            handouts=handouts(assignment.id), notebook=notebook)
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
                          seconds=time.perf_counter() - start)
         source = read_source(submission)
+        answers = written_answers(submission, assignment.questions)  # before load: the worker moves the files
         # Stand-ins of the course's data files in data/, ../data/, beside the files and where the code's
         # path constants point, all inside the worker's copy (see intake.provide_course_files).
         submission = provide_course_files(submission, Path(tmp) / "worker", [text for _, text in source.parts])
@@ -73,32 +84,172 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
                 tests_root=options.tests_root, source=source)
             printed = sandbox.printed()
     return score(assignment.id, assignment.questions, submission, loaded, tests,
-                 seconds=time.perf_counter() - start, printed=printed, source=source)
+                 seconds=time.perf_counter() - start, printed=printed, source=source, answers=answers)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a class grading: the workers are stopped, what finished is written (``reports``:
+    the gradebook's rows), and rerunning the same command resumes."""
+
+    def __init__(self, run: "ClassRun"):
+        super().__init__("interrupted")
+        self.run = run
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a class folder and the student it stands for."""
+
+    path: Path
+    student: str  # the id: the entry's name, or Moodle's participant id
+    display_name: str = ""  # Moodle's full name
+    moodle_id: str = ""
+    plugin: str = ""  # Moodle's submission plugin ("file", "onlinetext"); "" outside Moodle's layout
+
+
+@dataclass(frozen=True)
+class ClassRun:
+    """What a class grading did: the gradebook's rows and what the TA must hear about."""
+
+    reports: tuple[Report, ...]  # every row of the gradebook, kept rows included
+    graded: tuple[str, ...] = ()  # students graded in this run
+    skipped: tuple[str, ...] = ()  # unchanged since their report.json: not regraded
+    duplicates: tuple[tuple[Entry, ...], ...] = ()  # entries sharing a student id: none of them graded
+    holds: dict = dataclasses.field(default_factory=dict)  # student -> why the row is not exported
+    interrupted: bool = False
+
+
+# Moodle's "download all submissions": "<Full Name>_<participant id>_assignsubmission_<plugin>_" folders,
+# or, without "download submissions in folders", the same prefix before each file's name.
+MOODLE_ENTRY = re.compile(r"^(?P<name>.*?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$", re.S)
+log = logging.getLogger("autograder.grade")
+
+
+def describe_entry(path: Path) -> Entry:
+    """The student of a class entry: Moodle's participant id and name for its layout, else the name."""
+    name = os.fsencode(path.name).decode("utf-8", "replace")
+    moodle = MOODLE_ENTRY.match(name)
+    if moodle:
+        # Archives made on macOS decompose accents (NFD): names are compared and shown composed.
+        display = unicodedata.normalize("NFC", moodle["name"]).strip()
+        return Entry(path, moodle["id"], display, moodle["id"], moodle["plugin"])
+    return Entry(path, student_id(path))
+
+
+def class_entries(folder: Path) -> tuple[dict[str, Entry], tuple[tuple[Entry, ...], ...]]:
+    """The entries of ``folder`` by student id, and the groups of entries that share an id (unresolved).
+
+    Moodle gives a student with an online text beside their files two folders: the files are graded,
+    the online text ignored (logged). Any other pair is ambiguous: neither is graded.
+    """
+    groups: dict[str, list[Entry]] = {}
+    for path in sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".")):
+        entry = describe_entry(path)
+        groups.setdefault(entry.student, []).append(entry)
+    entries, duplicates = {}, []
+    for student, group in groups.items():
+        files = [e for e in group if e.plugin != "onlinetext"]
+        if len(group) == 1 or (len(files) == 1 and all(e.plugin for e in group)):
+            chosen = files[0] if files else group[0]
+            for other in group:
+                if other is not chosen:
+                    log.info("%s: %s ignored (Moodle's online text; the files of %s are graded)", student,
+                             other.path.name, chosen.path.name)
+            entries[student] = chosen
+        else:
+            duplicates.append(tuple(group))
+    return entries, tuple(duplicates)
+
+
+def select_students(entries: dict[str, Entry], names, duplicates=()) -> set[str]:
+    """The student ids that ``names`` designate (an id, an entry's file name or a Moodle full name)."""
+    known = {**{e.student: e for group in duplicates for e in group}, **entries}
+    everything = [e for e in known.values()] + [e for group in duplicates for e in group]
+    chosen, unknown = set(), []
+    for name in names:
+        hits = {e.student for e in everything if name in (e.student, e.path.name, e.display_name)}
+        if not hits:
+            unknown.append(name)
+        chosen |= hits
+    if unknown:
+        from .graded import InputError
+
+        shown = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+        raise InputError([f"--student {name}: no such student in the submissions folder ({shown})"
+                          for name in unknown])
+    return chosen
 
 
 def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,
-                options: Options = Options(), progress=None) -> list[Report]:
+                options: Options = Options(), progress=None, students=None) -> list[Report]:
     """Grade every entry of ``folder`` (one per student) in parallel; write each result as it comes.
 
-    A rerun skips a submission whose files and grading kit are unchanged since its report.json.
+    The gradebook's rows: see ``run_class``.
     """
-    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
+    return list(run_class(folder, assignment, out, jobs=jobs, options=options, progress=progress,
+                          students=students).reports)
+
+
+def run_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,
+              options: Options = Options(), progress=None, students=None) -> ClassRun:
+    """Grade the entries of ``folder`` (``students``: only these) into ``out``, merging into what is there.
+
+    A rerun skips a submission whose files and grading kit are unchanged since its report.json (a
+    grader_error is always retried). The gradebook keeps every report of ``out``: a student not graded
+    now keeps their row, held back from the export (``hold``) when their entry is gone from the folder it
+    was graded from, when it shares its id with another entry, or when it changed and was not regraded.
+    Ctrl-C stops the workers, writes the gradebook of what is done and raises ``Interrupted``.
+    """
+    folder = Path(folder)
+    entries, duplicates = class_entries(folder)
+    for group in duplicates:
+        log.warning("%s: %d entries for one student, none graded until one is left: %s", group[0].student,
+                    len(group), ", ".join(e.path.name for e in group))
+    chosen = select_students(entries, students, duplicates) if students else set(entries)
     out.mkdir(parents=True, exist_ok=True)
     kit = kit_fingerprint(assignment.id, options.tests_root)
-    reports: list[Report] = []
-    todo: list[Path] = []
-    for entry in entries:
-        previous = _previous(out, entry, kit)
+    reports: dict[str, Report] = {}
+    todo: list[Entry] = []
+    for student, entry in entries.items():
+        previous = _previous(out, entry.path, kit, student) if student in chosen else None
         if previous is not None:
-            reports.append(previous)
-        else:
+            reports[student] = previous
+            log.info("%s: unchanged since graded, kept (%s)", student, previous.status.value)
+        elif student in chosen:
             todo.append(entry)
+    skipped = tuple(reports)
+    total = len(chosen & set(entries))
     if progress:
-        progress(len(reports), len(entries), None)
+        progress(len(reports), total, None)
+    graded: list[str] = []
+    interrupted = False
+    try:
+        _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total)
+    except KeyboardInterrupt:
+        interrupted = True
+    previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if interrupted else None
+    try:  # a second Ctrl-C must not cut the gradebook short
+        run = _finish(folder, assignment, out, kit, entries, duplicates, chosen, reports, skipped, graded,
+                      interrupted)
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+    if interrupted:
+        raise Interrupted(run)
+    return run
+
+
+def _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total) -> None:
+    """Grade ``todo`` in a process pool, writing each submission as it finishes; Ctrl-C stops the pool."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    version, commit = kit_identity()
     for attempt in range(2):  # a grading process that dies (killed, out of memory) breaks the pool: once more
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_job) as pool:
-            futures = {pool.submit(_grade_entry, entry, assignment, options): entry for entry in todo}
+        if not todo:
+            break
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_job)
+        try:
+            futures = {pool.submit(_grade_entry, entry.path, assignment, options, entry.student): entry
+                       for entry in todo}
             for future in as_completed(futures):
                 entry = futures[future]
                 try:
@@ -106,37 +257,170 @@ def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | 
                 except BrokenProcessPool:
                     if attempt == 0:
                         continue
-                    report = failed_report(entry, assignment, "the grading process died")
+                    report = failed_report(entry.path, assignment, "the grading process died", entry.student)
                 except BaseException:  # noqa: BLE001  (one entry never stops the class)
-                    report = failed_report(entry, assignment, traceback.format_exc())
-                folder_out = write_submission(report, out, options.language)
-                (folder_out / ".fingerprint").write_text(entry_fingerprint(entry)[:32] + kit)
-                reports.append(report)
+                    report = failed_report(entry.path, assignment, traceback.format_exc(), entry.student)
+                record = Record(version, commit, _now(), entry.path.name, str(folder.resolve()), entry.display_name,
+                                entry.moodle_id)
+                folder_out = write_submission(report, out, options.language, record)
+                (folder_out / ".fingerprint").write_text(entry_fingerprint(entry.path)[:32] + kit)
+                reports[entry.student] = report
+                graded.append(entry.student)
                 todo.remove(entry)
+                log.info("%s: %s in %.1f s (%s)", entry.student, report.status.value, report.seconds, entry.path.name)
                 if progress:
-                    progress(len(reports), len(entries), report)
-        if not todo:
-            break
-    write_gradebook(reports, out)
-    return reports
+                    progress(len(reports), total, report)
+        except KeyboardInterrupt:
+            _stop_pool(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _finish(folder, assignment, out, kit, entries, duplicates, chosen, reports, skipped, graded,
+            interrupted) -> ClassRun:
+    """Put back the rows of ``out`` not graded now, decide every row's hold, write the gradebook."""
+    here = str(folder.resolve())
+    duplicated = {group[0].student: group for group in duplicates}
+    holds: dict[str, str] = {}
+    for report, record in _reports_in(out, assignment.id):
+        student = report.student
+        if student in reports:
+            hold = ""
+        elif student in duplicated:
+            hold = ("duplicate entries, not regraded: " + ", ".join(e.path.name for e in duplicated[student])
+                    + " (keep one)")
+        elif student not in entries:
+            if record.entry_folder not in ("", here):
+                hold = record.hold  # graded from another folder (a class graded in parts): kept as it is
+            else:
+                hold = f"removed: {record.entry or student} is no longer in {folder} (graded {record.graded_at or 'earlier'})"
+        elif student in chosen:
+            hold = "not regraded: the run was interrupted; its files changed since" if interrupted else \
+                "not regraded: its files changed since"
+        elif _previous(out, entries[student].path, kit, student) is not None:
+            hold = ""  # not asked for this time, unchanged
+        else:
+            hold = f"not regraded: its files changed since (graded {record.graded_at or 'earlier'}); " \
+                   f"--student {student} regrades it"
+        if student not in reports:
+            reports[student] = report
+        if set_hold(out, student, hold) and hold:
+            log.warning("%s: %s", student, hold)
+        if hold:
+            holds[student] = hold
+    rows = sorted(reports.values(), key=lambda r: r.student)
+    write_gradebook(rows, out)
+    return ClassRun(tuple(rows), tuple(graded), skipped, duplicates, holds, interrupted)
+
+
+def _reports_in(out: Path, assignment_id: str):
+    """Every (Report, Record) of ``out`` for this assignment; unreadable ones are logged and left out."""
+    for path in sorted(out.glob("*/report.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            report = report_from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            log.warning("%s: unreadable report, left out of the gradebook (%s)", path, err)
+            continue
+        if report.assignment == assignment_id:
+            yield report, record_from_dict(data)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: stop every grading process and what it started (fork server, workers) within about 2 s.
+
+    Each grading process gets SIGTERM, unwinds its sandbox (``_stop_job``) and exits; a second later,
+    whatever of the tree noted at the start still runs gets SIGKILL (the fork server and its workers
+    run in sessions of their own, out of reach of the terminal's Ctrl-C).
+    """
+    processes = dict(getattr(pool, "_processes", None) or {})
+    tree = [pid for root in processes for pid in _descendants(root)]
+    for pid in processes:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 1.0
+    for process in processes.values():
+        process.join(max(0.0, deadline - time.monotonic()))
+    late = [pid for pid, process in processes.items() if process.is_alive()]
+    log.info("Ctrl-C: %d grading process(es) stopped cleanly, %d killed", len(processes) - len(late), len(late))
+    for pid in [*processes, *tree]:
+        _signal(pid, signal.SIGKILL)
+    for process in processes.values():
+        process.join(0.5)
+
+
+def _descendants(root: int) -> list[int]:
+    """The processes below ``root`` (from /proc; none where there is no /proc), deepest first."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            pid, ppid = int(text.split(" ", 1)[0]), int(text.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found[::-1]
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def student_id(entry: Path) -> str:
-    """The student id of a class entry: its name (without suffix for a file), as readable text."""
+    """The student id of a class entry: its name (without suffix for a file), as readable text; Moodle's
+    participant id for its "download all submissions" layout."""
     name = entry.stem if entry.is_file() else entry.name
-    return os.fsencode(name).decode("utf-8", "replace")
+    name = os.fsencode(name).decode("utf-8", "replace")
+    moodle = MOODLE_ENTRY.match(os.fsencode(entry.name).decode("utf-8", "replace"))
+    return moodle["id"] if moodle else name
 
 
-def _grade_entry(entry: Path, assignment: Assignment, options: Options) -> Report:
+_IN_JOB = False  # a grading process is inside _grade_entry (Ctrl-C unwinds it) or waiting (it just exits)
+
+
+class _Stopped(BaseException):
+    """Raised in a grading process by SIGTERM: unwinds the sandbox and temporary folders, then exits."""
+
+
+def _grade_entry(entry: Path, assignment: Assignment, options: Options, student: str | None = None) -> Report:
+    global _IN_JOB
+    _IN_JOB = True
     try:
-        return grade(entry, assignment, options, student=student_id(entry))
+        return grade(entry, assignment, options, student=student or student_id(entry))
+    except _Stopped:
+        _exit_job()
     except BaseException:  # noqa: BLE001  (our fault, reported as such; the class run goes on)
-        return failed_report(entry, assignment, traceback.format_exc())
+        return failed_report(entry, assignment, traceback.format_exc(), student)
+    finally:
+        _IN_JOB = False
 
 
-def failed_report(entry: Path, assignment: Assignment, trace: str) -> Report:
+def _stop_job(signum, frame) -> None:
+    if _IN_JOB:
+        raise _Stopped()
+    _exit_job()
+
+
+def _exit_job() -> None:
+    from .channel import _close_zygotes
+
+    try:
+        _close_zygotes()
+    finally:
+        os._exit(130)
+
+
+def failed_report(entry: Path, assignment: Assignment, trace: str, student: str | None = None) -> Report:
     """What a grading that failed on our side records: grader_error, no points, the trace for staff."""
-    student = student_id(entry)
+    student = student or student_id(entry)
     error = TestResult("<grading>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden", Message.of("grader_error"),
                        trace[-20000:])
     report = score(assignment.id, assignment.questions, Submission(student, Path(), None, ()),
@@ -145,19 +429,43 @@ def failed_report(entry: Path, assignment: Assignment, trace: str) -> Report:
 
 
 def _init_job() -> None:
+    # Ctrl-C reaches the whole terminal group: the class process alone decides, and stops us by SIGTERM.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    signal.signal(signal.SIGTERM, _stop_job)
     import torch
 
     torch.set_num_threads(1)  # parallel jobs share the cores; one thread each avoids oversubscription
 
 
-def _previous(out: Path, entry: Path, kit: str) -> Report | None:
-    folder = student_folder(out, student_id(entry))
+def _previous(out: Path, entry: Path, kit: str, student: str | None = None) -> Report | None:
+    """The report.json of an entry unchanged since graded by this kit; None to grade it (again)."""
+    student = student or student_id(entry)
+    folder = student_folder(out, student)
     try:
         if (folder / ".fingerprint").read_text() != entry_fingerprint(entry)[:32] + kit:
             return None
-        return report_from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
+        report = report_from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    # Our own failure may have been passing (a worker that could not start): always tried again.
+    return None if report.status is Status.GRADER_ERROR or report.student != student else report
+
+
+def kit_identity() -> tuple[str, str]:
+    """The kit's version and git commit ("unknown" without git or outside a checkout)."""
+    from . import __version__
+
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=5)
+        commit = done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    return __version__, commit
+
+
+def _now() -> str:
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
@@ -172,8 +480,10 @@ def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
 
 def protect_hidden_files() -> None:
     """As root, make the reference, hidden tests and build outputs unreadable to the worker's user."""
-    if os.geteuid() != 0:
+    if isolation.euid() != 0:
         return  # same user as the worker: the OS cannot separate them (documented in the README)
+    if (Path(__file__).resolve().parent / "handout").is_dir():
+        return  # the package of a student folder: no hidden file exists around it
     for path in (SOLUTIONS, ASSIGNMENTS, ROOT / "build"):
         if path.exists():
             os.chmod(path, 0o700)

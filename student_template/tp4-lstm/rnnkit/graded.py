@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import report_from_dict
+from .report import Record, record_from_dict, report_from_dict
 from .results import Report
 
 
@@ -27,9 +27,13 @@ class Graded:
     folder: Path
     assignment: str
     reports: tuple[Report, ...]  # sorted by student
+    records: dict = field(default_factory=dict, compare=False)  # student -> Record (report.Record)
 
     def by_student(self) -> dict[str, Report]:
         return {r.student: r for r in self.reports}
+
+    def record(self, student: str) -> Record:
+        return self.records.get(student, Record())
 
 
 def load_graded(folder: Path) -> Graded:
@@ -42,10 +46,12 @@ def load_graded(folder: Path) -> Graded:
         nested = sorted(p.parent.name for p in folder.glob("*/gradebook.csv"))
         hint = f"; it holds graded assignments, pass one of: {', '.join(str(folder / n) for n in nested)}" if nested else ""
         raise InputError([f"{folder}: no <student>/report.json here{hint}"])
-    reports, problems = [], []
+    reports, records, problems = [], {}, []
     for path in paths:
         try:
-            reports.append(report_from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            reports.append(report_from_dict(data))
+            records[reports[-1].student] = record_from_dict(data)
         except (OSError, ValueError, KeyError, TypeError) as err:
             problems.append(f"{path}: unreadable report ({type(err).__name__}: {err})")
     assignments = sorted({r.assignment for r in reports})
@@ -53,7 +59,7 @@ def load_graded(folder: Path) -> Graded:
         problems.append(f"{folder}: reports of several assignments ({', '.join(assignments)}); grade them apart")
     if problems:
         raise InputError(problems)
-    return Graded(folder, assignments[0], tuple(sorted(reports, key=lambda r: r.student)))
+    return Graded(folder, assignments[0], tuple(sorted(reports, key=lambda r: r.student)), records)
 
 
 @dataclass(frozen=True)

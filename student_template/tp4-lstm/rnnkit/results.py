@@ -23,7 +23,10 @@ class Status(str, Enum):
 
     GRADED = "graded"
     PARTIAL = "partial"  # graded, but some of its code could not be loaded
-    NEEDS_REVIEW = "needs_review"  # some questions wait for a TA's decision (their points are held)
+    NEEDS_REVIEW = "needs_review"  # some questions wait for a TA's decision, or several notebooks hold work
+    # Graded, but modules holding graded work were not handed in, or handed in untouched, while the
+    # notebook shows work: their questions were graded on the handed-out stubs (named, never a silent zero).
+    INCOMPLETE = "incomplete"
     UNLOADABLE = "unloadable"  # nothing could be loaded: reported with its reason, not zeroed silently
     GRADER_ERROR = "grader_error"
 
@@ -68,6 +71,14 @@ class Submission:
     # course's stand-in files (intake.provide_course_files) it is "submission", below a root that also
     # holds data/, so that the code's "../data/" stays inside the copy.
     cwd: str = ""
+    # Graded modules of the template (work to do in a .py file) left as handed out by a hand-in that
+    # shows work elsewhere (intake.stub_modules): graded on the handed-out stubs, and said so.
+    missing_modules: tuple[str, ...] = ()  # not handed in
+    unchanged_modules: tuple[str, ...] = ()  # handed in, but the same code as the handed-out file
+
+    @property
+    def incomplete(self) -> tuple[str, ...]:
+        return self.missing_modules + self.unchanged_modules
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,9 @@ class Report:
     printed: str = ""  # what the submission printed while graded (staff only, truncated)
     problem: Message | None = None
     isolation: dict = field(default_factory=dict, compare=False)  # what kept its code apart (isolation.py)
+    # The student's written answers to the hand-graded questions, (question, Markdown text), read from the
+    # graded notebook (score.written_answers) for the TA's pages (class_report); absent from older reports.
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def total(self) -> float:

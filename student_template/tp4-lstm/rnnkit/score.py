@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import TEMPLATE, Question
+from .assignments import ANSWER_TAG, POINTS_IN_HEADING, TEMPLATE, Question
 from .results import LoadResult, Outcome, QuestionScore, Report, Status, Submission, TestResult
 from .source import SourceCode, _top_level
 
@@ -20,7 +20,7 @@ MAX_FOUND = 8  # related definitions named per question (then "and N more")
 
 def score(assignment_id: str, questions: tuple[Question, ...], submission: Submission, load: LoadResult,
           tests: tuple[TestResult, ...], *, seconds: float, printed: str = "", source: SourceCode | None = None,
-          template: dict[str, str] | None = None) -> Report:
+          template: dict[str, str] | None = None, answers: tuple[tuple[str, str], ...] | None = None) -> Report:
     """Sum earned points per question (capped at the question's points); manual ones stay open. A test in
     review earns nothing yet: its question lists it and the submission waits for a TA (every pipeline
     sums the same per-test points).
@@ -30,7 +30,8 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
     top-level code of modules the course did not hand out), is held for review the same way: a script
     hand-in that trained at top level is read by a TA, never zeroed silently. ``template`` (name -> where
     the template defines it) defaults to the assignment's student template; without one (the engine
-    copy shipped to students), nothing is held this way.
+    copy shipped to students), nothing is held this way. ``answers`` are the written answers, read by
+    the caller while the files are there (``written_answers``); by default read now.
     """
     earned: dict[str, float] = {}
     review: dict[str, list[str]] = {}
@@ -52,20 +53,83 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
                       found="; ".join(found.get(q.id, ())))
         for q in questions)
     problem = submission.problem or load.problem
+    # One status per submission, the first that applies (README, "Statuses"): our fault, nothing
+    # gradable, a test that failed on our side, something a TA must decide (points held, or which of
+    # several notebooks), graded modules left as handed out, load problems, graded.
     if load.ours:
         status = Status.GRADER_ERROR
     elif problem is not None:
         status = Status.UNLOADABLE
     elif any(t.outcome is Outcome.GRADER_ERROR for t in tests):
         status = Status.GRADER_ERROR
-    elif review:
+    elif review or notebook_in_doubt(submission):
         status = Status.NEEDS_REVIEW
+    elif submission.incomplete:
+        status = Status.INCOMPLETE
     elif load.steps:
         status = Status.PARTIAL
     else:
         status = Status.GRADED
     return Report(assignment_id, submission.student, status, tests, scores, load, submission, round(seconds, 2),
-                  printed, problem)
+                  printed, problem, answers=written_answers(submission, questions) if answers is None else answers)
+
+
+def notebook_in_doubt(submission: Submission) -> bool:
+    """Several notebooks hold different work and none was asked for: a TA checks the one graded."""
+    return any(note.key == "several_notebooks_with_work" for note in submission.notes)
+
+
+# --- written answers, for the TA who grades them -----------------------------------------------------------
+
+MAX_ANSWER = 20_000  # characters kept of one written answer: a pasted log must not swell report.json
+
+
+def written_answers(submission: Submission, questions: tuple[Question, ...]) -> tuple[tuple[str, str], ...]:
+    """The graded notebook's answers to the hand-graded questions, ``(question, Markdown)``; none when
+    there is no notebook or it cannot be read (its problem is reported by intake and load)."""
+    if not submission.notebook or not any(q.manual for q in questions):
+        return ()
+    try:
+        cells = json.loads((Path(submission.folder) / submission.notebook).read_text(encoding="utf-8"))["cells"]
+        return notebook_answers(cells, questions)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ()
+
+
+def notebook_answers(cells: list, questions: tuple[Question, ...]) -> tuple[tuple[str, str], ...]:
+    """Markdown answers per hand-graded question: the cells tagged ``answer`` for that question (the
+    template's answer cells); for a question without one (tags lost by an editor), the first Markdown
+    cell under its heading, where the template puts the answer (the cells after it are the course's)."""
+    manual = {q.id for q in questions if q.manual}
+    titles = {_title(q.title): q.id for q in questions}
+    tagged: dict[str, list[str]] = {}
+    under: dict[str, list[str]] = {}
+    current = None
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+        question = meta.get("question") if isinstance(meta.get("question"), str) else None
+        if ANSWER_TAG in tags and question in manual:
+            tagged.setdefault(question, []).append(text.strip())
+        elif "points" in meta or (first.startswith("#") and _title(first) in titles):
+            current = question if "points" in meta else titles[_title(first)]
+        elif first.startswith("#"):
+            current = None  # a new section: what follows answers nothing
+        elif current in manual and text.strip():
+            under.setdefault(current, [text.strip()])
+            current = None
+    found = {**under, **tagged}
+    return tuple((q.id, "\n\n".join(found[q.id])[:MAX_ANSWER]) for q in questions if q.id in found)
+
+
+def _title(heading: str) -> str:
+    """A question's heading as compared: no #'s, no "(2 points)", case and spacing aside."""
+    return " ".join(POINTS_IN_HEADING.sub("", heading.lstrip("#")).split()).casefold()
 
 
 # --- questions whose graded names are missing, and the code that may answer them instead -------------------

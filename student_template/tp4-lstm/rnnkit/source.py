@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .results import Submission
+from .sandbox.loader import cell_labels
 
 # What a finding is about; the rules of each question decide what a kind means for it.
 RECURRENT = "torch_recurrent"  # nn.LSTM, nn.GRUCell, torch.lstm, _VF.gru...: torch computing the recurrence
@@ -44,7 +45,7 @@ SETTINGS = ("torch.backends", "os.environ", "sys.argv", "sys.path", "matplotlib"
 class Finding:
     kind: str  # one of the kinds above
     text: str  # the construct as written, e.g. "torch._VF.lstm"
-    where: str  # "cell 3:4" (3rd code cell, line 4) or "tp4.py:12"
+    where: str  # "In [5]:4" or "code cell 3:4" (as the student sees the cell, line 4) or "tp4.py:12"
     owner: str  # the top-level definition it sits in, or TOP_LEVEL
 
 
@@ -96,9 +97,10 @@ def read_source(submission: Submission) -> SourceCode:
     if submission.notebook:
         try:
             cells = json.loads((Path(submission.folder) / submission.notebook).read_text(encoding="utf-8"))["cells"]
-            notebook = ["\n".join(_neutral(c.get("source", ""))) for c in cells if c.get("cell_type") == "code"]
-            chunks.append("\n\n".join(notebook))
-            parts.extend((f"cell {i}", text) for i, text in enumerate(notebook, start=1))
+            labelled = [(label, "\n".join(_neutral(c.get("source", ""))))
+                        for c, label in zip(cells, cell_labels(cells)) if label is not None]
+            chunks.append("\n\n".join(text for _, text in labelled))
+            parts.extend(labelled)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
             pass
     for module in submission.modules:

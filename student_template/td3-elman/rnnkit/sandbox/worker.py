@@ -18,7 +18,8 @@ from pathlib import Path
 import torch
 
 from . import codec, procedures
-from .loader import BudgetExceeded, LoadReport, SubmissionFinder, new_module, run_notebook, time_budget
+from .loader import (BudgetExceeded, LoadReport, SubmissionFinder, is_cell_file, new_module, run_notebook,
+                     time_budget)
 
 RUNTIME = str(Path(__file__).resolve().parent)
 MAX_PRINTED = 64 * 1024  # characters of student output kept per worker
@@ -164,6 +165,8 @@ def describe_error(err: BaseException) -> dict:
     """Classify a failure and keep the traceback without the worker's own frames."""
     if isinstance(err, BudgetExceeded):
         kind = "timeout"
+    elif isinstance(err, KeyboardInterrupt):  # the portable budget's interrupt, arriving a moment late
+        kind = "timeout"
     elif isinstance(err, NotImplementedError):
         kind = "not_implemented"
     elif isinstance(err, MemoryError):
@@ -172,11 +175,31 @@ def describe_error(err: BaseException) -> dict:
         kind = "raised"
     frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(RUNTIME)]
     # Point the student at their own line (a notebook cell or a file of theirs), not inside torch.
-    own = [f for f in frames if f.filename.startswith(("<cell", os.getcwd()))]
+    own = [f for f in frames if is_cell_file(f.filename) or f.filename.startswith(os.getcwd())]
     last = (own or frames)[-1] if frames else None
-    where = f"{Path(last.filename).name.strip('<>')}:{last.lineno}" if last else ""
+    where = f"{_place(last.filename)}:{last.lineno}" if last else ""
+    function = _qualname(err.__traceback__, last)
+    if function:
+        where = f"{function}, {where}"
     trace = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(err), err))
     return {"kind": kind, "type": type(err).__name__, "message": str(err)[:2000], "where": where, "trace": trace[-20000:]}
+
+
+def _place(filename: str) -> str:
+    """``In [12]`` / ``code cell 7`` for a notebook cell, the file's name for a module."""
+    return filename.strip("<>") if is_cell_file(filename) else Path(filename).name
+
+
+def _qualname(trace, frame_summary) -> str:
+    """The student's function (``RNN.forward``) that the reported line belongs to, if it is one."""
+    if frame_summary is None or frame_summary.name == "<module>":
+        return ""
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_filename == frame_summary.filename and trace.tb_lineno == frame_summary.lineno:
+            return getattr(code, "co_qualname", code.co_name)
+        trace = trace.tb_next
+    return frame_summary.name
 
 
 def not_traceable() -> None:
@@ -184,7 +207,7 @@ def not_traceable() -> None:
     another's worker, or the zygote and so every later worker."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: nothing to do
+    except (OSError, AttributeError, TypeError):  # not Linux (Windows: no CDLL(None)): nothing to do
         pass
 
 
@@ -220,3 +243,13 @@ def serve(read_fd: int, write_fd: int, log_fd: int) -> None:
         except codec.CodecError as err:
             codec.write_message(replies, {"error": {"kind": "raised", "type": "CodecError", "message": str(err),
                                                     "where": "", "trace": ""}, "id": request.get("id")})
+
+
+def main() -> None:
+    """The portable worker (``channel.Sandbox._launch_portable``): requests on stdin, replies on
+    stdout, student output to stderr (a log file the grader opened)."""
+    requests, replies, log = os.dup(0), os.dup(1), os.dup(2)
+    quiet = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(quiet, 0)  # student code reading input() must not eat the grader's requests
+    os.close(quiet)
+    serve(requests, replies, log)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import ast
 import importlib.abc
 import importlib.util
+import _thread
 import json
+import os
 import re
 import signal
 import sys
+import threading
 import traceback
 import types
 from dataclasses import asdict, dataclass, field
@@ -69,8 +72,14 @@ class LoadReport:
 
 
 def time_budget(seconds: float):
-    """Context manager raising BudgetExceeded in this (main) thread after ``seconds``."""
-    return _Budget(seconds)
+    """Context manager raising BudgetExceeded in this (main) thread after ``seconds``.
+
+    With POSIX signals: an interval timer. Without them (Windows) or in the portable worker, a timer
+    thread interrupts the main thread; either way the grader's own deadline kills a worker stuck
+    where neither can reach it (inside one long C call)."""
+    if hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") and not os.environ.get("RNNKIT_PORTABLE"):
+        return _Budget(seconds)
+    return _ThreadBudget(seconds)
 
 
 class _Budget:
@@ -88,6 +97,59 @@ class _Budget:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.previous)
         return False
+
+
+class _ThreadBudget:
+    """The portable budget: ``_thread.interrupt_main`` raises KeyboardInterrupt in the main thread,
+    turned here into BudgetExceeded."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.fired = self.done = False
+
+    def _expire(self):
+        with self.lock:
+            if not self.done:
+                self.fired = True
+                _thread.interrupt_main()
+
+    def __enter__(self):
+        self.timer = threading.Timer(self.seconds, self._expire)
+        self.timer.daemon = True
+        self.timer.start()
+        return self
+
+    def __exit__(self, kind, value, trace):
+        with self.lock:
+            self.done = True
+        self.timer.cancel()
+        if self.fired and (kind is None or issubclass(kind, KeyboardInterrupt)):
+            raise BudgetExceeded(f"exceeded its {self.seconds:g} s budget") from None
+        return False
+
+
+def cell_labels(cells: list) -> list[str | None]:
+    """How the student sees each code cell: ``In [12]`` when the saved notebook has distinct execution
+    counts, otherwise ``code cell 7`` (7th code cell); None for other cells."""
+    code = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    counts = [c.get("execution_count") for c in code]
+    numbered = [n for n in counts if isinstance(n, int) and not isinstance(n, bool)]
+    distinct = len(numbered) == len(set(numbered))
+    labels, k = [], 0
+    for cell in cells:
+        if not (isinstance(cell, dict) and cell.get("cell_type") == "code"):
+            labels.append(None)
+            continue
+        k += 1
+        n = cell.get("execution_count")
+        labels.append(f"In [{n}]" if distinct and isinstance(n, int) and not isinstance(n, bool) else f"code cell {k}")
+    return labels
+
+
+def is_cell_file(filename: str) -> bool:
+    """Whether a code object's file name is one of a notebook's cells (see ``run_notebook``)."""
+    return filename.startswith(("<In [", "<code cell "))
 
 
 def neutralise_magics(source: str) -> str:
@@ -150,8 +212,8 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
     if not isinstance(cells, list):
         report.steps.append(Step(path.name, "", "syntax", "not a readable notebook: 'cells' is not a list"))
         return
-    for index, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    for cell, label in zip(cells, cell_labels(cells)):
+        if label is None:
             continue
         source = cell.get("source")
         if isinstance(source, list):
@@ -159,7 +221,7 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
         elif not isinstance(source, str):
             source = ""  # null or a number: a broken editor, nothing to run
         first = next((l.strip() for l in source.splitlines() if l.strip()), "")
-        where = f"cell {index}"
+        where = label
         tags = (cell.get("metadata") or {}).get("tags") or []
         if SKIP_TAG in tags:
             report.steps.append(Step(where, first, "skipped"))

@@ -1,7 +1,11 @@
 """Public tests of tp3-rnn: shipped to students (``check("Q1")``), at least one per graded question.
 
-They check shapes, types and the documented layouts; values, gradients and learning are checked by
-the hidden tests. Self-contained on purpose: only the engine is imported (``autograder`` in the
+They check shapes, types and the documented layouts, and the mistakes the questions warn about:
+``forward`` must be ``one_step`` iterated, ``one_step`` a tanh cell with a full recurrent matrix,
+``decode`` raw affine scores; ``classify`` decodes the last state, ``evaluate_classifier`` gives a
+mean and a proportion, ``forecast`` feeds its predictions back, ``generate_fixed`` never writes the
+null symbol and samples when asked (on stand-in models whose answers these tests compute themselves).
+Exact values against ``torch.nn.RNN``, gradients and learning are checked by the hidden tests. Self-contained on purpose: only the engine is imported (``autograder`` in the
 kit, ``rnnkit`` in a student folder). The helpers that read what ``forward`` returns are also
 used by the hidden tests, so both always agree on what counts as a deviation.
 
@@ -19,6 +23,7 @@ _testing = importlib.import_module(f"{_ENGINE}.testing")
 StudentError = importlib.import_module(f"{_ENGINE}.channel").StudentError
 grade, Wrong, describe = _testing.grade, _testing.Wrong, _testing.describe
 expect_shape, expect_dtype, expect_tensor = _testing.expect_shape, _testing.expect_dtype, _testing.expect_tensor
+expect_close = _testing.expect_close
 
 D, H, O = 3, 5, 4  # all different (and D + H too): each parameter's role shows in its shape
 L, B = 6, 2  # L != B: a batch-first forward shows
@@ -177,6 +182,40 @@ def format_problem(reading: Reading, length: int, batch: int, latent: int):
     return None
 
 
+def worst(a: torch.Tensor, b: torch.Tensor) -> float:
+    if not isinstance(a, torch.Tensor) or a.shape != b.shape:
+        return float("inf")
+    return float((a.double() - b.double()).abs().max())
+
+
+def forward_problem(reading: Reading, reply: dict, h0: torch.Tensor, atol: float):
+    """Why the states of forward differ from one_step iterated: (key, params), or None when they agree."""
+    unrolled = reply["unrolled"].get("ok")
+    if not isinstance(unrolled, torch.Tensor) or reading.states is None:
+        return None
+    if reading.align == "h0_first":
+        return "tp3_forward_shifted", {}
+    part, full = reading.overlap(unrolled)
+    if close(part, full, atol):
+        return None
+    each = reply["each"].get("ok")
+    if isinstance(each, torch.Tensor) and close(part, reading.overlap(each)[1], atol):
+        return "tp3_state_not_updated", {}
+    if close(part, torch.tanh(full), atol):
+        return "tp3_tanh_after_loop", {}
+    zero = reply["unrolled_zero"].get("ok")
+    if isinstance(zero, torch.Tensor) and close(part, reading.overlap(zero)[1], atol):
+        return "tp3_forward_ignores_h", {}
+    return "tp3_forward_not_one_step", {"worst": f"{worst(part, full):.3g}"}
+
+
+def _student_error(result: dict, where: str):
+    """A failure ``@tp3_calls`` or ``@tp3_forward_probe`` brought back as data, as the student's own error."""
+    kind, _, message = result["error"].partition(": ")
+    return StudentError({"kind": "not_implemented" if result.get("not_implemented") else "raised",
+                         "type": kind, "message": message, "where": where})
+
+
 def constructor_order(student, model, d, h, o):
     """``(dim, latent, output)`` read in another order, judged from the parameters' shapes, or None."""
     try:
@@ -224,6 +263,30 @@ def probe_weights(generator, d, h, o, scale=0.4):
     return A, R, Bm, c
 
 
+def probe_states(A, R, x):
+    """States h_1..h_L of the stand-in (h_t = h_{t-1} R + x_t A from zeros), computed here in float64."""
+    h, out = torch.zeros(x.shape[1], A.shape[1], dtype=torch.float64), []
+    for x_t in x.double():
+        h = h @ R.double() + x_t @ A.double()
+        out.append(h)
+    return torch.stack(out)
+
+
+def each_style(student, weights, attempt):
+    """``attempt(probe, batch_first)`` with the plain stand-in, then the ones that mimic other conventions."""
+    first = None
+    for batch_first, container in PROBE_STYLES:
+        probe = student.call("@tp3_probe_rnn", *weights, batch_first, container)
+        try:
+            attempt(probe, batch_first)
+            return
+        except (Wrong, StudentError) as err:
+            if isinstance(err, StudentError) and err.kind == "not_implemented":
+                raise
+            first = first or err
+    raise first
+
+
 # --- Q1 ---------------------------------------------------------------------------------------------------
 
 @grade("Q1", points=1, visibility="public")
@@ -264,6 +327,75 @@ def test_rnn_forward_returns_all_states_sequence_first(student, seed):
         raise Wrong(problem[0], **problem[1])
 
 
+@grade("Q1", points=0.5, visibility="public")
+def test_rnn_forward_is_one_step_iterated(student, seed):
+    """forward(x, h) gives the states of one_step applied step by step from h: h_1..h_L, each fed to the next."""
+    g = torch.Generator().manual_seed(seed)
+    model = new_rnn(student, D, H, O)
+    x, h0 = torch.randn(L, B, D, generator=g), 0.5 * torch.randn(B, H, generator=g)
+    reading, reply = forward_reading(student, model, x, h0, H)
+    if reading.states is None:
+        key, params = format_problem(reading, L, B, H)
+        raise Wrong(key, **params)
+    if "error" in reply["unrolled"]:
+        raise _student_error(reply["unrolled"], "RNN.one_step")
+    if not reading.pass_h:  # forward(x) only: its states start from zeros (the hidden tests price the signature)
+        reply, h0 = {**reply, "unrolled": reply["unrolled_zero"]}, torch.zeros_like(h0)
+    problem = forward_problem(reading, reply, h0, 1e-5)
+    if problem is not None:
+        raise Wrong(problem[0], **problem[1])
+
+
+@grade("Q1", points=0.25, visibility="public")
+def test_rnn_one_step_is_a_tanh_cell(student, seed):
+    """one_step: values in [-1, 1] of both signs (tanh), and every unit moved by h's first unit (a full W_h)."""
+    g = torch.Generator().manual_seed(seed)
+    model = new_rnn(student, D, H, O)
+    x, h = 2 * torch.randn(8, D, generator=g), 0.5 * torch.randn(8, H, generator=g)
+    moved = h.clone()
+    moved[:, 0] += 1.0
+    results = student.call("@tp3_calls", model, [["one_step", [x, h], {}], ["one_step", [x, moved], {}]])
+    for result in results:
+        if "error" in result:
+            raise _student_error(result, "RNN.one_step")
+    out, out_moved = (expect_shape(r["ok"], (8, H), "RNN.one_step", "(B, H)").double() for r in results)
+    if bool((out >= 0).all()):
+        raise Wrong("tp3_activation_relu" if float(out.max()) > 1 + 1e-6 else "tp3_activation_sigmoid")
+    if float(out.abs().max()) > 1 + 1e-6:
+        raise Wrong("tp3_no_activation")
+    changed = (out_moved - out).abs() > 1e-6
+    if not bool(changed.any()):
+        raise Wrong("tp3_one_step_ignores_h")
+    if not bool(changed[:, 1:].any()):
+        raise Wrong("tp3_diagonal_recurrence")
+
+
+@grade("Q1", points=0.25, visibility="public")
+def test_rnn_decode_gives_raw_scores(student, seed):
+    """decode maps (L, B, H) to (L, B, O) and is affine: no softmax or sigmoid, y = W_d h + b_d."""
+    g = torch.Generator().manual_seed(seed)
+    model = new_rnn(student, D, H, O)
+    h = 2 * torch.randn(L, B, H, generator=g)
+    a, b = h[0], h[1]
+    results = student.call("@tp3_calls", model, [["decode", [h], {}], ["decode", [torch.cat([a, b, (a + b) / 2])], {}]])
+    if "error" in results[1]:
+        raise _student_error(results[1], "RNN.decode")
+    if "error" in results[0]:
+        raise Wrong("tp3_decode_leading_dims", got=results[0]["error"][:120])
+    out = results[0]["ok"]
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (L, B, O):
+        raise Wrong("tp3_decode_leading_dims", got=tuple(out.shape) if isinstance(out, torch.Tensor) else describe(out))
+    rows = expect_shape(results[1]["ok"], (3 * B, O), "RNN.decode", "(B, O)").double()
+    ya, yb, ym = rows[:B], rows[B:2 * B], rows[2 * B:]
+    if close(ym, (ya + yb) / 2, 1e-5, 1e-4):
+        return
+    if bool((rows >= 0).all()) and close(rows.sum(dim=-1), torch.ones(3 * B, dtype=torch.float64), 1e-5):
+        raise Wrong("tp3_decode_softmax")
+    if bool((rows > 0).all()) and bool((rows < 1).all()):
+        raise Wrong("tp3_decode_sigmoid")
+    raise Wrong("tp3_decode_not_affine")
+
+
 # --- Q2 ---------------------------------------------------------------------------------------------------
 
 @grade("Q2", points=0.5, visibility="public")
@@ -287,6 +419,59 @@ def test_classify_shape(student, seed):
     raise first
 
 
+@grade("Q2", points=0.25, visibility="public")
+def test_classify_returns_the_last_state_decoded(student, seed):
+    """classify(model, x) = model.decode(h_L) on a stand-in whose states this test computes itself."""
+    g = torch.Generator().manual_seed(seed)
+    A, R, Bm, c = weights = probe_weights(g, 3, 5, 4)
+    x = torch.randn(7, 6, 3, generator=g)
+    states = probe_states(A, R, x)
+    expected = states[-1] @ Bm.double() + c.double()
+
+    def attempt(probe, batch_first):
+        out = expect_shape(student.call("classify", probe, x.transpose(0, 1) if batch_first else x), (6, 4),
+                           "classify", "(B, C)")
+        if close(out, expected, 1e-4):
+            return
+        if close(out, states[0] @ Bm.double() + c.double(), 1e-4):
+            raise Wrong("tp3_classify_first_state")
+        expect_close(out, expected, "classify", what="scores", legend="(B, C)", atol=1e-4)
+
+    each_style(student, weights, attempt)
+
+
+@grade("Q2", points=0.25, visibility="public")
+def test_evaluate_classifier_gives_mean_loss_and_accuracy(student, seed):
+    """evaluate_classifier(model, loader) = (mean cross-entropy, share of right answers in [0, 1]) over 2 batches."""
+    g = torch.Generator().manual_seed(seed)
+    A, R, Bm, c = weights = probe_weights(g, 3, 5, 4)
+    x = torch.randn(10, 4, 3, generator=g)  # batch-first, as a DataLoader yields it
+    y = torch.randint(0, 4, (10,), generator=g)
+    scores = probe_states(A, R, x.transpose(0, 1))[-1] @ Bm.double() + c.double()
+    loss = float(torch.nn.functional.cross_entropy(scores, y))
+    acc = float((scores.argmax(1) == y).double().mean())
+    loader = student.call("@tp3_loader", x, y, 5)
+
+    def attempt(probe, batch_first):
+        out = student.call("evaluate_classifier", probe, loader)
+        if not isinstance(out, (tuple, list)) or len(out) < 2:
+            raise Wrong("tp3_evaluate_return", got=describe(out))
+        try:
+            got_loss, got_acc = float(out[0]), float(out[1])
+        except (TypeError, ValueError):
+            raise Wrong("tp3_evaluate_return", got=describe(out)) from None
+        if abs(got_acc - acc) > 1e-6:
+            if abs(got_acc - acc * len(x)) < 1e-4:
+                raise Wrong("tp3_evaluate_accuracy_count", got=f"{got_acc:g}")
+            if abs(got_acc - 100 * acc) < 1e-4:
+                raise Wrong("tp3_evaluate_accuracy_percent", got=f"{got_acc:g}")
+            raise Wrong("tp3_evaluate_accuracy", got=f"{got_acc:.4g}")
+        if abs(got_loss - loss) > 1e-4 * max(1.0, abs(loss)):
+            raise Wrong("tp3_evaluate_loss", got=f"{got_loss:.4g}")
+
+    each_style(student, weights, attempt)
+
+
 # --- Q3 ---------------------------------------------------------------------------------------------------
 
 @grade("Q3", points=0.5, visibility="public")
@@ -303,6 +488,33 @@ def test_stations_as_batch_layout(student, seed):
             if torch.equal(out[:, s * batch + b], x[b, :, s]):
                 raise Wrong("tp3_stations_order", b=b, s=s, S=stations, B=batch)
             raise Wrong("tp3_stations_layout", b=b, s=s, index=b * stations + s)
+
+
+@grade("Q3", points=0.25, visibility="public")
+def test_forecast_feeds_its_predictions_back(student, seed):
+    """forecast(model, x, 3): decode(h_L) first, then each prediction is the next input of one_step."""
+    g = torch.Generator().manual_seed(seed)
+    A, R, Bm, c = weights = probe_weights(g, 2, 5, 2)
+    x, horizon = torch.randn(5, 6, 2, generator=g), 3
+    h = probe_states(A, R, x)[-1]
+    expected = [h @ Bm.double() + c.double()]
+    for _ in range(horizon - 1):
+        h = h @ R.double() + expected[-1] @ A.double()
+        expected.append(h @ Bm.double() + c.double())
+    expected = torch.stack(expected)
+
+    def attempt(probe, batch_first):
+        out = student.call("forecast", probe, x.transpose(0, 1) if batch_first else x, horizon)
+        if batch_first and isinstance(out, torch.Tensor) and tuple(out.shape) == (6, horizon, 2):
+            out = out.transpose(0, 1)
+        out = expect_shape(out, (horizon, 6, 2), "forecast", "(horizon, N, D)")
+        if close(out, expected, 1e-4):
+            return
+        if close(out[0], expected[0], 1e-4):  # the first step is right: the feeding is not
+            raise Wrong("tp3_forecast_not_fed_back")
+        expect_close(out, expected, "forecast", what="prédictions / predictions", legend="(horizon, N, D)", atol=1e-4)
+
+    each_style(student, weights, attempt)
 
 
 # --- Q4 ---------------------------------------------------------------------------------------------------
@@ -354,3 +566,55 @@ def test_generate_fixed_length(student, seed):
                 raise
             first = first or err
     raise first
+
+
+def _language_standin(g, null_score):
+    """A stand-in character model (RNN(6, 7, 96) and an embedding table) whose null symbol 0 scores ``null_score``."""
+    vocab, e, h = 96, 6, 7
+    A, R, Bm, c = probe_weights(g, e, h, vocab, scale=0.8)
+    c[0] = null_score
+    return (A, R, Bm, c), torch.randn(vocab, e, generator=g)
+
+
+@grade("Q4", points=0.25, visibility="public")
+def test_generate_fixed_never_writes_the_null_symbol(student, seed):
+    """The null symbol 0 scores highest here: masked, it is never produced, so the length stays exact."""
+    g = torch.Generator().manual_seed(seed)
+    weights, table = _language_standin(g, null_score=30.0)
+    emb = student.call("@tp3_probe_embedding", table)
+
+    def attempt(probe, batch_first):
+        for start, n in (("The ", 10), ("", 6)):
+            out = student.call("generate_fixed", probe, emb, start, n)
+            if not isinstance(out, str):
+                raise Wrong("tp3_generate_not_str", got=describe(out))
+            if len(out) < len(start) + n:
+                raise Wrong("tp3_generate_null_symbol", start=start, n=n, got=repr(out[:40]))
+            if len(out) != len(start) + n:
+                raise Wrong("tp3_generate_length", start=start, n=n, expected=len(start) + n, got=len(out))
+
+    each_style(student, weights, attempt)
+
+
+@grade("Q4", points=0.25, visibility="public")
+def test_generate_fixed_samples_when_asked(student, seed):
+    """sample=True draws from the softmax: 40 one-character generations from the same start are not all equal."""
+    g = torch.Generator().manual_seed(seed)
+    (A, R, Bm, c), table = _language_standin(g, null_score=-20.0)
+    c[1:] = -20.0
+    c[1:6] = torch.tensor([1.0, 0.8, 0.6, 0.4, 0.2])  # five likely characters, the rest negligible
+    emb = student.call("@tp3_probe_embedding", table)
+
+    def attempt(probe, batch_first):
+        results = student.call("@tp3_repeat", student.get("generate_fixed"), [probe, emb, "", 1], {"sample": True}, 40)
+        texts = []
+        for result in results:
+            if "error" in result:
+                raise _student_error(result, "generate_fixed")
+            texts.append(result["ok"])
+        if not all(isinstance(t, str) for t in texts):
+            raise Wrong("tp3_generate_not_str", got=describe(next(t for t in texts if not isinstance(t, str))))
+        if len(set(texts)) == 1:
+            raise Wrong("tp3_generate_not_sampling")
+
+    each_style(student, (A, R, Bm, c), attempt)

@@ -1,8 +1,11 @@
 """Public tests of tp4-lstm: shipped to students (``check("Q2")``), at least one per graded question.
 
-They check the course's own examples and the documented shapes; the hidden tests check the
-values on random inputs, the equations of the GRU and LSTM under any parameter layout, learning,
-and the generation functions on more models. Self-contained on purpose: only the engine's
+They check the course's own examples, the documented shapes, and the mistakes the questions warn
+about on small cases computed here: the GRU's reset gate applied BEFORE the product and the LSTM's
+equations on the cell's own weights (simple layouts), forward as one_step iterated, generation that
+reads start, stops at EOS and at maxlen and samples when asked, a k = 2 beam. The hidden tests check
+the values on random inputs, the equations under any parameter layout, gradients, learning, and the
+generation functions on more models. Self-contained on purpose: only the engine's
 ``testing`` module is imported (``autograder`` in the kit, ``rnnkit`` in a student folder).
 """
 import importlib
@@ -132,6 +135,35 @@ def test_generate_greedy_small_model(student):
         raise Wrong("tp4_gen_greedy_public", expected="Hi!", got=out)
 
 
+@grade("Q3", points=0.25, visibility="public")
+def test_generate_reads_start_and_stops(student):
+    """On the same tiny model: start="H" gives "Hi!" and stops at EOS (a few one_step calls, not maxlen), and
+    maxlen=2 gives "Hi"."""
+    reply = student.call("@tp4_generate", student.get("generate"), _table(GREETING), [EOS, "H", 50], {"sample": False})
+    out = reply["results"][0]
+    if isinstance(out, str) and out.startswith("Hi!") and len(reply["calls"][0]) > 10:
+        raise Wrong("tp4_gen_no_stop_at_eos", steps=len(reply["calls"][0]), needed=3)  # code2string hides what follows EOS; the step count does not
+    out = _generated(student, "generate", _table(GREETING), EOS, "H", 50)
+    if out == "HHi!":
+        raise Wrong("tp4_gen_ignores_start")
+    if out != "Hi!":
+        raise Wrong("tp4_gen_greedy_public", expected="Hi!", got=out)
+    out = _generated(student, "generate", _table(GREETING), EOS, "", 2)
+    if out != "Hi":
+        raise Wrong("tp4_gen_maxlen_public", maxlen=2, expected="Hi", got=out)
+
+
+@grade("Q3", points=0.25, visibility="public")
+def test_generate_samples_when_asked(student):
+    """sample=True draws from the softmax: 30 generations on a model whose first symbol is H or B (60/40) differ."""
+    outs = student.call("@tp4_generate", student.get("generate"), _table(GREETING), [EOS, "", 50], {"sample": True},
+                        30)["results"]
+    if any(not isinstance(o, str) for o in outs):
+        raise Wrong("tp4_gen_not_text", function="generate", got=describe(next(o for o in outs if not isinstance(o, str))))
+    if len(set(outs)) < 2:
+        raise Wrong("tp4_gen_sample_argmax", n=len(outs), text=outs[0])
+
+
 # --- Q4 ---------------------------------------------------------------------------------------------------
 
 @grade("Q4", points=0.5, visibility="public")
@@ -211,6 +243,14 @@ def test_beam_k1_is_greedy(student):
         raise Wrong("tp4_beam_k1_public", expected="ac", got=out)
 
 
+@grade("Q6", points=0.25, visibility="public")
+def test_beam_k2_finds_the_most_probable_sentence(student):
+    """With k = 2 on the same model, the beam keeps "b" (0.4) beside "a" (0.5) and ends with "bf" (0.36 > 0.18)."""
+    out = _generated(student, "generate_beam", _table(BEAM), EOS, 2, "", 20)
+    if out != "bf":
+        raise Wrong("tp4_beam_k2_public", expected="bf", got=out)
+
+
 # --- Q7 ---------------------------------------------------------------------------------------------------
 
 @grade("Q7", points=0.5, visibility="public")
@@ -232,3 +272,198 @@ def test_nucleus_small_example(student):
         raise Wrong("tp4_nucleus_not_renormalised")
     expect_close(out, torch.tensor([[0.625, 0.375, 0.0, 0.0]]), "p_nucleus(decoder, alpha)(h)",
                  what="nucleus distribution", atol=1e-5, rtol=1e-4)
+
+
+# --- Q5a, Q5b: the lab's equations and forward, checked on the student's own weights ------------------------
+#
+# The cell's linear layers are read from the shapes of its parameters (D=3, H=5, V=7: H+D, 2H, 3H, 4H and V
+# all differ): blocks of H rows acting on [h, x] or [x, h], or a layer on h plus one on x, in any gate order.
+# Each reading is computed here with the lab's equations and with the mistakes the lab text warns about; the
+# one that gives the student's output says which. A layout these simple readings miss is left to the hidden
+# tests, which read every layout.
+
+CD, CH, CV = 3, 5, 7
+
+
+def _blocks(params, D=CD, H=CH):
+    """(blocks, plain): gate blocks {"on": "cat"|"h"|"x", "W": (H, cols), "b": (H,), "layer": name}, and whether
+    every block comes from an nn.Linear-style ``weight`` (orientation known)."""
+    blocks, plain = [], True
+    names = {n for n in params}
+    for name, W in params.items():
+        if W.dim() != 2:
+            continue
+        linear = name.endswith("weight")
+        if not linear and W.shape[0] in (D, H, H + D) and W.shape[1] % H == 0 and W.shape[0] != W.shape[1]:
+            W = W.t()  # a raw parameter used as x @ W
+        rows, cols = W.shape
+        on = {H + D: "cat", H: "h", D: "x"}.get(cols)
+        if on is None or rows % H:
+            continue
+        plain &= linear
+        stem = name[: -len("weight")] if linear else name
+        bias_name = stem + "bias" if linear else next(
+            (n for n in (name.replace("W", "b", 1), name.replace("w", "b", 1), name + "_b", name + "_bias")
+             if n in names and n != name and params[n].dim() == 1), None)
+        b = params.get(bias_name) if bias_name else None
+        if b is not None and b.numel() != rows:
+            b = None
+        for k in range(rows // H):
+            blocks.append({"on": on, "W": W[k * H:(k + 1) * H].double(), "layer": name,
+                           "b": (b[k * H:(k + 1) * H] if b is not None else torch.zeros(H)).double()})
+    return blocks, plain
+
+
+def _gates(blocks, H=CH, D=CD):
+    """Every gate a reading can use: (W_h (H, H), W_x (H, D), b, blocks used), for [h, x] and [x, h] concatenations."""
+    for cat_first_h in (True, False):
+        gates = []
+        for i, blk in enumerate(blocks):
+            if blk["on"] == "cat":
+                W = blk["W"]
+                Wh, Wx = (W[:, :H], W[:, H:]) if cat_first_h else (W[:, D:], W[:, :D])
+                gates.append((Wh, Wx, blk["b"], {i}))
+        for i, hb in enumerate(blocks):
+            for j, xb in enumerate(blocks):
+                if hb["on"] == "h" and xb["on"] == "x":
+                    gates.append((hb["W"], xb["W"], hb["b"] + xb["b"], {i, j}))
+        yield gates
+
+
+def _readings(blocks, k, limit=5000):
+    """Ordered choices of k gates using disjoint blocks (at most ``limit``)."""
+    import itertools
+
+    found = 0
+    for gates in _gates(blocks):
+        for combo in itertools.permutations(range(len(gates)), k):
+            used = [gates[i][3] for i in combo]
+            if sum(len(u) for u in used) != len(set().union(*used)):
+                continue
+            yield [gates[i][:3] for i in combo]
+            found += 1
+            if found >= limit:
+                return
+
+
+def _pre(gate, h, x):
+    Wh, Wx, b = gate
+    return h @ Wh.t() + x @ Wx.t() + b
+
+
+def _gru_variants(reading, x, h):
+    z_gate, r_gate, n_gate = reading
+    z, r = torch.sigmoid(_pre(z_gate, h, x)), torch.sigmoid(_pre(r_gate, h, x))
+    Wh, Wx, b = n_gate
+    before = torch.tanh((r * h) @ Wh.t() + x @ Wx.t() + b)
+    after = torch.tanh(r * (h @ Wh.t()) + x @ Wx.t() + b)
+    return {None: (1 - z) * h + z * before, "tp4_gru_mirrored_z": z * h + (1 - z) * before,
+            "tp4_gru_reset_after_product": (1 - z) * h + z * after, "tp4_gru_torch_formulation": z * h + (1 - z) * after}
+
+
+def _lstm_variants(reading, x, h, c):
+    pre = [_pre(g, h, x) for g in reading]
+    f, i, o = (torch.sigmoid(p) for p in (pre[0], pre[1], pre[3]))
+    g = torch.tanh(pre[2])
+    c_new = f * c + i * g
+    soft = [torch.softmax(p, dim=-1) for p in (pre[0], pre[1], pre[3])]
+    c_soft = soft[0] * c + soft[1] * g
+    return {None: (o * torch.tanh(c_new), c_new), "tp4_lstm_state_swapped": (c_new, o * torch.tanh(c_new)),
+            "tp4_lstm_no_forget_gate": (o * torch.tanh(c + i * g), c + i * g),
+            "tp4_lstm_no_tanh_cell": (o * c_new, c_new), "tp4_lstm_old_cell": (o * torch.tanh(c), c_new),
+            "tp4_lstm_softmax_gates": (soft[2] * torch.tanh(c_soft), c_soft)}
+
+
+def _close_pair(got, want):
+    return all(isinstance(a, torch.Tensor) and a.shape == b.shape and
+               bool(((a.double() - b).abs() <= 1e-5 + 1e-4 * b.abs()).all()) for a, b in zip(got, want))
+
+
+def _judge_cell(student, model, cls, out, variants, k, fewer=None):
+    """Pass when a reading gives ``out`` with the lab's equations; name the mistake a reading explains.
+
+    ``fewer``: (key, variant) for a cell with one gate layer less (an LSTM without its forget gate)."""
+    blocks, plain = _blocks(student.parameters(model))
+    named, any_reading = None, False
+    for reading in _readings(blocks, k):
+        any_reading = True
+        for key, want in variants(reading).items():
+            if _close_pair(out, want if isinstance(want, tuple) else (want,)):
+                if key is None:
+                    return
+                named = named or key
+    if named:
+        raise Wrong(named)
+    if not any_reading and fewer is not None:
+        key, variant = fewer
+        if any(_close_pair(out, variant(reading)) for reading in _readings(blocks, k - 1)):
+            raise Wrong(key)
+    if any_reading and plain:
+        raise Wrong("tp4_gru_equations" if cls == "GRU" else "tp4_lstm_equations")
+
+
+@grade("Q5a", points=0.25, visibility="public")
+def test_gru_one_step_follows_the_lab_equations(student):
+    """GRU(3, 5, 7).one_step on its own weights: z, r = σ(W·[h, x] + b), h̃ = tanh(W·[r⊙h, x] + b) (r BEFORE the
+    product), h' = (1 − z)⊙h + z⊙h̃."""
+    gru = student.model("GRU", "gru", dim=CD, latent=CH, output=CV)
+    _refuse_torch_cells(student, gru, "GRU")
+    g = torch.Generator().manual_seed(3)
+    x, h = torch.randn(6, CD, generator=g), 0.8 * torch.randn(6, CH, generator=g)
+    out = student.method(gru, "one_step", x, h)
+    if isinstance(out, (tuple, list)):
+        raise Wrong("tp4_gru_state_tuple", got=describe(out))
+    expect_shape(out, (6, CH), "GRU.one_step", "(B, H)")
+    _judge_cell(student, gru, "GRU", (out,), lambda r: _gru_variants(r, x.double(), h.double()), 3)
+
+
+@grade("Q5b", points=0.25, visibility="public")
+def test_lstm_one_step_follows_the_lab_equations(student):
+    """LSTM(3, 5, 7).one_step on its own weights: f, i, o = σ(W·[h, x] + b), c' = f⊙c + i⊙tanh(W_C·[h, x] + b_C),
+    h' = o⊙tanh(c'), returned as (h', c')."""
+    lstm = student.model("LSTM", "lstm", dim=CD, latent=CH, output=CV)
+    _refuse_torch_cells(student, lstm, "LSTM")
+    g = torch.Generator().manual_seed(4)
+    x, h, c = torch.randn(6, CD, generator=g), 0.8 * torch.randn(6, CH, generator=g), 0.8 * torch.randn(6, CH, generator=g)
+    out = student.method(lstm, "one_step", x, (h, c))
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise Wrong("tp4_lstm_state_pair", got=describe(out))
+    for part in out:
+        expect_shape(part, (6, CH), "LSTM.one_step", "(B, H) for h and c")
+    x, h, c = x.double(), h.double(), c.double()
+
+    def no_forget(reading):  # three gate layers: i, candidate, o
+        i, o = torch.sigmoid(_pre(reading[0], h, x)), torch.sigmoid(_pre(reading[2], h, x))
+        c_new = c + i * torch.tanh(_pre(reading[1], h, x))
+        return o * torch.tanh(c_new), c_new
+
+    _judge_cell(student, lstm, "LSTM", tuple(out), lambda r: _lstm_variants(r, x, h, c), 4,
+                fewer=("tp4_lstm_no_forget_gate", no_forget))
+
+
+def _forward_is_one_step_iterated(student, model, cls):
+    """forward(x) from the initial state = hidden(state) after each one_step, the state carried from step to step."""
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(5, 3, CD, generator=g)
+    hs = expect_shape(student.method(model, "forward", x), (5, 3, CH), f"{cls}.forward", "(L, B, H)")
+    states = student.call("@tp4_unroll", model, x, student.method(model, "init_state", 3))
+    expected = torch.stack([s[0] if isinstance(s, (tuple, list)) else s for s in states])
+    if _close_pair((hs,), (expected.double(),)):
+        return
+    if _close_pair((hs[1:],), (expected[:-1].double(),)):
+        raise Wrong("tp4_forward_shifted", cls=cls)
+    raise Wrong("tp4_forward_values", cls=cls)
+
+
+@grade("Q5a", points=0.25, visibility="public")
+def test_gru_forward_is_one_step_iterated(student):
+    """GRU.forward(x) gives hidden(state) after each one_step, from init_state, each state fed to the next step."""
+    gru = student.model("GRU", "gru", dim=CD, latent=CH, output=CV)
+    _forward_is_one_step_iterated(student, gru, "GRU")
+
+
+@grade("Q5b", points=0.25, visibility="public")
+def test_lstm_forward_is_one_step_iterated(student):
+    """LSTM.forward(x) gives h after each one_step, from init_state, both h and c fed to the next step."""
+    lstm = student.model("LSTM", "lstm", dim=CD, latent=CH, output=CV)
+    _forward_is_one_step_iterated(student, lstm, "LSTM")
