@@ -35,6 +35,9 @@ PUBLIC_TESTS = "test_public.py"
 CHECK_CELL = ("# Tests publics de cette question, sur le notebook enregistré (Ctrl-S d'abord).\n"
               "from rnnkit import check\n"
               "check({question!r})")
+# Importing the package starts the checking process in the background: the first check() then finds it warm.
+START_CELL = ("# Démarre en arrière-plan le vérificateur des cellules check() (quelques secondes, une seule fois).\n"
+              "from rnnkit import check, submit")
 SUBMIT_CELL = ("# Dernière cellule : enregistrez le notebook (Ctrl-S), puis exécutez-la. Elle construit l'archive\n"
                "# à rendre et relance tous les tests publics.\n"
                "from rnnkit import submit\n"
@@ -219,9 +222,9 @@ def with_handin(assignment: Assignment, cells: list) -> list:
         cells[0].source = cells[0].source.rstrip() + "\n\n" + handin_text(assignment)
     else:
         cells.insert(0, nbformat.v4.new_markdown_cell(handin_text(assignment)))
-    submit = nbformat.v4.new_code_cell(SUBMIT_CELL)
-    submit.metadata["tags"] = ["skip-grading"]
-    return cells + [submit]
+    start, submit = nbformat.v4.new_code_cell(START_CELL), nbformat.v4.new_code_cell(SUBMIT_CELL)
+    start.metadata["tags"] = submit.metadata["tags"] = ["skip-grading"]
+    return cells[:1] + [start] + cells[1:] + [submit]
 
 
 def without_handin(assignment: Assignment, cells: list) -> list:
@@ -232,9 +235,7 @@ def without_handin(assignment: Assignment, cells: list) -> list:
         cells[0].source = cells[0].source[: -len(text)]
     elif cells and cells[0].source == handin_text(assignment):
         cells = cells[1:]
-    if cells and cells[-1].cell_type == "code" and cells[-1].source == SUBMIT_CELL:
-        cells = cells[:-1]
-    return cells
+    return [c for c in cells if not (c.cell_type == "code" and c.source in (START_CELL, SUBMIT_CELL))]
 
 
 def handin_text(assignment: Assignment) -> str:

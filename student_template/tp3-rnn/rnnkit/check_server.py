@@ -21,7 +21,8 @@ def serve() -> int:
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # a library printing on stdout must not write into the reply channel
     sys.stdout = sys.stderr
-    threading.Thread(target=_warm_up, daemon=True).start()
+    threading.Thread(target=_import_kit, daemon=True).start()
+    _start_fork_server()
     for line in sys.stdin:
         try:
             reply = handle(json.loads(line))
@@ -99,16 +100,21 @@ def _warnings(notebook: Path, graded: dict[str, str], language: str) -> list[str
     return out
 
 
-def _warm_up() -> None:
-    """Start the fork server (it imports torch in its own process) while this one imports the kit."""
+def _start_fork_server() -> None:
+    """Start the fork server (it imports torch in its own process) while a thread imports the kit here.
+    From this, the main thread: bubblewrap ties the server's life to the thread that started it."""
     try:
         from . import isolation
         from .channel import Limits, _zygote
 
         if not isolation.portable():
             _zygote(Limits())
-        import torch  # noqa: F401
-
-        from . import grade  # noqa: F401
     except Exception:  # noqa: BLE001  (only a head start: the first check starts what is missing)
+        traceback.print_exc()
+
+
+def _import_kit() -> None:
+    try:
+        from . import grade  # noqa: F401  (torch, pytest and the grading stages)
+    except Exception:  # noqa: BLE001  (the first check imports it again and reports the error)
         traceback.print_exc()
