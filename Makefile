@@ -55,10 +55,10 @@ data: $(STAMP)
 validity: $(STAMP)
 	$(PY) -m autograder.validity $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
 
-# Re-measure the learning tests' thresholds (reference vs trivial baselines, several seeds).
+# Re-measure the learning tests' thresholds (reference vs trivial baselines, several seeds): every lab's
+# assignments/<id>/calibrate.py (`make calibrate ASSIGNMENT=tp4-lstm`: that one).
 calibrate: $(STAMP)
-	$(PY) -m autograder.calibrate_tp3
-	$(PY) -m autograder.calibrate_tp4
+	$(PY) -m autograder calibrate $(ASSIGNMENT)
 
 # Gradescope autograder zips, one per assignment: dist/gradescope/<id>.zip (ASSIGNMENT=tp4-lstm: that one).
 .PHONY: gradescope moodle manual

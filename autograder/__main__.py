@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--question", action="append", help="only this question (repeatable), e.g. Q2")
     check.add_argument("--lang", choices=("fr", "en"), default="fr")
 
+    calibrate = commands.add_parser("calibrate", help="re-measure the learning tests' thresholds: each lab's "
+                                                      "assignments/<id>/calibrate.py (make calibrate)")
+    calibrate.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
+    calibrate.add_argument("options", nargs=argparse.REMAINDER, help="passed to the lab's calibrate.py (with one lab)")
+
     commands.add_parser("serve", help=argparse.SUPPRESS)  # the notebook's checking process (checking.py)
 
     export = commands.add_parser("export", help="a graded folder's grades as a CSV for an LMS's grade import")
@@ -79,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_grade import check_command
 
             return check_command(args.assignment, args.path, tuple(args.question) if args.question else None, args.lang)
+        if args.command == "calibrate":
+            return _calibrate(args.assignment, args.options)
         if args.command == "export":
             return _export(args)
         if args.command == "manual":
@@ -119,6 +126,23 @@ def _reference(which: str, quick: bool) -> int:
         status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
         print(f"{run.assignment:10} {'quick' if quick else 'full':5} {run.seconds:7.1f} s  {status}")
     return 0 if all(r.returncode == 0 for r in runs) else 1
+
+
+def _calibrate(which: str, options: list[str]) -> int:
+    from .assignments import lab_files, lab_key, load_module
+
+    scripts = lab_files("calibrate.py")
+    if which != "all" and which not in scripts:
+        print(f"error: {which} has no calibrate.py", file=sys.stderr)
+        return 2
+    if which == "all" and options:
+        print("error: options go to one lab's calibrate.py: name the lab", file=sys.stderr)
+        return 2
+    status = 0
+    for assignment_id, path in scripts.items():
+        if which in ("all", assignment_id):
+            status |= load_module(path, f"rnnkit_lab_{lab_key(assignment_id)}_calibrate").main(list(options))
+    return status
 
 
 def _export(args) -> int:

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .assignments import ASSIGNMENT_IDS, load_assignment
+from .assignments import ASSIGNMENT_IDS, bench_default, load_assignment
 from .cli_grade import demo_submissions
 from .channel import Limits
 from .grade import Options, grade_class
@@ -21,7 +21,7 @@ from .grade import Options, grade_class
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.bench")
-    parser.add_argument("--assignment", choices=ASSIGNMENT_IDS, default="tp4-lstm")
+    parser.add_argument("--assignment", choices=ASSIGNMENT_IDS, default=bench_default())
     parser.add_argument("-n", type=int, default=30, help="class size (default 30)")
     parser.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: cores)")
     parser.add_argument("--cold", action="store_true", help="start every worker as a new process (no fork server)")

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .assignments import ASSIGNMENT_IDS, load_assignment
+from .assignments import ASSIGNMENT_IDS, bench_default, load_assignment
 from .build import build_reference, build_template
 
 KERNEL = """
@@ -42,7 +42,7 @@ print(json.dumps({"first": first_s, "median": statistics.median(warm), "max": ma
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.bench_check")
-    parser.add_argument("--assignment", choices=ASSIGNMENT_IDS, default="tp4-lstm")
+    parser.add_argument("--assignment", choices=ASSIGNMENT_IDS, default=bench_default())
     parser.add_argument("-n", type=int, default=20, help="warm checks (default 20)")
     args = parser.parse_args(argv)
     assignment = load_assignment(args.assignment)

@@ -15,7 +15,7 @@ from typing import Callable
 import jupytext
 import nbformat
 
-from .assignments import TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
+from .assignments import LAB_FILE, TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
 from .markers import BEGIN, check_python, solution_lines_removed, strip_solutions
 
 # The coursedata files that students get; tests and caches stay in the kit.
@@ -24,12 +24,13 @@ KIT = Path(__file__).resolve().parent
 # What a student folder's `rnnkit/` holds: what `check()` and `submit()` need for that lab and nothing
 # else (no staff command, no other lab's messages or procedures, never an answer). The modules are the
 # import closure of the student's entry points (`import_closure`), so a new engine module the check
-# path needs ships by itself; other labs' parts are left out by the naming rule below.
+# path needs ships by itself; the engine names no lab, and of `assignments/` only the lab's own
+# `LAB_SHIPPED` files go, into `rnnkit/public_tests/<id>/` (where the package's `assignments.py` finds them).
 STUDENT_ENTRIES = ("__init__.py", "checking.py", "check_server.py", "student_cli.py", "grade.py")
-PER_LAB = ("catalog_", "proc_")
+LAB_SHIPPED = (LAB_FILE, "catalog.py", "procedures.py")
 # Imported inside functions for staff work only: the reference (hidden tests' fixture, which needs the
 # solutions) and the data generators (stand-ins for the course's files; a student has the real ones).
-STAFF_LAZY = ("build.py", "reference.py", "coursedata")  # catalog_<lab>.py, sandbox/proc_<lab>.py: only the lab's own ship
+STAFF_LAZY = ("build.py", "reference.py", "coursedata")
 ENGINE_DATA = ("grading.ini",)
 PUBLIC_TESTS = "test_public.py"
 CHECK_CELL = ("# Tests publics de cette question, sur le notebook enregistré (Ctrl-S d'abord).\n"
@@ -60,12 +61,11 @@ def build_template(assignment: Assignment, dest: Path) -> list[Path]:
 
 
 def student_modules(assignment_id: str) -> list[Path]:
-    """The engine files a student folder of ``assignment_id`` ships (paths under the engine)."""
-    lab = assignment_id.split("-")[0]
+    """The engine files a student folder of ``assignment_id`` ships (paths under the engine); the lab's
+    own files (``LAB_SHIPPED``) go beside its public tests (``_ship_engine``)."""
     closure = import_closure([KIT / name for name in STUDENT_ENTRIES])
     closure |= set((KIT / "sandbox").glob("*.py"))  # the worker's runtime, copied whole into each worker
-    closure |= {KIT / f"{prefix}{lab}.py" for prefix in PER_LAB} | {KIT / "sandbox" / f"proc_{lab}.py"}
-    return sorted(p for p in closure if p.is_file() and (not p.name.startswith(PER_LAB) or p.stem.split("_", 1)[1] == lab))
+    return sorted(p for p in closure if p.is_file())
 
 
 def import_closure(entries: list[Path]) -> set[Path]:
@@ -103,12 +103,13 @@ def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
     for name in ENGINE_DATA:
         shutil.copyfile(KIT / name, dest / name)
         written.append(dest / name)
-    public = KIT.parent / "assignments" / assignment.id / "tests" / PUBLIC_TESTS
-    if public.is_file():
-        target = dest / "public_tests" / assignment.id / "tests" / PUBLIC_TESTS
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(public, target)
-        written.append(target)
+    lab = KIT.parent / "assignments" / assignment.id
+    for relative in (*LAB_SHIPPED, f"tests/{PUBLIC_TESTS}"):  # the package's lab folder: never a hidden test
+        if (lab / relative).is_file():
+            target = dest / "public_tests" / assignment.id / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(lab / relative, target)
+            written.append(target)
     return written
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import isolation
+from .assignments import lab_files, lab_key
 from .isolation import UNPRIVILEGED
 from .sandbox import codec
 from .sandbox.codec import Handle
@@ -456,12 +457,15 @@ def _checked(reply: Any, sequence: int) -> dict:
 
 
 def _python(root: Path, module: str, *args: str) -> list[str]:
-    """The command that runs ``rnnkit_sandbox.<module>.main`` from a copy of ``sandbox/`` under ``root``
-    (the process's whole runtime: nothing else of the kit), isolated from the environment (-I)."""
+    """The command that runs ``rnnkit_sandbox.<module>.main`` from a copy of ``sandbox/`` and of every
+    lab's ``procedures.py`` under ``root`` (the process's whole runtime: nothing else of the kit, no
+    grading test), isolated from the environment (-I)."""
     runtime = root / "runtime" / "rnnkit_sandbox"
     runtime.mkdir(parents=True, exist_ok=True)
     for source in SANDBOX.glob("*.py"):
         shutil.copyfile(source, runtime / source.name)
+    for assignment_id, source in lab_files("procedures.py").items():  # every lab's, beside the runtime's own
+        shutil.copyfile(source, runtime / f"lab_{lab_key(assignment_id)}.py")  # sandbox.procedures.LAB_PREFIX
     boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
             f"from rnnkit_sandbox.{module} import main; main()")
     return [isolation.worker_python(), "-I", "-B", "-c", boot, *args]

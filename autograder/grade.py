@@ -34,13 +34,6 @@ from .run import ASSIGNMENTS, run_tests
 from .score import score, written_answers
 from .source import read_source
 
-# Where the names graded by each assignment usually live (course names and past-year variants).
-MODULE_ORDER = {
-    "tp3-rnn": ("tp3", "utils", "tp4", "exo2", "exo3", "exo4"),
-    "tp4-lstm": ("tp4", "tp5", "textloader", "generate", "utils"),
-    "td3-elman": ("td3",),
-}
-
 
 @dataclass(frozen=True)
 class Options:
@@ -67,7 +60,7 @@ def _grade(path: Path, assignment: Assignment, options: Options, student: str | 
            notebook: str | None = None) -> Report:
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
         submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
-                            module_order=MODULE_ORDER.get(assignment.id, ()), student=student,
+                            module_order=assignment.module_order, student=student,
                             handouts=handouts(assignment.id), notebook=notebook)
         if submission.problem is not None:
             return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),

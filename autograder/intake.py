@@ -118,7 +118,7 @@ def _choose_notebook(notebooks: list[Path], assignment_id: str, notes: list[Mess
     (a renamed copy beside an untouched original), then the assignment's name, shallower, bigger."""
     if not notebooks:
         return None
-    short = assignment_id.split("-")[0]  # "tp4": matches tp4.ipynb, TP4_lstm.ipynb...
+    short = assignment_id.split("-")[0]  # "lab2" of "lab2-gru": matches lab2.ipynb, LAB2_gru.ipynb...
     template = _code_cells(_template_notebook(assignment_id))
     work = {p: _holds_work(p, template) for p in notebooks}
 

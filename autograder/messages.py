@@ -235,19 +235,16 @@ CATALOG: dict[str, dict[str, str]] = {
 
 
 def _add_lab_catalogs() -> None:
-    """Merge each lab's section (``catalog_<lab>.py`` beside this module; a student folder ships its
-    own lab's only); a key defined twice is an authoring error."""
-    import importlib
-    import pkgutil
-    from pathlib import Path
+    """Merge each lab's section (``assignments/<id>/catalog.py``; a student folder ships its own lab's
+    only); a key defined twice is an authoring error."""
+    from .assignments import lab_files, lab_key, load_module
 
-    for info in sorted(pkgutil.iter_modules([str(Path(__file__).resolve().parent)]), key=lambda i: i.name):
-        if info.name.startswith("catalog_"):
-            section = importlib.import_module(f"{__package__}.{info.name}").CATALOG
-            clash = set(section) & set(CATALOG)
-            if clash:
-                raise ValueError(f"message keys defined twice: {sorted(clash)}")
-            CATALOG.update(section)
+    for assignment_id, path in lab_files("catalog.py").items():
+        section = load_module(path, f"{__package__}.lab_catalog_{lab_key(assignment_id)}").CATALOG
+        clash = set(section) & set(CATALOG)
+        if clash:
+            raise ValueError(f"message keys defined twice: {sorted(clash)}")
+        CATALOG.update(section)
 
 
 _add_lab_catalogs()

@@ -50,7 +50,7 @@ class Message:
 class LoadStep:
     """One notebook cell or module statement that did not run cleanly."""
 
-    where: str  # "cell 7", "tp4.py:12"
+    where: str  # "cell 7", "model.py:12"
     first_line: str
     status: str  # raised | timeout | syntax
     error: str

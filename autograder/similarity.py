@@ -102,7 +102,7 @@ def class_code(submissions, assignment_id: str) -> dict[str, str]:
 
     ``submissions``: the class folder (one entry per student, named by the student's id) or a mapping
     student -> entry."""
-    from .grade import MODULE_ORDER  # the grading side: same lookup as make grade
+    from .assignments import ASSIGNMENT_IDS, lab_description
     from .intake import intake
     from .source import read_source
 
@@ -113,11 +113,13 @@ def class_code(submissions, assignment_id: str) -> dict[str, str]:
 
         entries = {student_id(p): p for p in sorted(Path(submissions).iterdir()) if not p.name.startswith(".")}
     template = handouts(assignment_id)
+    # the grading side's lookup, as make grade does (assignment.toml's `modules`)
+    module_order = tuple(lab_description(assignment_id).get("modules", ())) if assignment_id in ASSIGNMENT_IDS else ()
     codes = {}
     for student, entry in sorted(entries.items()):
         with tempfile.TemporaryDirectory(prefix="rnnkit-similarity-") as tmp:
             submission = intake(Path(entry), Path(tmp) / "files", assignment_id=assignment_id,
-                                module_order=MODULE_ORDER.get(assignment_id, ()), student=student,
+                                module_order=module_order, student=student,
                                 handouts=template if template.is_dir() else None)
             if submission.problem is not None:
                 continue

@@ -45,7 +45,7 @@ SETTINGS = ("torch.backends", "os.environ", "sys.argv", "sys.path", "matplotlib"
 class Finding:
     kind: str  # one of the kinds above
     text: str  # the construct as written, e.g. "torch._VF.lstm"
-    where: str  # "In [5]:4" or "code cell 3:4" (as the student sees the cell, line 4) or "tp4.py:12"
+    where: str  # "In [5]:4" or "code cell 3:4" (as the student sees the cell, line 4) or "model.py:12"
     owner: str  # the top-level definition it sits in, or TOP_LEVEL
 
 

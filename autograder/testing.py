@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from .assignments import LAB_FILE, lab_files, lab_key, lab_procedures, load_module
 from .channel import Remote, Sandbox
 from .compare import Missing, NeedsReview, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
 from .results import Message
 
-__all__ = ["grade", "StudentCode", "Wrong", "Missing", "NeedsReview", "describe", "expect_close", "expect_dtype",
-           "expect_shape", "expect_tensor", "Remote"]
+# The public API for test authors: what a grading test may import from here (a kit test checks it).
+__all__ = ["grade", "lab_module", "StudentCode", "Wrong", "Missing", "NeedsReview", "describe", "expect_close",
+           "expect_dtype", "expect_shape", "expect_tensor", "Remote"]
 
 VISIBILITIES = ("public", "hidden")
 
@@ -38,9 +42,27 @@ def grade(question: str, points: float, *, visibility: str = "hidden", timeout: 
                              timeout=float(timeout), requires=tuple(requires))
 
 
+def lab_module(near: str, name: str) -> ModuleType:
+    """A lab's helper module (``<name>.py``: a check module, the public tests) for the file ``near``
+    (a grading test's ``__file__``, or any file of the lab's folder): looked for beside ``near``, then
+    in the lab's ``tests/``. Imported once, cached in ``sys.modules`` under a lab-qualified name, so two
+    labs' helpers of the same name never mix and every test of a lab shares one copy::
+
+        K = lab_module(__file__, "checks")  # the lab's tests/checks.py
+    """
+    here = Path(near).resolve().parent
+    lab = next((folder for folder in (here, *here.parents) if (folder / LAB_FILE).is_file()), here)
+    for folder in (here, lab / "tests"):
+        if (folder / f"{name}.py").is_file():
+            return load_module(folder / f"{name}.py", f"rnnkit_lab_{lab_key(lab.name)}_{name}")
+    raise ModuleNotFoundError(f"no {name}.py beside {near} or in {lab / 'tests'}")
+
+
 def _procedures() -> frozenset[str]:
     from .sandbox.procedures import PROCEDURES
 
+    for assignment_id in lab_files("procedures.py"):
+        lab_procedures(assignment_id)  # registers the lab's procedures (loaded once)
     return frozenset(PROCEDURES)
 
 

@@ -305,7 +305,7 @@ def _one_thread() -> None:
 # The grader agrees with the TA when every question is within PAST_QUESTION_TOLERANCE and the total
 # within PAST_TOTAL_TOLERANCE. A TA grades in half points and does not know how a question's points are
 # split between its tests (0.25 to 1.5 points each): half a point per question is the finest agreement
-# one can ask of a hand grade; one point on the total (of 20, 14 automatic for td3-elman) keeps small
+# one can ask of a hand grade; one point on the total (of 20, as few as 14 of them automatic) keeps small
 # differences from piling up across questions.
 PAST_QUESTION_TOLERANCE = 0.5
 PAST_TOTAL_TOLERANCE = 1.0
@@ -473,7 +473,7 @@ def run_past(assignment_ids: tuple[str, ...], jobs: int | None = None) -> list[P
 
     One pool per assignment: the engine's pytest run (--import-mode=importlib) reuses a grading-test
     module already in sys.modules under the same file name, and test_public.py and test_generation.py
-    exist in several assignments, so a process that graded tp3-rnn would run tp3's modules for tp4-lstm.
+    exist in several assignments, so a process that graded one lab would run its modules for the next.
     """
     verdicts: list[PastVerdict] = []
     for assignment_id in assignment_ids:

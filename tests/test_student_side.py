@@ -59,12 +59,15 @@ def rnnkit(folder: Path, *args: str, prelude: str = "") -> subprocess.CompletedP
 def test_the_package_ships_only_what_this_labs_check_needs(lab):
     package = lab / "etudiant" / "rnnkit"
     names = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
-    assert {"catalog_tp4.py", "sandbox/proc_tp4.py", "checking.py", "check_server.py", "grade.py"} <= names
-    assert not {n for n in names if n.startswith(("catalog_tp3", "catalog_td3", "sandbox/proc_tp3", "sandbox/proc_td3"))}
+    assert {"checking.py", "check_server.py", "grade.py", "sandbox/worker.py"} <= names
+    # the lab's own folder: its description, messages, procedures and public tests
+    lab_files = {p.relative_to(package / "public_tests").as_posix() for p in (package / "public_tests").rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts}
+    assert lab_files == {f"{LAB}/{n}" for n in ("assignment.toml", "catalog.py", "procedures.py", "tests/test_public.py")}
     staff = {"build.py", "validity.py", "export.py", "manual.py", "cli_grade.py", "reference.py", "bench.py"}
     assert not names & staff and not any(n.startswith(("pipelines/", "calibrate", "coursedata/")) for n in names)
-    tests = {p.name for p in (package / "public_tests").rglob("*.py")}
-    assert tests == {"test_public.py"}  # hidden tests never ship
+    tests = {p.name for p in (package / "public_tests").rglob("tests/*.py")}
+    assert tests == {"test_public.py"}  # hidden tests and check modules never ship
     requirements = (lab / "etudiant" / "requirements.txt").read_text()
     assert "torch==2.13.0" in requirements and "+cpu" not in requirements
     first = nbformat.read(lab / "etudiant" / f"{LAB}.ipynb", as_version=4).cells

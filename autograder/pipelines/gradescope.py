@@ -191,7 +191,7 @@ def run(root: Path, assignment_id: str, language: str = "fr") -> int:
     return code
 
 
-WORKER_ADDRESS_SPACE = int(1.5 * 2**30)  # torch maps ~0.8 GiB; the tp3/tp4 references pass at 1.25 GiB
+WORKER_ADDRESS_SPACE = int(1.5 * 2**30)  # torch maps ~0.8 GiB; the labs' references pass at 1.25 GiB
 
 
 def _one_submission_limits():

@@ -260,7 +260,7 @@ def build(assignment_id: str, out: Path) -> Path:
 def _zip_with_kit(source: Path, target: Path, assignment_id: str) -> None:
     """Otter's zip, plus ``kit/`` and a ``run_otter.py`` that puts the kit on ``sys.path``."""
     kit_files = [p for p in sorted((ROOT / "autograder").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    for folder in (ROOT / "assignments" / assignment_id / "tests", ROOT / "solutions" / assignment_id,
+    for folder in (ROOT / "assignments" / assignment_id, ROOT / "solutions" / assignment_id,
                    TEMPLATE / assignment_id):
         kit_files += [p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -43,7 +43,7 @@ class BudgetExceeded(BaseException):
 class Step:
     """What happened to one cell or top-level statement."""
 
-    where: str  # "cell 4" or "tp4.py:12"
+    where: str  # "cell 4" or "model.py:12"
     first_line: str
     status: str  # ok | raised | timeout | skipped | syntax
     error: str = ""

@@ -226,14 +226,40 @@ PROCEDURES = {
 }
 
 
+LAB_PREFIX = "lab_"  # a lab's procedures in this package: lab_<lab id as an identifier>.py
+
+
+def add_lab(key: str, path) -> object:
+    """Import a lab's procedures file (``assignments/<id>/procedures.py``) as ``lab_<key>`` of this
+    package, so that its relative imports (``from .adapt import ...``) reach this runtime, and register
+    its ``PROCEDURES``. The grader's side; the worker finds the copies beside this module."""
+    import importlib.util
+    import sys
+
+    name = f"{__package__}.{LAB_PREFIX}{key}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    module = sys.modules[name]
+    PROCEDURES.update(getattr(module, "PROCEDURES", {}))
+    return module
+
+
 def _discover() -> None:
-    """Add the procedures of ``adapt.py`` and of every ``proc_*.py`` module of this package (one per assignment)."""
+    """Add the procedures of ``adapt.py`` and of every lab's module beside this one (``lab_*.py``: the
+    worker's runtime holds a copy of each lab's ``procedures.py``)."""
     import importlib
     import pkgutil
     from pathlib import Path
 
     for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
-        if info.name.startswith("proc_") or info.name == "adapt":
+        if info.name.startswith(LAB_PREFIX) or info.name == "adapt":
             module = importlib.import_module(f"{__package__}.{info.name}")
             PROCEDURES.update(getattr(module, "PROCEDURES", {}))
 

@@ -7,26 +7,13 @@ require grad, with autograd watched: an answer that differentiates automatically
 A wrong result is compared with the realistic mistakes (transposed layout, missing 1 - h²,
 missing recurrent term, W instead of Wᵀ, derivative at the wrong step...) to name it.
 """
-import importlib.util
-import sys
-from pathlib import Path
 
 import torch
 
-from autograder.testing import Wrong, expect_shape, grade
+from autograder.testing import Wrong, expect_shape, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_td3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("td3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "td3_checks")
 F64 = torch.float64
 SIZES = [(1, 3, 2), (1, 2, 5), (2, 4, 3), (5, 3, 4), (6, 5, 2)]  # (T, H, d)
 

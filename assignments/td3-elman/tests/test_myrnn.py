@@ -7,28 +7,15 @@ known values and comparing in float64 with an independent computation; when seve
 behavioural probes decide instead. Shape deviations (tuple return, batch-first input, all steps
 returned) cost the public shape test only: the other tests grade through an adapter.
 """
-import importlib.util
-import sys
-from pathlib import Path
 
 import torch
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, grade
+from autograder.testing import Wrong, grade, lab_module
 from autograder.verdicts import hand_written
 
 
-def _checks():
-    name = "rnnkit_td3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("td3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "td3_checks")
 F64 = torch.float64
 D, H, C = 3, 5, 4  # all different, and d + H = 8 too: every parameter's role shows in its shape
 UNUSED = 1e-9  # how little the output may move when a parameter is redrawn for it to count as unused

@@ -5,27 +5,14 @@ stand-in, weights chosen here) whose greedy path is computed in the grader; the 
 fixed so that every greedy choice wins by a clear margin, and the null symbol 0 has a high score
 so that forgetting to mask it shows.
 """
-import importlib.util
-import sys
-from pathlib import Path
 
 import torch
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe, expect_close, expect_shape, grade
+from autograder.testing import Wrong, describe, expect_close, expect_shape, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
 VOCAB = 96
 

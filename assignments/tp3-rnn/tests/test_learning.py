@@ -1,10 +1,10 @@
 """Hidden learning tests: the student's ``RNN`` (and ``OneHotLinear``) trained by the grader's own loop.
 
 The data are generated here with seeds the students do not know (not the notebook's default 34),
-sent to the worker, and the training loop there (``proc_tp3``: Adam, gradient clipping, cosine
+sent to the worker, and the training loop there (the lab's ``procedures.py``: Adam, gradient clipping, cosine
 decay, a time budget) returns predictions on held-out data; accuracy, MSE and cross-entropy are
 computed here. Thresholds sit between trivial baselines and the reference, with the margins
-measured by ``python -m autograder.calibrate_tp3`` (numbers in the assignment README).
+measured by ``python -m autograder calibrate tp3-rnn`` (numbers in the assignment README).
 
 The model is called through the adapter read from its ``forward`` (batch-first, tuple or list
 returns, shifted states), and a ``decode`` that normalises its scores is undone (log of a softmax,
@@ -12,29 +12,16 @@ logit of a sigmoid) or, for forecasting where that loses information, replaced b
 layer: those deviations cost their own Q1 tests, not these.
 """
 import functools
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import torch
 
 from autograder.probes import refuse_acausal
 from autograder.channel import StudentError
-from autograder.testing import Wrong, grade
+from autograder.testing import Wrong, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp3_checks")
 TRAINING_SEED = 613  # shuffling of the grader's loop
 
 

@@ -65,7 +65,7 @@ class Reading:
     error: dict | None  # the failure of forward(x, h) when nothing worked
 
     def spec(self, latent: int, **extra) -> dict:
-        """The adapter the worker applies (``proc_tp3.states``) to get h_1..h_L sequence-first."""
+        """The adapter the worker applies (``states`` of the lab's ``procedures.py``) to get h_1..h_L sequence-first."""
         return {"input_t": self.input_t, "pass_h": self.pass_h, "container": self.container,
                 "output_t": self.output_t, "align": self.align, "latent": latent, **extra}
 

@@ -12,29 +12,16 @@ the public format test only: every test here reads ``forward`` through the adapt
 """
 import dataclasses
 import functools
-import importlib.util
-import sys
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, expect_close, expect_shape, grade
+from autograder.testing import Wrong, expect_close, expect_shape, grade, lab_module
 from autograder.verdicts import hand_written
 
 
-def _checks():
-    name = "rnnkit_tp3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
 D, H, O, L, B = K.D, K.H, K.O, K.L, K.B
 

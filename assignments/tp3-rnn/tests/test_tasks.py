@@ -6,29 +6,16 @@ mistake in the student's own RNN never costs these points. A function written fo
 reads batch-first input or returns a tuple or a list (consistently with the student's RNN) is
 retried with a stand-in that behaves the same way: such deviations cost Q1's format test only.
 """
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe, expect_close, expect_shape, grade
+from autograder.testing import Wrong, describe, expect_close, expect_shape, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp3_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
 
 

@@ -4,13 +4,11 @@ Everything here runs in the grader: reading the student's ``forward`` (shared wi
 tests), identifying the student's RNN parameters from their shapes, the lab's equations computed
 independently in float64 (``torch.nn.RNN`` and hand-written variants), a layout-free fit of
 ``one_step`` when no identification works, the stand-in models' maths, and the data and settings
-of the learning tests (also used by ``python -m autograder.calibrate_tp3``). Student code is only
+of the learning tests (also used by ``python -m autograder calibrate tp3-rnn``). Student code is only
 reached through the ``student`` fixture.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,26 +18,16 @@ import torch.nn as nn
 
 try:  # the kit's engine (in a student folder it is shipped as ``rnnkit``; hidden tests never are)
     from autograder.channel import StudentError
-    from autograder.testing import Wrong, describe  # noqa: F401 (re-exported to the tests)
+    from autograder.testing import Wrong, describe, lab_module  # noqa: F401 (re-exported to the tests)
 except ImportError:  # pragma: no cover
     from rnnkit.channel import StudentError
-    from rnnkit.testing import Wrong, describe
+    from rnnkit.testing import Wrong, describe, lab_module
 
 F64 = torch.float64
 HERE = Path(__file__).resolve().parent
 
 
-def _public():
-    name = "rnnkit_tp3_public"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "test_public.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-PUBLIC = _public()
+PUBLIC = lab_module(__file__, "test_public")  # what the public tests read, shared
 Reading, read_forward, forward_reading, format_problem, close, unwrap = (
     PUBLIC.Reading, PUBLIC.read_forward, PUBLIC.forward_reading, PUBLIC.format_problem, PUBLIC.close, PUBLIC.unwrap)
 PROBE_STYLES, probe_weights, new_rnn = PUBLIC.PROBE_STYLES, PUBLIC.probe_weights, PUBLIC.new_rnn
@@ -400,7 +388,7 @@ class Language:
     unigram: float  # cross-entropy of the training unigram frequencies on the evaluation targets
 
 
-# The settings of the learning tests; calibrated by ``python -m autograder.calibrate_tp3``.
+# The settings of the learning tests; calibrated by ``python -m autograder calibrate tp3-rnn``.
 CLASSIFICATION = dict(stations=10, dim=2, length=20, days=(8, 4), n_train=4096, n_eval=1000, latent=32,
                       epochs=5, batch=128, lr=0.012, max_seconds=8.0)
 FORECASTING = dict(stations=20, dim=2, length=16, days=(8, 4), n_train=2048, n_eval=1024, latent=32,

@@ -25,29 +25,16 @@ data and thresholds in ``tp4_checks``: ``LEARNING``, ``LEARNING_THRESHOLD``; the
 Partial credit: ``GRU_PARTIAL_CREDIT`` gives the share of the GRU equations test kept by a
 recognised look-alike (default: half for the mirrored update and for torch's formulation).
 """
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from autograder.channel import StudentError
 from autograder.probes import refuse_acausal
-from autograder.testing import Wrong, describe, grade
+from autograder.testing import Wrong, describe, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp4_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp4_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp4_checks")
 F64 = torch.float64
 D, H, V = 3, 5, 7  # all different, and H + D = 8, 2H, 3H, 4H too: every block's role shows in its shape
 L, B = 6, 4

@@ -1,7 +1,7 @@
 """Hidden tests of Q3 (``generate``), Q6 (``generate_beam``) and Q7 (``p_nucleus``, ``generate_beam_nucleus``).
 
 The student's functions drive a small table-driven model built in the worker from tensors the
-grader sends (``proc_tp4.RNN``: the state is a node of a tree of prefixes, the decoder
+grader sends (``RNN`` of the lab's ``procedures.py``: the state is a node of a tree of prefixes, the decoder
 gives that node's logits; it follows the lab's state protocol and counts its ``one_step``
 calls). The expected answers are computed here from the same tables: greedy text, every
 hypothesis a beam can end with (exhaustive search), log-probabilities, nuclei.
@@ -18,28 +18,15 @@ renormalised, alpha = 1 gives the softmax, a top probability above alpha gives o
 independent), and every symbol emitted by ``generate_beam_nucleus`` lies in the nucleus of its
 step, over several seeded runs.
 """
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import torch
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe, expect_shape, grade
+from autograder.testing import Wrong, describe, expect_shape, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp4_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp4_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp4_checks")
 E = K.EOS_TOKEN
 EOS = K.EOS
 SINK = {"w": 0.4, "x": 0.3, "y": 0.2, "z": 0.1}  # after EOS or off the tree: a model that goes on

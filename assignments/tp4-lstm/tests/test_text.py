@@ -17,10 +17,7 @@ Partial credit: ``PARTIAL_CREDIT`` says which recognised variants of the loss ke
 the value test's points (default: a masked sum instead of the mean keeps half; 0 for the others).
 """
 import ast
-import importlib.util
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -28,20 +25,10 @@ import torch
 import torch.nn.functional as F
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe, grade
+from autograder.testing import Wrong, describe, grade, lab_module
 
 
-def _checks():
-    name = "rnnkit_tp4_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tp4_checks.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-K = _checks()
+K = lab_module(__file__, "tp4_checks")
 PAD, EOS = K.PAD, K.EOS
 
 # Share of the points of test_mce_value kept by a recognised variant (a catalog key); others: 0.

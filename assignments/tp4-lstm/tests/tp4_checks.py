@@ -77,8 +77,8 @@ def sentences(text: str, maxlen: int) -> list[str]:
 
 
 # --- learning tests: settings, data and the trivial baseline ------------------------------------------------
-# The grader's loop (proc_tp4.train_cell) trains a student cell on the bundled speech sample; the
-# held-out loss must go below the threshold. Calibrated by `python -m autograder.calibrate_tp4`
+# The grader's loop (procedures.py: train_cell) trains a student cell on the bundled speech sample; the
+# held-out loss must go below the threshold. Calibrated by `python -m autograder calibrate tp4-lstm`
 # (numbers in assignments/tp4-lstm/README.md, section Grading).
 LEARNING = {"dim": 16, "latent": 32, "batch": 64, "steps": 25, "lr": 0.03, "maxlen": 15, "held_out": 200}
 LEARNING_THRESHOLD = {"GRU": 2.65, "LSTM": 2.80}

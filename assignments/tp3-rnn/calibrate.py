@@ -1,7 +1,7 @@
 """Calibrate the tp3-rnn learning tests: the reference against trivial baselines, on several seeds.
 
-``python -m autograder.calibrate_tp3`` runs, in this process and on one thread, exactly the
-grader's training loops (``autograder/sandbox/proc_tp3.py``) with the settings and data builders
+``python -m autograder calibrate tp3-rnn`` runs, in this process and on one thread, exactly the
+grader's training loops (``assignments/tp3-rnn/procedures.py``) with the settings and data builders
 of the hidden tests (``assignments/tp3-rnn/tests/tp3_checks.py``), on the reference's ``RNN`` and
 ``OneHotLinear``, for several data and initialisation seeds (not the hidden tests' own seeds).
 It prints, per task, the reference's metric (min / median / max), the trivial baselines and the
@@ -14,7 +14,6 @@ and the reference's worst seed.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import statistics
 import sys
@@ -24,25 +23,20 @@ from pathlib import Path
 
 import torch
 
-from .assignments import ROOT
-from .sandbox import proc_tp3 as loops
+from autograder.assignments import lab_procedures
+from autograder.testing import lab_module
 
-TESTS = ROOT / "assignments" / "tp3-rnn" / "tests"
+loops = lab_procedures("tp3-rnn")  # the worker's procedures, as the grader loads them
+
 SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
 def checks():
-    name = "rnnkit_tp3_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, TESTS / "tp3_checks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return lab_module(__file__, "tp3_checks")
 
 
 def reference_namespace() -> dict:
-    from .reference import reference_namespace as build
+    from autograder.reference import reference_namespace as build
 
     sys.modules.pop("utils", None)
     namespace = build("tp3-rnn", Path(tempfile.mkdtemp(prefix="rnnkit-calibrate-")))
@@ -147,7 +141,7 @@ def summary(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.calibrate_tp3")
+    parser = argparse.ArgumentParser(prog="python -m autograder calibrate tp3-rnn")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)")
     parser.add_argument("--mistakes", action="store_true", help="also train RNNs with the lab's usual mistakes")
     parser.add_argument("--task", choices=("all", "classification", "forecasting", "language"), default="all")

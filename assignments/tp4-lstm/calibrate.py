@@ -1,7 +1,7 @@
 """Calibrate the tp4-lstm learning tests: the reference GRU and LSTM against trivial baselines, on several seeds.
 
-``python -m autograder.calibrate_tp4`` runs, in this process and on one thread, exactly the
-grader's training loop (``autograder/sandbox/proc_tp4.train_cell``) with the settings and data of
+``python -m autograder calibrate tp4-lstm`` runs, in this process and on one thread, exactly the
+grader's training loop (``assignments/tp4-lstm/procedures.py``: ``train_cell``) with the settings and data of
 the hidden tests (``assignments/tp4-lstm/tests/tp4_checks.py``: ``LEARNING``, ``learning_data``),
 on the reference's ``GRU``, ``LSTM`` and ``RNN``, for several initialisation seeds and held-out
 splits (not the hidden tests' own). It prints the reference's held-out loss (min / median /
@@ -18,7 +18,6 @@ and the best baseline that learns nothing useful (untrained, unigram, frozen cel
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import statistics
 import sys
@@ -29,25 +28,20 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .assignments import ROOT
-from .sandbox import proc_tp4 as loops
+from autograder.assignments import lab_procedures
+from autograder.testing import lab_module
 
-TESTS = ROOT / "assignments" / "tp4-lstm" / "tests"
+loops = lab_procedures("tp4-lstm")  # the worker's procedures, as the grader loads them
+
 SEEDS = (1, 2, 3, 4, 5, 6)
 
 
 def checks():
-    name = "rnnkit_tp4_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, TESTS / "tp4_checks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return lab_module(__file__, "tp4_checks")
 
 
 def reference_namespace() -> dict:
-    from .reference import reference_namespace as build
+    from autograder.reference import reference_namespace as build
 
     for module in ("textloader", "generate"):
         sys.modules.pop(module, None)
@@ -121,7 +115,7 @@ def memory_task(ns, seeds, T: int = 20, steps: int = 100) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.calibrate_tp4")
+    parser = argparse.ArgumentParser(prog="python -m autograder calibrate tp4-lstm")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)")
     parser.add_argument("--memory", action="store_true", help="also try the long-range memory task")
     args = parser.parse_args(argv)
