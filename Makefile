@@ -14,7 +14,7 @@ STUDENT ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: grade test student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
+.PHONY: grade test test-fast student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir [STUDENT="alice bob"]`; no
 # arguments: the demo. STUDENT regrades only those (ids without spaces; else the CLI's --student NAME).
@@ -31,8 +31,14 @@ bench: $(STAMP)
 bench-check: $(STAMP)
 	$(PY) -m autograder.bench_check --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT))
 
+# Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
 test: $(STAMP) $(PIPELINES_STAMP)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --durations=20
+
+# Daily work: all but the banks, the pipelines and the slow tests (about 2 minutes on 2 cores); no
+# otter/nbgrader environment needed.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q tests -m "not banks and not pipelines and not slow" --durations=10
 
 student: $(STAMP)
 	$(PY) -m autograder student

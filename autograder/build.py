@@ -6,6 +6,7 @@ reference keeps them and drops the marker lines.
 """
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import shutil
 import tempfile
@@ -155,8 +156,12 @@ def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
     return files + [script]
 
 
+PACKAGE = "rnnkit"  # the student package inside a template folder: built, never committed (.gitignore)
+
+
 def sync_templates(root: Path = TEMPLATE, ids: tuple[str, ...] = ASSIGNMENT_IDS) -> list[Path]:
-    """Regenerate ``student_template/<id>/`` for each assignment (what ``make student`` runs)."""
+    """Regenerate ``student_template/<id>/`` for each assignment (what ``make student`` runs): the
+    committed notebook and modules, and the package that goes out with them."""
     written: list[Path] = []
     for assignment_id in ids:
         dest = root / assignment_id
@@ -167,11 +172,22 @@ def sync_templates(root: Path = TEMPLATE, ids: tuple[str, ...] = ASSIGNMENT_IDS)
 
 
 def template_drift(root: Path = TEMPLATE, ids: tuple[str, ...] = ASSIGNMENT_IDS) -> list[str]:
-    """Files that differ between the committed template and a fresh build (empty when in sync)."""
+    """Committed files that differ from a fresh build (empty when in sync); the package is not compared:
+    it is built from the engine each time and never committed."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
         sync_templates(fresh, ids)
         return sorted(_tree_diff(fresh, root, ids))
+
+
+@contextlib.contextmanager
+def built_template(assignment_id: str):
+    """A freshly built student folder of ``assignment_id`` (package included), for the pipelines that
+    hand it out; removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="rnnkit-template-") as tmp:
+        folder = Path(tmp) / assignment_id
+        build_template(load_assignment(assignment_id), folder)
+        yield folder
 
 
 def _assemble(assignment: Assignment, dest: Path, transform: Callable[[str, Path, bool], str], *, check: bool) -> list[Path]:
@@ -297,8 +313,9 @@ def _tree_diff(fresh: Path, committed: Path, ids: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
     for assignment_id in ids:
         a, b = fresh / assignment_id, committed / assignment_id
-        new = {p.relative_to(fresh) for p in a.rglob("*") if p.is_file()}
-        old = {p.relative_to(committed) for p in b.rglob("*") if p.is_file() and "__pycache__" not in p.parts} if b.exists() else set()
+        new = {p.relative_to(fresh) for p in a.rglob("*") if p.is_file() and PACKAGE not in p.parts}
+        old = {p.relative_to(committed) for p in b.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+               and PACKAGE not in p.parts} if b.exists() else set()
         problems += [f"{p}: missing from the committed template" for p in new - old]
         problems += [f"{p}: not produced by the build (stale)" for p in old - new]
         problems += [f"{p}: differs from a fresh build" for p in new & old

@@ -295,6 +295,7 @@ def test_similar_pairs_are_in_the_class_report_with_a_side_by_side_page(graded, 
     assert "ann ~ ben" in (out / "class.md").read_text()
 
 
+@pytest.mark.slow
 def test_similarity_of_a_class_of_40_takes_seconds():
     lines = (Path(__file__).parent.parent / "solutions" / "tp4-lstm" / "tp4-lstm.py").read_text().splitlines()
     codes = {}
@@ -328,6 +329,7 @@ def browse(browser: str, page: Path, tmp: Path, *action: str) -> subprocess.Comp
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_pages_render_in_headless_chromium(graded, tmp_path):
     from matplotlib.image import imread
 

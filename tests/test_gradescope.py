@@ -25,6 +25,8 @@ from autograder.pipelines import gradescope
 from autograder.pipelines.gradescope import build, simulate, torch_pin
 from autograder.results import Message
 
+pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
+
 ASSIGNMENT = "td3-elman"
 SCHEMA = json.loads(gradescope.SCHEMA.read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)

@@ -18,7 +18,8 @@ from autograder.assignments import ROOT, TEMPLATE, load_assignment
 from autograder.build import without_handin
 from autograder.pipelines.nbgrader import build
 
-pytestmark = pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)")
+pytestmark = [pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"),
+              pytest.mark.pipelines]
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:

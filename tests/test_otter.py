@@ -20,7 +20,8 @@ from autograder.build import without_handin
 from autograder.pipelines.bridge import collect_tests
 from autograder.pipelines.otter import OtterRunError, question_scores, run_submission
 
-pytestmark = pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)")
+pytestmark = [pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"),
+              pytest.mark.pipelines]
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ from autograder.report import read_record, report_from_dict
 sys.path.insert(0, str(Path(__file__).parent))
 from test_engine import FAKE, GOOD, OPTIONS  # noqa: E402
 
+pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
+
 ROOT = Path(__file__).resolve().parents[1]
 HALF = "def double(x):\n    return 2 * x\n"  # Q1 only: 3 points
 

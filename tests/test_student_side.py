@@ -16,6 +16,8 @@ from autograder.assignments import load_assignment
 from autograder.build import build_reference, build_template
 from autograder.checking import _Server
 
+pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
+
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "tp4-lstm"
 # What makes the current platform look like Windows to the kit, before anything of it is imported.

@@ -3,6 +3,8 @@ import pytest
 
 from autograder.validity import BankError, _parse, determinism, run_bank, sections
 
+pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
+
 
 def test_sections_switch_target_midway():
     text = "# why: demo\nx = 1\n# target: generate.py\ndef f():\n    pass\n# target: notebook\ny = 2\n"

@@ -16,7 +16,7 @@ from autograder.validity import (PAST_QUESTION_TOLERANCE, PAST_TOTAL_TOLERANCE, 
                                  judge_past, load_past, past_problems, run_past)
 
 # grading each submission takes 5 to 30 s on two busy cores: a timeout of the module's own
-pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.timeout(1800), pytest.mark.banks]
 
 
 def _submissions():

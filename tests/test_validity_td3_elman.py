@@ -18,7 +18,7 @@ ASSIGNMENT = "td3-elman"
 TESTS = ROOT / "assignments" / ASSIGNMENT / "tests"
 BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.banks]
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration; grading the
 # whole bank (about 40 variants, learning tests included) takes 4 to 7 minutes on two busy cores, in the first
 # test's setup: hence a timeout of its own, whatever the suite's default.
-pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.timeout(1800), pytest.mark.banks]
 
 
 @pytest.fixture(scope="module")

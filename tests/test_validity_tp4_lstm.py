@@ -21,7 +21,7 @@ ASSIGNMENT = "tp4-lstm"
 TESTS = ROOT / "assignments" / ASSIGNMENT / "tests"
 BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.banks]
 
 
 def _load(path, name):

@@ -133,7 +133,8 @@ def kit_files(assignment_id: str) -> list[Path]:
     for root in roots:
         files += [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
                   and not SKIPPED_PARTS & set(p.relative_to(ROOT).parts) and p.suffix != ".pyc"
-                  and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)]
+                  and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+                  and not (root == TEMPLATE / assignment_id and "rnnkit" in p.relative_to(root).parts)]
     return [p.relative_to(ROOT) for p in files]
 
 

@@ -36,7 +36,7 @@ import jupytext
 import nbformat
 
 from ..assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, AssignmentError, load_assignment
-from ..build import CHECK_CELL, _with_check_cells
+from ..build import CHECK_CELL, _with_check_cells, built_template
 from ..markers import BEGIN, MarkerError, strip_solutions
 from .bridge import copy_item, grade_submission, question_summary, template_source
 
@@ -140,9 +140,10 @@ def build(assignment_ids: tuple[str, ...], course: Path, kit: Path = ROOT) -> li
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        for item in sorted((TEMPLATE / assignment_id).iterdir()):  # handouts: modules, coursedata/, rnnkit/
-            if item.name != f"{assignment_id}.ipynb" and item.name != "__pycache__":
-                copy_item(item, folder / item.name)
+        with built_template(assignment_id) as handout:  # modules, coursedata/, rnnkit/ (built, not committed)
+            for item in sorted(handout.iterdir()):
+                if item.name != f"{assignment_id}.ipynb" and item.name != "__pycache__":
+                    copy_item(item, folder / item.name)
         target = folder / f"{assignment_id}.ipynb"
         target.write_text(nbformat.writes(source_notebook(assignment_id)) + "\n", encoding="utf-8")
         written.append(target)

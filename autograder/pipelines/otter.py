@@ -35,7 +35,7 @@ import jupytext
 import nbformat
 
 from ..assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, AssignmentError, Question, load_assignment
-from ..build import _heading_level, _with_check_cells
+from ..build import _heading_level, _with_check_cells, built_template
 from ..markers import BEGIN, END, TODO_COMMENT, MarkerError, strip_solutions
 from .bridge import EngineResult, TestSpec, collect_tests, copy_item, grade_submission, region_names
 
@@ -249,9 +249,10 @@ def build(assignment_id: str, out: Path) -> Path:
     if done.returncode != 0 or not zips:
         raise RuntimeError(f"otter assign failed for {assignment_id} (exit {done.returncode}):\n"
                            f"{(done.stdout + done.stderr)[-4000:]}")
-    for item in sorted((TEMPLATE / assignment_id).iterdir()):  # the handouts the template ships
-        if item.name != f"{assignment_id}.ipynb":
-            copy_item(item, dest / "student" / item.name)
+    with built_template(assignment_id) as handout:  # the handouts the template ships, its package built
+        for item in sorted(handout.iterdir()):
+            if item.name != f"{assignment_id}.ipynb":
+                copy_item(item, dest / "student" / item.name)
     target = dest / f"{assignment_id}-autograder.zip"
     _zip_with_kit(zips[-1], target, assignment_id)
     return target
@@ -261,8 +262,9 @@ def _zip_with_kit(source: Path, target: Path, assignment_id: str) -> None:
     """Otter's zip, plus ``kit/`` and a ``run_otter.py`` that puts the kit on ``sys.path``."""
     kit_files = [p for p in sorted((ROOT / "autograder").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     for folder in (ROOT / "assignments" / assignment_id, ROOT / "solutions" / assignment_id,
-                   TEMPLATE / assignment_id):
-        kit_files += [p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+                   TEMPLATE / assignment_id):  # the handouts, without a package `make student` may have built
+        kit_files += [p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+                      and not (folder == TEMPLATE / assignment_id and "rnnkit" in p.relative_to(folder).parts)]
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item)

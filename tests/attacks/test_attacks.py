@@ -30,6 +30,8 @@ from autograder.report import student_folder
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_engine import COUNTER, FAKE, FIXTURES, GOOD  # noqa: E402
 
+pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
+
 NAMESPACES = isolation.detect().level != "basic"
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="basic isolation level (no bubblewrap): "
                                       "the README lists what it leaves open")
@@ -296,7 +298,7 @@ def test_a_cell_that_ignores_its_alarm_is_stopped_from_outside_and_costs_only_it
     report = reports["a_alarm"]
     assert report.total == AUTO_MAX and report.status.value == "partial", report.load.steps
     (stopped,) = [s for s in report.load.steps if s.status == "timeout"]
-    assert stopped.where == "cell 2"
+    assert stopped.where == "code cell 2"
     assert report.seconds < 45  # its 10 s budget, the grace, and one reload without it
 
 
