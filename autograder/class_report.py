@@ -205,10 +205,12 @@ def _plots(summary: dict, reports: list[Report]) -> dict[str, str]:
         axes.set_ylabel("mean, % of the points")
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
         plots["means"] = png(figure)
-        columns = min(4, len(questions))
-        rows = -(-len(questions) // columns)
+    graded = [q for q in questions if q["points"]]  # a written answer nobody has graded yet has no distribution
+    if graded:
+        columns = min(4, len(graded))
+        rows = -(-len(graded) // columns)
         figure = Figure(figsize=(2.6 * columns, 2.0 * rows))
-        for i, q in enumerate(questions):
+        for i, q in enumerate(graded):
             axes = figure.add_subplot(rows, columns, i + 1)
             values = Counter(q["points"])
             axes.bar([f"{v:g}" for v in sorted(values)], [values[v] for v in sorted(values)], color="#47a")
