@@ -10,9 +10,46 @@ from .graded import InputError
 from .markers import MarkerError
 
 
+EXAMPLES = """examples (ID: a lab, a folder of assignments/):
+  python -m autograder grade --assignment ID --submissions rendus/ --out graded/
+  python -m autograder grade --assignment ID --submissions rendus/ --out graded/ --student dupont
+  python -m autograder check ID rendus/dupont/NOTEBOOK.ipynb --question Q5a
+  python -m autograder manual ta.csv --graded graded/ID
+  python -m autograder export moodle --graded graded/ID
+  python -m autograder validity ID --jobs 2
+  python -m autograder bench --assignment ID -n 12
+  python -m autograder bench-check
+  python -m autograder pipeline gradescope build --assignment ID
+  .venv-pipelines/bin/python -m autograder pipeline otter build --assignment ID
+"""
+# Commands whose options live in their own module (each has a main(argv)).
+FORWARDED = {
+    "validity": ("validity", "grade the validity banks: mutants, right variants, conventions, past hand-ins"),
+    "bench": ("bench", "per-submission grading time and class throughput on a generated class"),
+    "bench-check": ("bench_check", "how long a student waits for check(): first call and warm median"),
+    "pipeline": ("pipelines", "build or run a pipeline: gradescope | otter | nbgrader (otter and nbgrader "
+                              "from .venv-pipelines)"),
+}
+
+
+def _forward(name: str, options: list[str]) -> int:
+    import importlib
+
+    module = FORWARDED[name][0]
+    if module == "pipelines":
+        if not options or options[0] not in ("gradescope", "otter", "nbgrader"):
+            print("usage: python -m autograder pipeline {gradescope,otter,nbgrader} ...", file=sys.stderr)
+            return 2
+        module, options = f"pipelines.{options[0]}", options[1:]
+    return importlib.import_module(f"{__package__}.{module}").main(options) or 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description="Autograding kit for the RNN/LSTM labs.")
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="Autograding kit for the RNN/LSTM labs.",
+                                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+    for name, (_, text) in FORWARDED.items():  # commands with their own options: `python -m autograder NAME --help`
+        commands.add_parser(name, help=text, add_help=False).add_argument("options", nargs=argparse.REMAINDER)
 
     student = commands.add_parser("student", help="regenerate student_template/ from solutions/")
     student.add_argument("--check", action="store_true", help="only report drift between the committed template and a fresh build")
@@ -46,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     calibrate.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
     calibrate.add_argument("options", nargs=argparse.REMAINDER, help="passed to the lab's calibrate.py (with one lab)")
 
-    commands.add_parser("serve", help=argparse.SUPPRESS)  # the notebook's checking process (checking.py)
-
     export = commands.add_parser("export", help="a graded folder's grades as a CSV for an LMS's grade import")
     export.add_argument("format", choices=("moodle",))
     export.add_argument("--graded", type=Path, required=True, help="what `grade` wrote for one assignment")
@@ -65,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     manual.add_argument("--graded", type=Path, required=True)
     manual.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in FORWARDED:  # their own parsers read the rest, --help included
+        return _forward(argv[0], argv[1:])
+    if argv[:1] == ["serve"]:  # the notebook's checking process (checking.py): not a command for people
+        from .check_server import serve
+
+        return serve()
     args = parser.parse_args(argv)
     try:
         if args.command == "student":
@@ -76,10 +118,6 @@ def main(argv: list[str] | None = None) -> int:
 
             return grade_command(args.assignment, args.submissions, args.out, args.jobs, args.lang,
                                  tuple(args.student))
-        if args.command == "serve":
-            from .check_server import serve
-
-            return serve()
         if args.command == "check":
             from .cli_grade import check_command
 

@@ -455,7 +455,7 @@ INDEX = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="
 </table>
 {% if s.mean_total is not none %}<p>Mean total: {{ "%.2f"|format(s.mean_total) }} / {{ "%g"|format(s.total_max) }}
 (over {{ s.n_scored }} submissions; grader errors left out; hand-graded points as entered so far).</p>{% endif %}
-{% for name in ("means", "distributions", "totals") %}{% if plots[name] %}
+{% for name in ("means", "distributions", "totals") %}{% if plots.get(name) %}
 <p><img alt="{{ name }}" src="{{ plots[name] }}"></p>{% endif %}{% endfor %}
 <h2>Most frequent failures</h2>
 {% for q in s.questions if q.failures %}<h3>{{ q.id }}</h3>
@@ -468,7 +468,7 @@ INDEX = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="
 <p>Mean {{ "%.1f"|format(s.seconds.mean) }} s, median {{ "%.1f"|format(s.seconds.median) }} s,
 max {{ "%.1f"|format(s.seconds.max) }} s; total {{ "%.0f"|format(s.seconds.sum) }} s. Slowest:
 {% for student, sec, link in s.seconds.slowest %}<a href="{{ link }}">{{ student }}</a> ({{ "%.1f"|format(sec) }} s){% if not loop.last %}, {% endif %}{% endfor %}.</p>
-{% if plots.seconds %}<p><img alt="seconds" src="{{ plots.seconds }}"></p>{% endif %}
+{% if plots.get("seconds") %}<p><img alt="seconds" src="{{ plots.seconds }}"></p>{% endif %}
 <h2>Similarity hints</h2>
 <p class="muted">Pairs whose own code (the template's removed) shares long passages, names and strings aside.
 A hint for review, never a grade.</p>
