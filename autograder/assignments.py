@@ -24,6 +24,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 TEMPLATE = ROOT / "student_template"
+PACKAGE = "rnnkit"  # the student package inside a template folder: built, never committed (.gitignore)
 COURSEDATA = Path(__file__).resolve().parent / "coursedata"
 LAB_FILE = "assignment.toml"  # what makes a folder of assignments/ a lab
 # The lab a student folder's package carries (its description, catalog, procedures, public tests).

@@ -16,8 +16,8 @@ from typing import Callable
 import jupytext
 import nbformat
 
-from .assignments import LAB_FILE, TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
-from .markers import BEGIN, check_python, solution_lines_removed, strip_solutions
+from .assignments import LAB_FILE, PACKAGE, TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
+from .markers import check_python, has_solution, solution_lines_removed, strip_solutions
 
 # The coursedata files that students get; tests and caches stay in the kit.
 COURSEDATA_GLOBS = ("*.py", "samples/*.txt", "samples/*.md")
@@ -139,7 +139,7 @@ def _requirements(target: Path) -> Path:
 
 def graded_module_names(assignment: Assignment) -> list[str]:
     """The handed-out modules the student edits (those holding a solution region)."""
-    return [m.name for m in assignment.modules if any(BEGIN.match(line) for line in m.read_text(encoding="utf-8").splitlines())]
+    return [m.name for m in assignment.modules if has_solution(m.read_text(encoding="utf-8"))]
 
 
 def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
@@ -154,9 +154,6 @@ def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
     script = dest / assignment.notebook.name
     script.write_text(transform(assignment.notebook.read_text(encoding="utf-8"), assignment.notebook, True), encoding="utf-8")
     return files + [script]
-
-
-PACKAGE = "rnnkit"  # the student package inside a template folder: built, never committed (.gitignore)
 
 
 def sync_templates(root: Path = TEMPLATE, ids: tuple[str, ...] = ASSIGNMENT_IDS) -> list[Path]:

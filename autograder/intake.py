@@ -226,7 +226,7 @@ def graded_modules(assignment_id: str, handouts: Path) -> tuple[tuple[str, str],
     reference has a solution region. Where the reference is not shipped, those with a stub (what
     ``make student`` writes in place of each region)."""
     from .assignments import SOLUTIONS
-    from .markers import BEGIN
+    from .markers import has_solution
 
     solutions = SOLUTIONS / assignment_id
     found = []
@@ -234,8 +234,7 @@ def graded_modules(assignment_id: str, handouts: Path) -> tuple[tuple[str, str],
         text = module.read_text(encoding="utf-8", errors="replace")
         reference = solutions / module.name
         if solutions.is_dir():
-            marked = reference.is_file() and any(
-                BEGIN.match(line) for line in reference.read_text(encoding="utf-8", errors="replace").splitlines())
+            marked = reference.is_file() and has_solution(reference.read_text(encoding="utf-8", errors="replace"))
         else:
             marked = bool(_stub_names(text))
         if marked:

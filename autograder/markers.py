@@ -40,6 +40,11 @@ class Region:
     name: str  # qualified function name, question id, or "answer"
 
 
+def has_solution(text: str) -> bool:
+    """Whether ``text`` holds a solution region (a handed-out module the student must complete)."""
+    return any(BEGIN.match(line) for line in text.splitlines())
+
+
 def strip_solutions(text: str, path: str, *, notebook: bool) -> tuple[str, list[Region]]:
     """Return (template text, regions) for a module (``notebook=False``) or a percent notebook.
 

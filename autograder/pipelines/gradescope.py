@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assignments import ASSIGNMENT_IDS, ROOT, SOLUTIONS, TEMPLATE, AssignmentError, load_assignment
+from ..assignments import ASSIGNMENT_IDS, PACKAGE, ROOT, SOLUTIONS, TEMPLATE, AssignmentError, load_assignment
 
 ROOT_ENV = "RNNKIT_GRADESCOPE_ROOT"
 PYTHON_ENV = "RNNKIT_PYTHON"
@@ -134,7 +134,7 @@ def kit_files(assignment_id: str) -> list[Path]:
         files += [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
                   and not SKIPPED_PARTS & set(p.relative_to(ROOT).parts) and p.suffix != ".pyc"
                   and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
-                  and not (root == TEMPLATE / assignment_id and "rnnkit" in p.relative_to(root).parts)]
+                  and not (root == TEMPLATE / assignment_id and PACKAGE in p.relative_to(root).parts)]
     return [p.relative_to(ROOT) for p in files]
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from ..assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, AssignmentError, Question, load_assignment
+from ..assignments import ASSIGNMENT_IDS, PACKAGE, ROOT, TEMPLATE, AssignmentError, Question, load_assignment
 from ..build import _heading_level, _with_check_cells, built_template
 from ..markers import BEGIN, END, TODO_COMMENT, MarkerError, strip_solutions
 from .bridge import EngineResult, TestSpec, collect_tests, copy_item, grade_submission, region_names
@@ -264,7 +264,7 @@ def _zip_with_kit(source: Path, target: Path, assignment_id: str) -> None:
     for folder in (ROOT / "assignments" / assignment_id, ROOT / "solutions" / assignment_id,
                    TEMPLATE / assignment_id):  # the handouts, without a package `make student` may have built
         kit_files += [p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
-                      and not (folder == TEMPLATE / assignment_id and "rnnkit" in p.relative_to(folder).parts)]
+                      and not (folder == TEMPLATE / assignment_id and PACKAGE in p.relative_to(folder).parts)]
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item)
