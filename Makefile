@@ -14,7 +14,7 @@ STUDENT ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: grade test test-fast student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
+.PHONY: lint format grade test test-fast student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir [STUDENT="alice bob"]`; no
 # arguments: the demo. STUDENT regrades only those (ids without spaces; else the CLI's --student NAME).
@@ -32,12 +32,21 @@ bench-check: $(STAMP)
 	$(PY) -m autograder.bench_check --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT))
 
 # Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
-test: $(STAMP) $(PIPELINES_STAMP)
+test: $(STAMP) $(PIPELINES_STAMP) lint
 	$(PY) -m pytest -q tests --durations=20
+
+# ruff (settings in pyproject.toml): lint and format are checked by make test; make format rewrites.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # Daily work: all but the banks, the pipelines and the slow tests (about 2 minutes on 2 cores); no
 # otter/nbgrader environment needed.
-test-fast: $(STAMP)
+test-fast: $(STAMP) lint
 	$(PY) -m pytest -q tests -m "not banks and not pipelines and not slow" --durations=10
 
 student: $(STAMP)

@@ -3,6 +3,7 @@
 In a student folder this package is shipped as ``rnnkit`` and gives ``check("Q2")`` and ``submit()``
 (``checking.py``); everything else here is the grading engine.
 """
+
 from __future__ import annotations
 
 import sys

@@ -10,6 +10,7 @@ The notebook source (``solutions/<id>/<id>.py``, jupytext percent format) is the
 of a question's points: its heading cell carries ``question="Q1" points=4`` (and ``manual=true``
 for a written answer graded by a TA), and the heading text must say the same number.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -20,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 TEMPLATE = ROOT / "student_template"
-PACKAGE = "rnnkit"  # the student package inside a template folder: built, never committed (.gitignore)
+PACKAGE = (
+    "rnnkit"  # the student package inside a template folder: built, never committed (.gitignore)
+)
 COURSEDATA = Path(__file__).resolve().parent / "coursedata"
 LAB_FILE = "assignment.toml"  # what makes a folder of assignments/ a lab
 # The lab a student folder's package carries (its description, catalog, procedures, public tests).
@@ -38,7 +40,11 @@ def labs_folder() -> Path:
 
 def _lab_ids() -> tuple[str, ...]:
     folder = labs_folder()
-    return tuple(sorted(p.parent.name for p in folder.glob(f"*/{LAB_FILE}"))) if folder.is_dir() else ()
+    return (
+        tuple(sorted(p.parent.name for p in folder.glob(f"*/{LAB_FILE}")))
+        if folder.is_dir()
+        else ()
+    )
 
 
 ASSIGNMENT_IDS = _lab_ids()
@@ -66,8 +72,14 @@ def lab_description(assignment_id: str) -> dict:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11 on a student's machine: flat keys, JSON-like values
-        return {key.strip(): json.loads(value) for key, _, value in
-                (line.partition("=") for line in text.splitlines() if line.strip() and not line.startswith("#"))}
+        return {
+            key.strip(): json.loads(value)
+            for key, _, value in (
+                line.partition("=")
+                for line in text.splitlines()
+                if line.strip() and not line.startswith("#")
+            )
+        }
     return tomllib.loads(text)
 
 
@@ -125,7 +137,9 @@ class Assignment:
     modules: tuple[Path, ...]  # the .py files handed out beside the notebook
     questions: tuple[Question, ...]
     title: str = ""  # assignment.toml's
-    module_order: tuple[str, ...] = ()  # where the graded names usually live (assignment.toml's `modules`)
+    module_order: tuple[
+        str, ...
+    ] = ()  # where the graded names usually live (assignment.toml's `modules`)
 
     @property
     def total_points(self) -> float:
@@ -142,15 +156,24 @@ def handouts(assignment_id: str) -> Path:
 def load_assignment(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignment:
     """Read an assignment's layout and questions; raise AssignmentError on a broken convention."""
     if assignment_id not in ASSIGNMENT_IDS:
-        raise AssignmentError(f"unknown assignment {assignment_id!r}; expected one of {', '.join(ASSIGNMENT_IDS)}")
+        raise AssignmentError(
+            f"unknown assignment {assignment_id!r}; expected one of {', '.join(ASSIGNMENT_IDS)}"
+        )
     description = lab_description(assignment_id)
-    about = {"title": str(description.get("title", "")), "module_order": tuple(description.get("modules", ()))}
+    about = {
+        "title": str(description.get("title", "")),
+        "module_order": tuple(description.get("modules", ())),
+    }
     source_dir = solutions / assignment_id
     notebook = source_dir / f"{assignment_id}.py"
     if not notebook.is_file():
         shipped = handouts(assignment_id) / f"{assignment_id}.ipynb"
-        if shipped.is_file():  # the package inside a student folder: questions from the handed-out notebook
-            return Assignment(assignment_id, shipped.parent, shipped, (), _questions(shipped), **about)
+        if (
+            shipped.is_file()
+        ):  # the package inside a student folder: questions from the handed-out notebook
+            return Assignment(
+                assignment_id, shipped.parent, shipped, (), _questions(shipped), **about
+            )
         raise AssignmentError(f"{notebook}: notebook source missing")
     modules = tuple(sorted(p for p in source_dir.glob("*.py") if p != notebook))
     return Assignment(assignment_id, source_dir, notebook, modules, _questions(notebook), **about)
@@ -173,13 +196,26 @@ def _questions(notebook: Path) -> tuple[Question, ...]:
         qid = meta.get("question")
         heading = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
         if not qid or not heading.startswith("#"):
-            raise AssignmentError(f"{notebook}: a cell with points must be a heading cell with question=\"...\" ({heading!r})")
+            raise AssignmentError(
+                f'{notebook}: a cell with points must be a heading cell with question="..." ({heading!r})'
+            )
         stated = POINTS_IN_HEADING.search(heading)
         if not stated or float(stated.group("n").replace(",", ".")) != float(meta["points"]):
-            raise AssignmentError(f"{notebook}: heading of {qid} must state '({meta['points']} points)': {heading!r}")
+            raise AssignmentError(
+                f"{notebook}: heading of {qid} must state '({meta['points']} points)': {heading!r}"
+            )
         if any(q.id == qid for q in found):
             raise AssignmentError(f"{notebook}: question {qid} declared twice")
-        found.append(Question(qid, heading.lstrip("#").strip(), float(meta["points"]), bool(meta.get("manual", False))))
+        found.append(
+            Question(
+                qid,
+                heading.lstrip("#").strip(),
+                float(meta["points"]),
+                bool(meta.get("manual", False)),
+            )
+        )
     if not found:
-        raise AssignmentError(f"{notebook}: no question heading (markdown cell with question=... points=...)")
+        raise AssignmentError(
+            f"{notebook}: no question heading (markdown cell with question=... points=...)"
+        )
     return tuple(found)

@@ -6,6 +6,7 @@ check (the checking process starts and imports torch) and then ``-n`` checks cyc
 questions, each after touching the notebook as a save does. Targets (issue 13): median warm ≤ 1.5 s,
 first call ≤ 5 s, on a quiet 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,16 +52,32 @@ def main(argv: list[str] | None = None) -> int:
         folder, reference = Path(tmp) / "etudiant", Path(tmp) / "reference"
         build_template(assignment, folder)
         build_reference(assignment, reference)
-        for path in [reference / f"{assignment.id}.ipynb", *(reference / m.name for m in assignment.modules)]:
+        for path in [
+            reference / f"{assignment.id}.ipynb",
+            *(reference / m.name for m in assignment.modules),
+        ]:
             (folder / path.name).write_bytes(path.read_bytes())
-        done = subprocess.run([sys.executable, "-c", KERNEL, str(folder / f"{assignment.id}.ipynb"),
-                               ",".join(questions), str(args.n)], cwd=folder, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                KERNEL,
+                str(folder / f"{assignment.id}.ipynb"),
+                ",".join(questions),
+                str(args.n),
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
     if done.returncode != 0:
         print(done.stdout + done.stderr, file=sys.stderr)
         return 1
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"{args.assignment}: first check {figures['first']:.2f} s (target 5 s); warm checks over "
-          f"{figures['n']} calls: median {figures['median']:.2f} s (target 1.5 s), max {figures['max']:.2f} s")
+    print(
+        f"{args.assignment}: first check {figures['first']:.2f} s (target 5 s); warm checks over "
+        f"{figures['n']} calls: median {figures['median']:.2f} s (target 1.5 s), max {figures['max']:.2f} s"
+    )
     return 0
 
 

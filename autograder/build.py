@@ -4,19 +4,28 @@ Both are assembled the same way (notebook + handed-out modules + the ``coursedat
 only the transformation of the text differs: the template strips solution regions, the
 reference keeps them and drops the marker lines.
 """
+
 from __future__ import annotations
 
 import contextlib
 import filecmp
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import jupytext
 import nbformat
 
-from .assignments import LAB_FILE, PACKAGE, TEMPLATE, COURSEDATA, Assignment, load_assignment, ASSIGNMENT_IDS
+from .assignments import (
+    ASSIGNMENT_IDS,
+    COURSEDATA,
+    LAB_FILE,
+    PACKAGE,
+    TEMPLATE,
+    Assignment,
+    load_assignment,
+)
 from .markers import check_python, has_solution, solution_lines_removed, strip_solutions
 
 # The coursedata files that students get; tests and caches stay in the kit.
@@ -34,18 +43,33 @@ LAB_SHIPPED = (LAB_FILE, "catalog.py", "procedures.py")
 STAFF_LAZY = ("build.py", "reference.py", "coursedata")
 ENGINE_DATA = ("grading.ini",)
 PUBLIC_TESTS = "test_public.py"
-CHECK_CELL = ("# Tests publics de cette question, sur le notebook enregistré (Ctrl-S d'abord).\n"
-              "from rnnkit import check\n"
-              "check({question!r})")
+CHECK_CELL = (
+    "# Tests publics de cette question, sur le notebook enregistré (Ctrl-S d'abord).\n"
+    "from rnnkit import check\n"
+    "check({question!r})"
+)
 # Importing the package starts the checking process in the background: the first check() then finds it warm.
-START_CELL = ("# Démarre en arrière-plan le vérificateur des cellules check() (quelques secondes, une seule fois).\n"
-              "from rnnkit import check, submit")
-SUBMIT_CELL = ("# Dernière cellule : enregistrez le notebook (Ctrl-S), puis exécutez-la. Elle construit l'archive\n"
-               "# à rendre et relance tous les tests publics.\n"
-               "from rnnkit import submit\n"
-               "submit()")
+START_CELL = (
+    "# Démarre en arrière-plan le vérificateur des cellules check() (quelques secondes, une seule fois).\n"
+    "from rnnkit import check, submit"
+)
+SUBMIT_CELL = (
+    "# Dernière cellule : enregistrez le notebook (Ctrl-S), puis exécutez-la. Elle construit l'archive\n"
+    "# à rendre et relance tous les tests publics.\n"
+    "from rnnkit import submit\n"
+    "submit()"
+)
 # The student package's dependencies beyond the lab's own (torch, numpy, matplotlib, tqdm), pinned as the kit's.
-STUDENT_REQUIREMENTS = ("torch", "numpy", "matplotlib", "tqdm", "pytest", "jinja2", "markdown-it-py", "nbformat")
+STUDENT_REQUIREMENTS = (
+    "torch",
+    "numpy",
+    "matplotlib",
+    "tqdm",
+    "pytest",
+    "jinja2",
+    "markdown-it-py",
+    "nbformat",
+)
 
 
 def build_template(assignment: Assignment, dest: Path) -> list[Path]:
@@ -65,7 +89,9 @@ def student_modules(assignment_id: str) -> list[Path]:
     """The engine files a student folder of ``assignment_id`` ships (paths under the engine); the lab's
     own files (``LAB_SHIPPED``) go beside its public tests (``_ship_engine``)."""
     closure = import_closure([KIT / name for name in STUDENT_ENTRIES])
-    closure |= set((KIT / "sandbox").glob("*.py"))  # the worker's runtime, copied whole into each worker
+    closure |= set(
+        (KIT / "sandbox").glob("*.py")
+    )  # the worker's runtime, copied whole into each worker
     return sorted(p for p in closure if p.is_file())
 
 
@@ -105,7 +131,10 @@ def _ship_engine(assignment: Assignment, dest: Path) -> list[Path]:
         shutil.copyfile(KIT / name, dest / name)
         written.append(dest / name)
     lab = KIT.parent / "assignments" / assignment.id
-    for relative in (*LAB_SHIPPED, f"tests/{PUBLIC_TESTS}"):  # the package's lab folder: never a hidden test
+    for relative in (
+        *LAB_SHIPPED,
+        f"tests/{PUBLIC_TESTS}",
+    ):  # the package's lab folder: never a hidden test
         if (lab / relative).is_file():
             target = dest / "public_tests" / assignment.id / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +160,9 @@ def _requirements(target: Path) -> Path:
         name, _, version = line.partition("==")
         if version:
             pins[name.strip().lower()] = version.strip()
-    lines = ["# Ce qu'il faut pour ce TP et pour check() / submit() : pip install -r requirements.txt"]
+    lines = [
+        "# Ce qu'il faut pour ce TP et pour check() / submit() : pip install -r requirements.txt"
+    ]
     lines += [f"{name}=={pins[name]}" if name in pins else name for name in STUDENT_REQUIREMENTS]
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
@@ -152,7 +183,10 @@ def build_reference(assignment: Assignment, dest: Path) -> list[Path]:
     files = _assemble(assignment, dest, transform, check=False)
     # The notebook source itself is a runnable script (percent format is plain Python).
     script = dest / assignment.notebook.name
-    script.write_text(transform(assignment.notebook.read_text(encoding="utf-8"), assignment.notebook, True), encoding="utf-8")
+    script.write_text(
+        transform(assignment.notebook.read_text(encoding="utf-8"), assignment.notebook, True),
+        encoding="utf-8",
+    )
     return files + [script]
 
 
@@ -187,7 +221,9 @@ def built_template(assignment_id: str):
         yield folder
 
 
-def _assemble(assignment: Assignment, dest: Path, transform: Callable[[str, Path, bool], str], *, check: bool) -> list[Path]:
+def _assemble(
+    assignment: Assignment, dest: Path, transform: Callable[[str, Path, bool], str], *, check: bool
+) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     written = [_write_notebook(assignment, dest, transform, check)]
     for module in assignment.modules:
@@ -249,34 +285,42 @@ def without_handin(assignment: Assignment, cells: list) -> list:
         cells[0].source = cells[0].source[: -len(text)]
     elif cells and cells[0].source == handin_text(assignment):
         cells = cells[1:]
-    return [c for c in cells if not (c.cell_type == "code" and c.source in (START_CELL, SUBMIT_CELL))]
+    return [
+        c for c in cells if not (c.cell_type == "code" and c.source in (START_CELL, SUBMIT_CELL))
+    ]
 
 
 def handin_text(assignment: Assignment) -> str:
     """The end of the notebook's first cell: what to hand in, how to install, what a check is (and is not)."""
     modules = graded_module_names(assignment)
     files = " et ".join(f"`{m}`" for m in modules)
-    handed = (f"ce notebook et {files}. Vos réponses dans {'ces fichiers' if len(modules) > 1 else 'ce fichier'} "
-              f"sont notées : un notebook rendu sans {'eux' if len(modules) > 1 else 'lui'} est corrigé avec les "
-              "versions distribuées, où tout reste à faire." if modules else "ce notebook.")
-    return "\n".join([
-        "## Avant de commencer : rendu et vérifications",
-        "",
-        f"**Ce qu'il faut rendre.** L'archive `{assignment.id}-rendu.zip`, construite par la dernière cellule "
-        f"du notebook (`submit()`). Elle contient {handed}",
-        "",
-        "**Installation.** `pip install -r requirements.txt` dans ce dossier : PyTorch, numpy, matplotlib et "
-        "tqdm pour le TP ; pytest, jinja2, markdown-it-py et nbformat pour les vérifications.",
-        "",
-        "**Vérifier une question.** Après chaque question, la cellule `check(\"Qn\")` lance ses tests "
-        "publics sur le notebook *enregistré* (Ctrl-S d'abord) et les fichiers du dossier, dans un processus "
-        "à part, comme la correction finale. Ce n'est pas la note : la correction ajoute d'autres tests. "
-        "Le premier appel prend quelques secondes, les suivants environ une seconde.",
-        "",
-        "**Où.** Linux, macOS, Windows (ou WSL) et Colab. Sur Colab, copiez tout le dossier du TP (avec "
-        "`rnnkit/`) et placez-vous dedans (`%cd`) avant d'exécuter les cellules. Sous Windows et Colab, votre "
-        "code est vérifié sans bac à sable, ce qui ne change rien aux résultats.",
-    ])
+    handed = (
+        f"ce notebook et {files}. Vos réponses dans {'ces fichiers' if len(modules) > 1 else 'ce fichier'} "
+        f"sont notées : un notebook rendu sans {'eux' if len(modules) > 1 else 'lui'} est corrigé avec les "
+        "versions distribuées, où tout reste à faire."
+        if modules
+        else "ce notebook."
+    )
+    return "\n".join(
+        [
+            "## Avant de commencer : rendu et vérifications",
+            "",
+            f"**Ce qu'il faut rendre.** L'archive `{assignment.id}-rendu.zip`, construite par la dernière cellule "
+            f"du notebook (`submit()`). Elle contient {handed}",
+            "",
+            "**Installation.** `pip install -r requirements.txt` dans ce dossier : PyTorch, numpy, matplotlib et "
+            "tqdm pour le TP ; pytest, jinja2, markdown-it-py et nbformat pour les vérifications.",
+            "",
+            '**Vérifier une question.** Après chaque question, la cellule `check("Qn")` lance ses tests '
+            "publics sur le notebook *enregistré* (Ctrl-S d'abord) et les fichiers du dossier, dans un processus "
+            "à part, comme la correction finale. Ce n'est pas la note : la correction ajoute d'autres tests. "
+            "Le premier appel prend quelques secondes, les suivants environ une seconde.",
+            "",
+            "**Où.** Linux, macOS, Windows (ou WSL) et Colab. Sur Colab, copiez tout le dossier du TP (avec "
+            "`rnnkit/`) et placez-vous dedans (`%cd`) avant d'exécuter les cellules. Sous Windows et Colab, votre "
+            "code est vérifié sans bac à sable, ce qui ne change rien aux résultats.",
+        ]
+    )
 
 
 def _with_check_cells(cells: list) -> list:
@@ -287,7 +331,11 @@ def _with_check_cells(cells: list) -> list:
         if pending and heading and (heading <= level or "points" in cell.metadata):
             out.append(_check_cell(pending))
             pending = None
-        if cell.cell_type == "markdown" and "points" in cell.metadata and not cell.metadata.get("manual"):
+        if (
+            cell.cell_type == "markdown"
+            and "points" in cell.metadata
+            and not cell.metadata.get("manual")
+        ):
             pending, level = cell.metadata["question"], heading
         out.append(cell)
     if pending:
@@ -311,12 +359,22 @@ def _tree_diff(fresh: Path, committed: Path, ids: tuple[str, ...]) -> list[str]:
     for assignment_id in ids:
         a, b = fresh / assignment_id, committed / assignment_id
         new = {p.relative_to(fresh) for p in a.rglob("*") if p.is_file() and PACKAGE not in p.parts}
-        old = {p.relative_to(committed) for p in b.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-               and PACKAGE not in p.parts} if b.exists() else set()
+        old = (
+            {
+                p.relative_to(committed)
+                for p in b.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and PACKAGE not in p.parts
+            }
+            if b.exists()
+            else set()
+        )
         problems += [f"{p}: missing from the committed template" for p in new - old]
         problems += [f"{p}: not produced by the build (stale)" for p in old - new]
-        problems += [f"{p}: differs from a fresh build" for p in new & old
-                     if not filecmp.cmp(fresh / p, committed / p, shallow=False)]
+        problems += [
+            f"{p}: differs from a fresh build"
+            for p in new & old
+            if not filecmp.cmp(fresh / p, committed / p, shallow=False)
+        ]
     return problems
 
 

@@ -6,10 +6,10 @@ else of the kit), a minimal environment, resource limits, no network and no priv
 decoded with ``sandbox.codec`` (data only), checked against the request they answer, and every
 wait has a deadline, the submission's whole-life deadline included.
 """
+
 from __future__ import annotations
 
 import atexit
-import functools
 import json
 import multiprocessing.util
 import os
@@ -20,7 +20,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -52,10 +51,16 @@ class Limits:
     file_bytes: int = 64 * 2**20
     threads: int = 1  # torch intra-op threads; parallel workers share the cores
     start_timeout: float = 60.0
-    warm_start: bool = True  # fork workers from a zygote that imported torch once (see sandbox/zygote.py)
-    submission_seconds: float = 900.0  # wall clock for everything one submission runs, restarts included
+    warm_start: bool = (
+        True  # fork workers from a zygote that imported torch once (see sandbox/zygote.py)
+    )
+    submission_seconds: float = (
+        900.0  # wall clock for everything one submission runs, restarts included
+    )
     scratch_bytes: int = 1 * 2**30  # its /work and /tmp together (a tmpfs, counted in its memory)
-    processes: int = 256  # processes and threads of one submission (where it has a user or cgroup of its own)
+    processes: int = (
+        256  # processes and threads of one submission (where it has a user or cgroup of its own)
+    )
 
 
 class StudentError(Exception):
@@ -67,7 +72,9 @@ class StudentError(Exception):
         self.message = info.get("message", "")
         self.where = info.get("where", "")
         self.trace = info.get("trace", "")
-        super().__init__(f"{self.type}: {self.message}" + (f" ({self.where})" if self.where else ""))
+        super().__init__(
+            f"{self.type}: {self.message}" + (f" ({self.where})" if self.where else "")
+        )
 
 
 class WorkerLost(Exception):
@@ -82,7 +89,9 @@ class Tampered(WorkerLost):
     """The reply channel carried something the worker's server did not send: student code wrote on it."""
 
     def __init__(self, detail: str):
-        super().__init__(f"the grader's channel received data it did not send ({detail})", timeout=False)
+        super().__init__(
+            f"the grader's channel received data it did not send ({detail})", timeout=False
+        )
 
 
 class GraderFault(Exception):
@@ -103,8 +112,10 @@ class Sandbox:
     # cost its full budget in every test that uses it.
     timed_out: dict = field(default_factory=dict)
     deadline: float | None = None  # monotonic time at which the submission's wall clock runs out
-    zygote: "Zygote | None" = None
-    own_zygote: "Zygote | None" = None  # the cold path's one-submission server, closed with the sandbox
+    zygote: Zygote | None = None
+    own_zygote: Zygote | None = (
+        None  # the cold path's one-submission server, closed with the sandbox
+    )
     slot: str | None = None
     sequence: int = 0
     progress: str | None = None  # the load step running now, as the worker announced it
@@ -114,32 +125,47 @@ class Sandbox:
         if self.deadline is None:
             self.deadline = time.monotonic() + self.limits.submission_seconds
         self.root = Path(tempfile.mkdtemp(prefix="rnnkit-"))  # the grader's own: the worker's log
-        zygote = _zygote(self.limits) if self.limits.warm_start and not isolation.portable() else None
+        zygote = (
+            _zygote(self.limits) if self.limits.warm_start and not isolation.portable() else None
+        )
         try:
             if isolation.portable():
                 self._launch_portable()
             elif zygote is not None:
                 try:
                     self._launch(zygote)
-                except (OSError, ValueError, KeyError):  # the zygote died under us: forget it, start cold
+                except (
+                    OSError,
+                    ValueError,
+                    KeyError,
+                ):  # the zygote died under us: forget it, start cold
                     _forget(zygote)
                     zygote = None
             if zygote is None and not isolation.portable():
                 self.own_zygote = Zygote(self.limits, preload=False)
                 self._launch(self.own_zygote)
             self.request({"op": "ping"}, self.limits.start_timeout)
-        except (OSError, ValueError, KeyError, subprocess.SubprocessError, RuntimeError, WorkerLost) as err:
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            subprocess.SubprocessError,
+            RuntimeError,
+            WorkerLost,
+        ) as err:
             # No student code has run yet: whatever stopped the worker is the environment's fault.
             self._kill()
             raise GraderFault(f"the grading worker could not start: {err}") from err
         if self.loaded:  # a restart reloads the submission the same way
             self.request(self.load_request, self.load_request["total_budget"])
 
-    def _launch(self, zygote: "Zygote") -> None:
+    def _launch(self, zygote: Zygote) -> None:
         """Have ``zygote`` fork a worker on a fresh copy of the submission, and open its channel."""
         self.zygote = zygote
         self.slot, work = zygote.new_slot()
-        shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(
+            self.source, work, symlinks=False, ignore_dangling_symlinks=True, dirs_exist_ok=True
+        )
         if zygote.level == "basic" and os.geteuid() == 0:
             for path in [work, *work.rglob("*")]:
                 os.chown(path, UNPRIVILEGED, UNPRIVILEGED)
@@ -147,7 +173,9 @@ class Sandbox:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         try:
-            self.process = zygote.spawn(self.slot, work, self.limits, (to_worker_r, from_worker_w, log))
+            self.process = zygote.spawn(
+                self.slot, work, self.limits, (to_worker_r, from_worker_w, log)
+            )
         except BaseException:
             for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w, log):
                 os.close(fd)
@@ -161,21 +189,42 @@ class Sandbox:
         ``check()`` runs on Windows. The grader's deadlines still stop it (``request`` kills it)."""
         work = self.root / "work"
         shutil.copytree(self.source, work, symlinks=False, ignore_dangling_symlinks=True)
-        with open(self.root / "worker.log", "wb") as log:  # the worker's stderr, where its output goes
+        with open(
+            self.root / "worker.log", "wb"
+        ) as log:  # the worker's stderr, where its output goes
             self.process = subprocess.Popen(
-                _python(self.root, "worker"), cwd=work, env=_portable_environment(work, self.limits),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+                _python(self.root, "worker"),
+                cwd=work,
+                env=_portable_environment(work, self.limits),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
         self._send, self._receive = self.process.stdin, _PipeReader(self.process.stdout)
 
-    def load(self, notebook: str | None, modules: list[str], budget: float, cuda_to_cpu: bool,
-             cwd: str = "") -> dict:
+    def load(
+        self,
+        notebook: str | None,
+        modules: list[str],
+        budget: float,
+        cuda_to_cpu: bool,
+        cwd: str = "",
+    ) -> dict:
         """Run the submission's gradable code in the worker; returns the loader's report.
 
         ``cwd``: the folder of the copy the worker runs in (and where ``notebook`` and ``modules`` are),
         relative to the copy's root; "" for the root itself."""
         total = budget * (20 + 4 * len(modules))
-        self.load_request = {"op": "load", "notebook": notebook, "modules": modules, "budget": budget,
-                             "cuda_to_cpu": cuda_to_cpu, "total_budget": total, "skip": [], "cwd": cwd}
+        self.load_request = {
+            "op": "load",
+            "notebook": notebook,
+            "modules": modules,
+            "budget": budget,
+            "cuda_to_cpu": cuda_to_cpu,
+            "total_budget": total,
+            "skip": [],
+            "cwd": cwd,
+        }
         for attempt in range(4):
             self.progress = None
             try:
@@ -192,36 +241,59 @@ class Sandbox:
                 self.process = None
         raise AssertionError("unreachable")
 
-    def call(self, target, *args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs) -> Any:
+    def call(
+        self, target, *args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs
+    ) -> Any:
         """Call a name of the submission (or ``"@procedure"``, or a Remote's method) in the worker."""
         if isinstance(target, Remote):
             target = {"handle": target.handle}
         key = _target_key(target, args)
         if key in self.timed_out:
             raise StudentError(self.timed_out[key])
-        payload = {"op": "call", "target": target, "args": [_unproxy(a) for a in args],
-                   "kwargs": {k: _unproxy(v) for k, v in kwargs.items()}, "seed": seed, "timeout": timeout, "keep": keep}
+        payload = {
+            "op": "call",
+            "target": target,
+            "args": [_unproxy(a) for a in args],
+            "kwargs": {k: _unproxy(v) for k, v in kwargs.items()},
+            "seed": seed,
+            "timeout": timeout,
+            "keep": keep,
+        }
         try:
             return self._proxy(self.request(payload, timeout))
         except StudentError as err:
             if err.kind == "timeout":
-                self.timed_out[key] = {"kind": "timeout", "type": err.type, "message": err.message, "where": err.where,
-                                       "trace": "(not run again: this call already ran out of time)\n" + err.trace}
+                self.timed_out[key] = {
+                    "kind": "timeout",
+                    "type": err.type,
+                    "message": err.message,
+                    "where": err.where,
+                    "trace": "(not run again: this call already ran out of time)\n" + err.trace,
+                }
             raise
         except WorkerLost as err:
             if err.timeout:
-                self.timed_out[key] = {"kind": "timeout", "type": "Timeout", "message": str(err), "where": "",
-                                       "trace": "(not run again: this call already stopped responding)"}
+                self.timed_out[key] = {
+                    "kind": "timeout",
+                    "type": "Timeout",
+                    "message": str(err),
+                    "where": "",
+                    "trace": "(not run again: this call already stopped responding)",
+                }
             raise
 
-    def get(self, name: str) -> "Remote":
+    def get(self, name: str) -> Remote:
         """A handle on the submission's object called ``name`` (not called)."""
-        return self._proxy(self.request({"op": "call", "target": name, "get": True, "keep": True}, 10.0))
+        return self._proxy(
+            self.request({"op": "call", "target": name, "get": True, "keep": True}, 10.0)
+        )
 
     def request(self, payload: dict, timeout: float) -> Any:
         if self.deadline is not None and time.monotonic() >= self.deadline:
             self._kill()
-            raise WorkerLost(f"the submission used all of its {self.limits.submission_seconds:g} s", timeout=True)
+            raise WorkerLost(
+                f"the submission used all of its {self.limits.submission_seconds:g} s", timeout=True
+            )
         if self.process is None:
             self.start()
         self.sequence += 1
@@ -242,7 +314,11 @@ class Sandbox:
             raise WorkerLost(f"the worker stopped ({self._exit_reason()})", timeout=False) from err
         except TimeoutError as err:
             self._kill()
-            spent = "the submission's whole time" if time.monotonic() >= self.deadline else f"{timeout:g} s"
+            spent = (
+                "the submission's whole time"
+                if time.monotonic() >= self.deadline
+                else f"{timeout:g} s"
+            )
             raise WorkerLost(f"no answer within {spent}", timeout=True) from err
         except (codec.CodecError, Tampered) as err:
             self._kill()
@@ -324,7 +400,9 @@ class Sandbox:
         code = self.process.returncode
         if code < 0:
             name = signal.Signals(-code).name
-            hint = {"SIGXCPU": "CPU time limit", "SIGKILL": "killed, probably out of memory"}.get(name, name)
+            hint = {"SIGXCPU": "CPU time limit", "SIGKILL": "killed, probably out of memory"}.get(
+                name, name
+            )
             return hint
         return f"exit status {code}"
 
@@ -341,7 +419,9 @@ class Sandbox:
             self._send = None
         if getattr(self, "_receive", None) is not None:
             try:
-                self._receive.close() if isinstance(self._receive, _PipeReader) else os.close(self._receive)
+                self._receive.close() if isinstance(self._receive, _PipeReader) else os.close(
+                    self._receive
+                )
             except OSError:
                 pass
             self._receive = None
@@ -358,7 +438,11 @@ class _PipeReader:
     def _pump(self):
         try:
             while True:
-                chunk = self.stream.read1(1 << 20) if hasattr(self.stream, "read1") else self.stream.read(1 << 16)
+                chunk = (
+                    self.stream.read1(1 << 20)
+                    if hasattr(self.stream, "read1")
+                    else self.stream.read(1 << 16)
+                )
                 self.chunks.put(chunk)
                 if not chunk:
                     return
@@ -404,12 +488,21 @@ class Remote:
         sandbox, handle = self.sandbox, self.handle
 
         def method(*args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs):
-            return sandbox.call({"handle": handle, "attr": name}, *args, timeout=timeout, seed=seed, keep=keep, **kwargs)
+            return sandbox.call(
+                {"handle": handle, "attr": name},
+                *args,
+                timeout=timeout,
+                seed=seed,
+                keep=keep,
+                **kwargs,
+            )
 
         return method
 
     def __call__(self, *args, timeout: float = 10.0, seed: int = 0, keep: bool = False, **kwargs):
-        return self.sandbox.call({"handle": self.handle}, *args, timeout=timeout, seed=seed, keep=keep, **kwargs)
+        return self.sandbox.call(
+            {"handle": self.handle}, *args, timeout=timeout, seed=seed, keep=keep, **kwargs
+        )
 
 
 def _target_key(target, args) -> str:
@@ -418,8 +511,11 @@ def _target_key(target, args) -> str:
     if isinstance(target, dict) and isinstance(target.get("handle"), Handle):
         return f"{target['handle'].type_name}.{target.get('attr') or '__call__'}"
     if isinstance(target, str) and target.startswith("@"):
-        kinds = [a.handle.type_name if isinstance(a, Remote) else a.type_name for a in args
-                 if isinstance(a, (Remote, Handle))]
+        kinds = [
+            a.handle.type_name if isinstance(a, Remote) else a.type_name
+            for a in args
+            if isinstance(a, (Remote, Handle))
+        ]
         return f"{target}({','.join(kinds)})"
     return str(target)
 
@@ -437,8 +533,12 @@ def _unproxy(value):
 
 
 def _is_progress(reply: Any, sequence: int) -> bool:
-    return (isinstance(reply, dict) and len(reply) == 2 and reply.get("id") == sequence
-            and isinstance(reply.get("progress"), str))
+    return (
+        isinstance(reply, dict)
+        and len(reply) == 2
+        and reply.get("id") == sequence
+        and isinstance(reply.get("progress"), str)
+    )
 
 
 def _checked(reply: Any, sequence: int) -> dict:
@@ -448,8 +548,9 @@ def _checked(reply: Any, sequence: int) -> dict:
     if "ok" in reply:
         return reply
     error = reply.get("error")
-    if not isinstance(error, dict) or not all(isinstance(error.get(k, ""), str) for k in
-                                              ("kind", "type", "message", "where", "trace")):
+    if not isinstance(error, dict) or not all(
+        isinstance(error.get(k, ""), str) for k in ("kind", "type", "message", "where", "trace")
+    ):
         raise Tampered("a malformed error reply")
     if error.get("kind", "raised") not in ("raised", "not_implemented", "timeout", "memory"):
         raise Tampered("an error reply of an unknown kind")
@@ -464,10 +565,16 @@ def _python(root: Path, module: str, *args: str) -> list[str]:
     runtime.mkdir(parents=True, exist_ok=True)
     for source in SANDBOX.glob("*.py"):
         shutil.copyfile(source, runtime / source.name)
-    for assignment_id, source in lab_files("procedures.py").items():  # every lab's, beside the runtime's own
-        shutil.copyfile(source, runtime / f"lab_{lab_key(assignment_id)}.py")  # sandbox.procedures.LAB_PREFIX
-    boot = (f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
-            f"from rnnkit_sandbox.{module} import main; main()")
+    for assignment_id, source in lab_files(
+        "procedures.py"
+    ).items():  # every lab's, beside the runtime's own
+        shutil.copyfile(
+            source, runtime / f"lab_{lab_key(assignment_id)}.py"
+        )  # sandbox.procedures.LAB_PREFIX
+    boot = (
+        f"import sys; sys.path.insert(0, {str(runtime.parent)!r}); "
+        f"from rnnkit_sandbox.{module} import main; main()"
+    )
     return [isolation.worker_python(), "-I", "-B", "-c", boot, *args]
 
 
@@ -476,18 +583,30 @@ def _environment(work: Path, limits: Limits) -> dict:
     # OPENBLAS_NUM_THREADS: numpy's BLAS otherwise starts a thread at import, and a zygote must
     # have only one thread when it forks. CUDA_VISIBLE_DEVICES: student code always runs on the CPU
     # (code written for CUDA is mapped to it), so a grade never depends on the grading machine.
-    return {"PATH": "/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
-            "CUDA_VISIBLE_DEVICES": "",
-            "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-            "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / ".matplotlib"),
-            "TQDM_DISABLE": "1"}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(work),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "CUDA_VISIBLE_DEVICES": "",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(work / ".matplotlib"),
+        "TQDM_DISABLE": "1",
+    }
 
 
 def _portable_environment(work: Path, limits: Limits) -> dict:
     """The portable worker keeps the user's environment (Windows needs SYSTEMROOT and the like to
     start Python), with the kit's thread counts and ``RNNKIT_PORTABLE`` (its timers: ``loader.py``)."""
-    return {**os.environ, **{k: v for k, v in _environment(work, limits).items() if k not in ("PATH", "HOME")},
-            "RNNKIT_PORTABLE": "1"}
+    return {
+        **os.environ,
+        **{k: v for k, v in _environment(work, limits).items() if k not in ("PATH", "HOME")},
+        "RNNKIT_PORTABLE": "1",
+    }
 
 
 def _apply_limits(limits: Limits) -> None:
@@ -521,21 +640,36 @@ class Zygote:
         if namespaced:
             home = Path("/tmp")  # the server's own tmpfs in its view
         else:
-            home = self.root / "home"  # the libraries it preloads may write caches (matplotlib's fonts)
+            home = (
+                self.root / "home"
+            )  # the libraries it preloads may write caches (matplotlib's fonts)
             home.mkdir()
             if os.geteuid() == 0:
                 # The runtime stays the grader's (readable, not writable): workers share this process's user.
                 os.chown(home, UNPRIVILEGED, UNPRIVILEGED)
                 os.chmod(self.root, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        python = _python(self.root, "zygote", str(theirs.fileno()), "preload" if preload else "cold")
+        python = _python(
+            self.root, "zygote", str(theirs.fileno()), "preload" if preload else "cold"
+        )
         try:
-            command = isolation.zygote_command(self.root / "runtime", self.spool if namespaced else None,
-                                               self.cgroups.roots, python)
+            command = isolation.zygote_command(
+                self.root / "runtime",
+                self.spool if namespaced else None,
+                self.cgroups.roots,
+                python,
+            )
             self.process = subprocess.Popen(
-                command, cwd=self.root if namespaced else home, env=_environment(home, limits),
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, preexec_fn=lambda: _apply_limits(limits), close_fds=True)
+                command,
+                cwd=self.root if namespaced else home,
+                env=_environment(home, limits),
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=lambda: _apply_limits(limits),
+                close_fds=True,
+            )
         except BaseException:
             theirs.close()
             ours.close()
@@ -568,26 +702,46 @@ class Zygote:
         return name, folder
 
     def release(self, slot: str) -> None:
-        shutil.rmtree(self.spool / slot if self.level != "basic" else self.root / f"work-{slot}", ignore_errors=True)
+        shutil.rmtree(
+            self.spool / slot if self.level != "basic" else self.root / f"work-{slot}",
+            ignore_errors=True,
+        )
         self.cgroups.remove(slot)
 
-    def spawn(self, slot: str, folder: Path, limits: Limits, fds: tuple[int, int, int]) -> "ForkedWorker":
+    def spawn(
+        self, slot: str, folder: Path, limits: Limits, fds: tuple[int, int, int]
+    ) -> ForkedWorker:
         namespaced = self.level != "basic"
         work = isolation.WORK if namespaced else str(folder)
-        env = {"HOME": work, "MPLCONFIGDIR": f"{work}/.matplotlib", "USER": "student", "LOGNAME": "student"}
+        env = {
+            "HOME": work,
+            "MPLCONFIGDIR": f"{work}/.matplotlib",
+            "USER": "student",
+            "LOGNAME": "student",
+        }
         if namespaced:
             env["TMPDIR"] = "/tmp"
         privileged = os.geteuid() == 0
-        request = {"op": "spawn", "slot": slot, "work": work, "namespaces": namespaced,
-                   "uid": isolation.new_uid(), "scratch_bytes": limits.scratch_bytes,
-                   "under_tmp": isolation.under_tmp() if namespaced else [],
-                   "cgroups": self.cgroups.create(slot, limits.memory_bytes, limits.processes),
-                   "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
-                   # At the basic level the fork server is nobody already, with its own limit. Without
-                   # root (user namespaces) every worker is the grading user: its tasks now, plus the budget.
-                   "nproc": limits.processes if self.level == "namespaces" and privileged else
-                   isolation.user_tasks() + limits.processes if namespaced and not privileged else 0,
-                   "env": env}
+        request = {
+            "op": "spawn",
+            "slot": slot,
+            "work": work,
+            "namespaces": namespaced,
+            "uid": isolation.new_uid(),
+            "scratch_bytes": limits.scratch_bytes,
+            "under_tmp": isolation.under_tmp() if namespaced else [],
+            "cgroups": self.cgroups.create(slot, limits.memory_bytes, limits.processes),
+            "cpu_seconds": limits.cpu_seconds,
+            "file_bytes": limits.file_bytes,
+            # At the basic level the fork server is nobody already, with its own limit. Without
+            # root (user namespaces) every worker is the grading user: its tasks now, plus the budget.
+            "nproc": limits.processes
+            if self.level == "namespaces" and privileged
+            else isolation.user_tasks() + limits.processes
+            if namespaced and not privileged
+            else 0,
+            "env": env,
+        }
         socket.send_fds(self.socket, [json.dumps(request).encode()], list(fds))
         reply = self._receive()
         if "error" in reply:
@@ -599,7 +753,9 @@ class Zygote:
         return self._receive()["status"]
 
     def kill(self, pid: int) -> None:
-        self.socket.send(json.dumps({"op": "kill", "pid": pid, "group": self.level == "basic"}).encode())
+        self.socket.send(
+            json.dumps({"op": "kill", "pid": pid, "group": self.level == "basic"}).encode()
+        )
         self._receive()
 
     def alive(self) -> bool:
@@ -666,7 +822,9 @@ class ForkedWorker:
 
 
 _ZYGOTES: dict[Limits, Zygote] = {}
-_ZYGOTES_LOCK = threading.Lock()  # the checking process starts its zygote from a thread (check_server.py)
+_ZYGOTES_LOCK = (
+    threading.Lock()
+)  # the checking process starts its zygote from a thread (check_server.py)
 
 
 def _zygote(limits: Limits) -> Zygote | None:

@@ -5,6 +5,7 @@ goes to stderr (the kernel's log file). It imports torch and the grading stages 
 fork server warm, so a check after the first costs the student's code and the tests, well under
 a second and a half on a two-core machine. Each check grades the files as saved, in a new worker.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def serve() -> int:
         try:
             reply = handle(json.loads(line))
         except Exception:  # noqa: BLE001  (the kit's own fault: said as such, the process goes on)
-            reply = {"fault": "erreur du kit de correction, pas de votre code / grading kit error, not your code:\n"
-                              + traceback.format_exc(limit=8)}
+            reply = {
+                "fault": "erreur du kit de correction, pas de votre code / grading kit error, not your code:\n"
+                + traceback.format_exc(limit=8)
+            }
         replies.write(json.dumps(reply) + "\n")
         replies.flush()
     return 0
@@ -50,9 +53,15 @@ def check_report(notebook: Path, questions: tuple[str, ...] | None, language: st
     from .grade import Options, grade
 
     tests_root = Path(__file__).resolve().parent / "public_tests"  # in a student folder
-    options = Options(visibility=("public",), questions=questions, language=language,
-                      **({"tests_root": tests_root} if tests_root.is_dir() else {}))
-    return grade(notebook.parent, load_assignment(assignment_of(notebook)), options, notebook=notebook.name)
+    options = Options(
+        visibility=("public",),
+        questions=questions,
+        language=language,
+        **({"tests_root": tests_root} if tests_root.is_dir() else {}),
+    )
+    return grade(
+        notebook.parent, load_assignment(assignment_of(notebook)), options, notebook=notebook.name
+    )
 
 
 def _reply(report, language: str, extra: str = "") -> dict:
@@ -62,8 +71,13 @@ def _reply(report, language: str, extra: str = "") -> dict:
     text = (extra + "\n\n" if extra else "") + check_markdown(report, language)
     passed = sum(t.outcome is Outcome.PASSED for t in report.tests)
     html = f'<div class="rnnkit-check" lang="{language}">{MARKDOWN.render(text)}</div>'
-    return {"text": text, "html": html, "passed": passed, "tests": len(report.tests),
-            "problem": report.problem is not None}
+    return {
+        "text": text,
+        "html": html,
+        "passed": passed,
+        "tests": len(report.tests),
+        "problem": report.problem is not None,
+    }
 
 
 def _submit(notebook: Path, language: str) -> dict:
@@ -76,8 +90,10 @@ def _submit(notebook: Path, language: str) -> dict:
     archive = rendu_zip(notebook, list(graded))
     report = check_report(notebook, None, language)
     names = ", ".join([notebook.name, *graded])
-    head = {"fr": f"Archive à rendre : `{archive.name}` ({names}).",
-            "en": f"File to hand in: `{archive.name}` ({names})."}[language]
+    head = {
+        "fr": f"Archive à rendre : `{archive.name}` ({names}).",
+        "en": f"File to hand in: `{archive.name}` ({names}).",
+    }[language]
     reply = _reply(report, language, "\n\n".join([head, *(f"**{w}**" for w in warnings)]))
     return {**reply, "zip": str(archive), "warnings": warnings}
 
@@ -91,12 +107,18 @@ def _warnings(notebook: Path, graded: dict[str, str], language: str) -> list[str
     for name, stub in graded.items():
         path = notebook.parent / name
         if not path.is_file():
-            out.append(f"{name} manque à côté du notebook : il fait partie du rendu." if fr else
-                       f"{name} is missing beside the notebook: it is part of the hand-in.")
+            out.append(
+                f"{name} manque à côté du notebook : il fait partie du rendu."
+                if fr
+                else f"{name} is missing beside the notebook: it is part of the hand-in."
+            )
         elif same_code(path.read_text(encoding="utf-8", errors="replace"), stub):
-            out.append(f"{name} est encore tel qu'il a été distribué : les questions qui s'y trouvent sont notées "
-                       "sur ce que vous y écrivez." if fr else
-                       f"{name} is still as it was handed out: the questions it holds are graded on what you write in it.")
+            out.append(
+                f"{name} est encore tel qu'il a été distribué : les questions qui s'y trouvent sont notées "
+                "sur ce que vous y écrivez."
+                if fr
+                else f"{name} is still as it was handed out: the questions it holds are graded on what you write in it."
+            )
     return out
 
 

@@ -6,6 +6,7 @@ grading does, in a separate process: what the kernel holds in memory never count
 each call still runs the student's code afresh in a new worker. It talks over pipes, so the same
 code runs on Linux, macOS, Windows and Colab.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -38,7 +39,13 @@ def check(question: str | None = None, notebook: str | os.PathLike | None = None
     the result (HTML in Jupyter, text elsewhere). Returns nothing: this is not a grade."""
     path = Path(notebook) if notebook else find_notebook()
     stale = unsaved_cells(path)
-    reply = _server().ask({"op": "check", "notebook": str(path.resolve()), "questions": [question] if question else None})
+    reply = _server().ask(
+        {
+            "op": "check",
+            "notebook": str(path.resolve()),
+            "questions": [question] if question else None,
+        }
+    )
     _show(reply, stale)
 
 
@@ -59,8 +66,10 @@ def find_notebook(folder: Path | None = None) -> Path:
     here = Path(folder or Path.cwd())
     candidates = [p for p in here.glob("*.ipynb") if assignment_of(p, quiet=True)]
     if not candidates:
-        raise FileNotFoundError(f"aucun notebook du cours dans {here} : passez check(notebook='...') / "
-                                f"no course notebook in {here}: pass check(notebook='...')")
+        raise FileNotFoundError(
+            f"aucun notebook du cours dans {here} : passez check(notebook='...') / "
+            f"no course notebook in {here}: pass check(notebook='...')"
+        )
     return max(candidates, key=lambda p: (p.stat().st_mtime, p.name))
 
 
@@ -95,9 +104,16 @@ def unsaved_cells(path: Path) -> list[int]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
     stale = []
-    for count in range(max(1, len(history) - 1 - RECENT), len(history) - 1):  # the running cell excluded
+    for count in range(
+        max(1, len(history) - 1 - RECENT), len(history) - 1
+    ):  # the running cell excluded
         code = history[count]
-        if isinstance(code, str) and code.strip() and "get_ipython()" not in code and _normal(code) not in saved:
+        if (
+            isinstance(code, str)
+            and code.strip()
+            and "get_ipython()" not in code
+            and _normal(code) not in saved
+        ):
             stale.append(count)
     return stale
 
@@ -111,15 +127,19 @@ def _show(reply: dict, stale: list[int] = ()) -> None:
     warning = ""
     if stale:
         cells = ", ".join(f"In [{n}]" for n in stale)
-        warning = (f"Attention : {cells} n'est pas dans le notebook enregistré (modifié depuis la dernière "
-                   f"sauvegarde ?). Enregistrez (Ctrl-S) puis relancez : la vérification lit le fichier.")
+        warning = (
+            f"Attention : {cells} n'est pas dans le notebook enregistré (modifié depuis la dernière "
+            f"sauvegarde ?). Enregistrez (Ctrl-S) puis relancez : la vérification lit le fichier."
+        )
     try:
         from IPython import get_ipython
         from IPython.display import HTML, display
     except ImportError:
         get_ipython = None
     if get_ipython is not None and get_ipython() is not None and reply.get("html"):
-        display(HTML((f"<p><strong>{_escape(warning)}</strong></p>" if warning else "") + reply["html"]))
+        display(
+            HTML((f"<p><strong>{_escape(warning)}</strong></p>" if warning else "") + reply["html"])
+        )
     else:
         print("\n\n".join(part for part in (warning, reply.get("text", "")) if part))
 
@@ -129,7 +149,7 @@ def _escape(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _server() -> "_Server":
+def _server() -> _Server:
     server = _Server()
     atexit.register(server.close)
     return server
@@ -156,7 +176,9 @@ class _Server:
         with self.lock:
             for attempt in range(2):
                 self._ensure()
-                deadline = time.monotonic() + (START_SECONDS if not self.ready else 0) + CHECK_SECONDS
+                deadline = (
+                    time.monotonic() + (START_SECONDS if not self.ready else 0) + CHECK_SECONDS
+                )
                 try:
                     self._write(request)
                     reply = self._read(deadline)
@@ -165,7 +187,8 @@ class _Server:
                     if attempt == 1:
                         raise CheckUnavailable(
                             f"la vérification n'a pas pu s'exécuter ({type(err).__name__}) ; journal : {self.log} / "
-                            f"the check could not run; log: {self.log}") from None
+                            f"the check could not run; log: {self.log}"
+                        ) from None
                     continue
                 self.ready = True
                 if "fault" in reply:
@@ -191,9 +214,17 @@ class _Server:
         self.kit, self.ready, self.replies = kit, False, queue.Queue()
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", PACKAGE, "serve"], cwd=HERE.parent, env=env,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
-        threading.Thread(target=_pump, args=(self.process.stdout, self.replies), daemon=True).start()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", PACKAGE, "serve"],
+                cwd=HERE.parent,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
+        threading.Thread(
+            target=_pump, args=(self.process.stdout, self.replies), daemon=True
+        ).start()
 
     def _write(self, request: dict) -> None:
         self.process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))

@@ -13,6 +13,7 @@ Written beside the students' folders (``OUT/<id>/``), for staff only (English):
 Student names, answers, messages and code are untrusted: jinja2 escapes them, Markdown is rendered with
 raw HTML off, and TeX stays as text in ``<span class="math">`` (no MathJax: the pages need no network).
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,8 +42,14 @@ from .score import notebook_answers
 
 TOP_FAILURES = 5  # failure kinds listed per question
 ATTENTION = (Status.GRADER_ERROR, Status.UNLOADABLE, Status.NEEDS_REVIEW, Status.INCOMPLETE)
-STATUS_ORDER = (Status.GRADER_ERROR, Status.UNLOADABLE, Status.NEEDS_REVIEW, Status.INCOMPLETE, Status.PARTIAL,
-                Status.GRADED)
+STATUS_ORDER = (
+    Status.GRADER_ERROR,
+    Status.UNLOADABLE,
+    Status.NEEDS_REVIEW,
+    Status.INCOMPLETE,
+    Status.PARTIAL,
+    Status.GRADED,
+)
 TA_CSV = "ta.csv"
 SIMILARITY_JSON = "similarity.json"
 SOLUTION_MARKER = re.compile(r"^\s*#*\s*(BEGIN|END) SOLUTION\s*$")
@@ -72,8 +79,12 @@ class Expected:
     reference: str  # the reference's answer cells in the notebook source
 
 
-def write_class_report(folder: Path, reports: list[Report], assignment: Assignment,
-                       submissions: Path | Mapping[str, Path] | None = None) -> list[Path]:
+def write_class_report(
+    folder: Path,
+    reports: list[Report],
+    assignment: Assignment,
+    submissions: Path | Mapping[str, Path] | None = None,
+) -> list[Path]:
     """Write the class report, the written-answer pages and ``manual/ta.csv`` into ``folder``.
 
     ``submissions``, the class just graded (its folder, entries named by student id, or a mapping
@@ -94,51 +105,98 @@ def write_class_report(folder: Path, reports: list[Report], assignment: Assignme
         expected = expected_answers(assignment)
         placeholders = dict(_template_answers(assignment))
         for q in manual:
-            html = MANUAL_PAGE.render(question=q, assignment=assignment.id, expected=expected.get(q.id),
-                                      cards=_cards(reports, q, placeholders.get(q.id, "")), style=STYLE,
-                                      markdown=markdown_html)
+            html = MANUAL_PAGE.render(
+                question=q,
+                assignment=assignment.id,
+                expected=expected.get(q.id),
+                cards=_cards(reports, q, placeholders.get(q.id, "")),
+                style=STYLE,
+                markdown=markdown_html,
+            )
             _atomic(folder / pages[q.id], html)
             written.append(folder / pages[q.id])
         ta = _write_ta_csv(folder / "manual", reports, assignment)
         if ta is not None:
             written.append(ta)
     summary = class_summary(reports, assignment)
-    _atomic(folder / "index.html", INDEX.render(s=summary, pairs=pairs, pages=pages, style=STYLE,
-                                                plots=_plots(summary, reports)))
+    _atomic(
+        folder / "index.html",
+        INDEX.render(
+            s=summary, pairs=pairs, pages=pages, style=STYLE, plots=_plots(summary, reports)
+        ),
+    )
     _atomic(folder / "class.md", class_markdown(summary, pairs, pages))
     return [folder / "index.html", folder / "class.md", *written]
 
 
 # --- what the class page says ---------------------------------------------------------------------------
 
+
 def class_summary(reports: list[Report], assignment: Assignment) -> dict:
     """Counts, means, failures and times of a class, as plain data for the page and the Markdown."""
-    scored = [r for r in reports if r.status is not Status.GRADER_ERROR]  # our fault: no points to average
+    scored = [
+        r for r in reports if r.status is not Status.GRADER_ERROR
+    ]  # our fault: no points to average
     counts = Counter(r.status for r in reports)
     questions = []
     for q in assignment.questions:
-        points = [s.points for r in scored for s in r.questions if s.question == q.id and s.points is not None]
-        questions.append({"id": q.id, "title": q.title, "max": q.points, "manual": q.manual, "points": points,
-                          "n": len(points), "mean": statistics.fmean(points) if points else None,
-                          "failures": _failures(reports, q.id)})
+        points = [
+            s.points
+            for r in scored
+            for s in r.questions
+            if s.question == q.id and s.points is not None
+        ]
+        questions.append(
+            {
+                "id": q.id,
+                "title": q.title,
+                "max": q.points,
+                "manual": q.manual,
+                "points": points,
+                "n": len(points),
+                "mean": statistics.fmean(points) if points else None,
+                "failures": _failures(reports, q.id),
+            }
+        )
     seconds = [r.seconds for r in reports if r.status is not Status.GRADER_ERROR]
     return {
-        "assignment": assignment.id, "n": len(reports), "n_scored": len(scored),
+        "assignment": assignment.id,
+        "n": len(reports),
+        "n_scored": len(scored),
         "counts": [(status.value, counts.get(status, 0)) for status in STATUS_ORDER],
-        "attention": [{"student": r.student, "status": r.status.value, "note": _note(r), "link": _link(r)}
-                      for status in ATTENTION for r in reports if r.status is status],
+        "attention": [
+            {"student": r.student, "status": r.status.value, "note": _note(r), "link": _link(r)}
+            for status in ATTENTION
+            for r in reports
+            if r.status is status
+        ],
         "questions": questions,
         "total_max": assignment.total_points,
         "totals": [r.total for r in scored],
         "mean_total": statistics.fmean([r.total for r in scored]) if scored else None,
-        "seconds": {"mean": statistics.fmean(seconds) if seconds else 0.0,
-                    "median": statistics.median(seconds) if seconds else 0.0, "max": max(seconds, default=0.0),
-                    "sum": sum(seconds),
-                    "slowest": [(r.student, r.seconds, _link(r)) for r in
-                                sorted(reports, key=lambda r: -r.seconds)[:5]]},
-        "students": [{"student": r.student, "status": r.status.value, "total": r.total, "max": r.max_total,
-                      "points": [_cell(r, q.id) for q in assignment.questions], "seconds": r.seconds,
-                      "note": _note(r), "link": _link(r)} for r in reports],
+        "seconds": {
+            "mean": statistics.fmean(seconds) if seconds else 0.0,
+            "median": statistics.median(seconds) if seconds else 0.0,
+            "max": max(seconds, default=0.0),
+            "sum": sum(seconds),
+            "slowest": [
+                (r.student, r.seconds, _link(r))
+                for r in sorted(reports, key=lambda r: -r.seconds)[:5]
+            ],
+        },
+        "students": [
+            {
+                "student": r.student,
+                "status": r.status.value,
+                "total": r.total,
+                "max": r.max_total,
+                "points": [_cell(r, q.id) for q in assignment.questions],
+                "seconds": r.seconds,
+                "note": _note(r),
+                "link": _link(r),
+            }
+            for r in reports
+        ],
     }
 
 
@@ -151,20 +209,35 @@ def _failures(reports: list[Report], question: str) -> list[dict]:
             if t.question != question or t.outcome in (Outcome.PASSED, Outcome.SKIPPED):
                 continue
             key = (t.test, t.outcome.value, t.message.key if t.message else "")
-            group = groups.setdefault(key, {"test": t.test, "outcome": t.outcome.value, "students": [],
-                                            "texts": Counter()})
+            group = groups.setdefault(
+                key,
+                {"test": t.test, "outcome": t.outcome.value, "students": [], "texts": Counter()},
+            )
             if r.student not in group["students"]:
                 group["students"].append(r.student)
             group["texts"][render(t.message, "en") if t.message else t.outcome.value] += 1
     ranked = sorted(groups.values(), key=lambda g: (-len(g["students"]), g["test"]))[:TOP_FAILURES]
-    return [{"test": g["test"], "outcome": g["outcome"], "count": len(g["students"]), "students": g["students"],
-             "text": g["texts"].most_common(1)[0][0], "variants": len(g["texts"])} for g in ranked]
+    return [
+        {
+            "test": g["test"],
+            "outcome": g["outcome"],
+            "count": len(g["students"]),
+            "students": g["students"],
+            "text": g["texts"].most_common(1)[0][0],
+            "variants": len(g["texts"]),
+        }
+        for g in ranked
+    ]
 
 
 def _cell(report: Report, question: str) -> str:
     score = next((q for q in report.questions if q.question == question), None)
     if score is None or score.points is None:
-        return "review" if score is not None and score.review and report.status is Status.NEEDS_REVIEW else ""
+        return (
+            "review"
+            if score is not None and score.review and report.status is Status.NEEDS_REVIEW
+            else ""
+        )
     return f"{score.points:g}"
 
 
@@ -196,16 +269,30 @@ def _plots(summary: dict, reports: list[Report]) -> dict[str, str]:
     if questions:
         figure = Figure(figsize=(max(4.0, 0.8 * len(questions) + 1.5), 3.0))
         axes = figure.add_subplot()
-        means = [100 * q["mean"] / q["max"] if q["mean"] is not None and q["max"] else 0.0 for q in questions]
-        bars = axes.bar([q["id"] for q in questions], means, color=["#9aa" if q["manual"] else "#4a7" for q in questions])
+        means = [
+            100 * q["mean"] / q["max"] if q["mean"] is not None and q["max"] else 0.0
+            for q in questions
+        ]
+        bars = axes.bar(
+            [q["id"] for q in questions],
+            means,
+            color=["#9aa" if q["manual"] else "#4a7" for q in questions],
+        )
         for bar, q in zip(bars, questions):
-            axes.annotate(f"n={q['n']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
-                          va="bottom", fontsize=7)
+            axes.annotate(
+                f"n={q['n']}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
         axes.set_ylim(0, 110)
         axes.set_ylabel("mean, % of the points")
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
         plots["means"] = png(figure)
-    graded = [q for q in questions if q["points"]]  # a written answer nobody has graded yet has no distribution
+    graded = [
+        q for q in questions if q["points"]
+    ]  # a written answer nobody has graded yet has no distribution
     if graded:
         columns = min(4, len(graded))
         rows = -(-len(graded) // columns)
@@ -213,7 +300,11 @@ def _plots(summary: dict, reports: list[Report]) -> dict[str, str]:
         for i, q in enumerate(graded):
             axes = figure.add_subplot(rows, columns, i + 1)
             values = Counter(q["points"])
-            axes.bar([f"{v:g}" for v in sorted(values)], [values[v] for v in sorted(values)], color="#47a")
+            axes.bar(
+                [f"{v:g}" for v in sorted(values)],
+                [values[v] for v in sorted(values)],
+                color="#47a",
+            )
             axes.set_title(f"{q['id']} (/{q['max']:g})", fontsize=8)
             axes.tick_params(labelsize=7)
         figure.tight_layout()
@@ -221,7 +312,9 @@ def _plots(summary: dict, reports: list[Report]) -> dict[str, str]:
     if summary["totals"]:
         figure = Figure(figsize=(4.5, 2.6))
         axes = figure.add_subplot()
-        axes.hist(summary["totals"], bins=min(20, max(5, len(set(summary["totals"])))), color="#47a")
+        axes.hist(
+            summary["totals"], bins=min(20, max(5, len(set(summary["totals"])))), color="#47a"
+        )
         axes.set_xlabel(f"total (/{summary['total_max']:g}, hand-graded points as entered)")
         axes.set_ylabel("students")
         plots["totals"] = png(figure)
@@ -238,20 +331,31 @@ def _plots(summary: dict, reports: list[Report]) -> dict[str, str]:
 
 def class_markdown(summary: dict, pairs: list[dict], pages: dict[str, str]) -> str:
     """The class report for a terminal."""
-    lines = [f"# {summary['assignment']}: {summary['n']} submissions", "",
-             "Statuses: " + ", ".join(f"{status} {n}" for status, n in summary["counts"] if n), ""]
+    lines = [
+        f"# {summary['assignment']}: {summary['n']} submissions",
+        "",
+        "Statuses: " + ", ".join(f"{status} {n}" for status, n in summary["counts"] if n),
+        "",
+    ]
     if summary["attention"]:
         lines += ["## Needing a look", ""]
-        lines += [f"- {a['student']} ({a['status']})" + (f": {a['note']}" if a["note"] else "")
-                  for a in summary["attention"]]
+        lines += [
+            f"- {a['student']} ({a['status']})" + (f": {a['note']}" if a["note"] else "")
+            for a in summary["attention"]
+        ]
         lines.append("")
     lines += ["## Questions", "", "| question | mean | max | graded |", "|---|---|---|---|"]
     for q in summary["questions"]:
         mean = "—" if q["mean"] is None else f"{q['mean']:.2f}"
-        lines.append(f"| {q['id']}{' (by hand)' if q['manual'] else ''} | {mean} | {q['max']:g} | {q['n']} |")
+        lines.append(
+            f"| {q['id']}{' (by hand)' if q['manual'] else ''} | {mean} | {q['max']:g} | {q['n']} |"
+        )
     if summary["mean_total"] is not None:
-        lines += ["", f"Mean total: {summary['mean_total']:.2f} / {summary['total_max']:g} "
-                      f"(over {summary['n_scored']} submissions; grader errors left out)"]
+        lines += [
+            "",
+            f"Mean total: {summary['mean_total']:.2f} / {summary['total_max']:g} "
+            f"(over {summary['n_scored']} submissions; grader errors left out)",
+        ]
     lines.append("")
     failing = [q for q in summary["questions"] if q["failures"]]
     if failing:
@@ -259,28 +363,45 @@ def class_markdown(summary: dict, pairs: list[dict], pages: dict[str, str]) -> s
         for q in failing:
             lines.append(f"### {q['id']}")
             for f in q["failures"]:
-                lines.append(f"- {f['count']}× `{f['test']}` ({f['outcome']}): {f['text']}"
-                             + (f" [{f['variants']} variants]" if f["variants"] > 1 else "")
-                             + f" — {', '.join(f['students'])}")
+                lines.append(
+                    f"- {f['count']}× `{f['test']}` ({f['outcome']}): {f['text']}"
+                    + (f" [{f['variants']} variants]" if f["variants"] > 1 else "")
+                    + f" — {', '.join(f['students'])}"
+                )
             lines.append("")
     t = summary["seconds"]
-    lines += ["## Time", "", f"Per submission: mean {t['mean']:.1f} s, median {t['median']:.1f} s, max "
-              f"{t['max']:.1f} s; total {t['sum']:.0f} s. Slowest: "
-              + ", ".join(f"{s} ({sec:.1f} s)" for s, sec, _ in t["slowest"]), ""]
+    lines += [
+        "## Time",
+        "",
+        f"Per submission: mean {t['mean']:.1f} s, median {t['median']:.1f} s, max "
+        f"{t['max']:.1f} s; total {t['sum']:.0f} s. Slowest: "
+        + ", ".join(f"{s} ({sec:.1f} s)" for s, sec, _ in t["slowest"]),
+        "",
+    ]
     lines += ["## Similarity hints", ""]
     if pairs:
-        lines += [f"- {p['first']} ~ {p['second']}: {100 * p['shares'][0]:.0f}% / {100 * p['shares'][1]:.0f}% "
-                  f"({p['page']})" for p in pairs]
+        lines += [
+            f"- {p['first']} ~ {p['second']}: {100 * p['shares'][0]:.0f}% / {100 * p['shares'][1]:.0f}% "
+            f"({p['page']})"
+            for p in pairs
+        ]
     else:
         lines.append("No pair above the threshold." if pairs is not None else "Not computed.")
     lines.append("")
     if pages:
-        lines += ["## Written answers", ""] + [f"- {q}: {page}" for q, page in pages.items()] + [
-            f"- to grade: fill manual/{TA_CSV}, then `make manual OUT=... GRADES=.../manual/{TA_CSV}`", ""]
+        lines += (
+            ["## Written answers", ""]
+            + [f"- {q}: {page}" for q, page in pages.items()]
+            + [
+                f"- to grade: fill manual/{TA_CSV}, then `make manual OUT=... GRADES=.../manual/{TA_CSV}`",
+                "",
+            ]
+        )
     return "\n".join(lines)
 
 
 # --- written answers ---------------------------------------------------------------------------------------
+
 
 def _cards(reports: list[Report], question, placeholder: str) -> list[dict]:
     cards = []
@@ -293,10 +414,17 @@ def _cards(reports: list[Report], question, placeholder: str) -> list[dict]:
             state = "not answered (the template's placeholder)"
         else:
             state = ""
-        cards.append({"student": r.student, "status": r.status.value, "link": "../" + _link(r),
-                      "answer": answer or "", "state": state,
-                      "points": None if score is None or score.points is None else f"{score.points:g}",
-                      "comment": score.comment if score else ""})
+        cards.append(
+            {
+                "student": r.student,
+                "status": r.status.value,
+                "link": "../" + _link(r),
+                "answer": answer or "",
+                "state": state,
+                "points": None if score is None or score.points is None else f"{score.points:g}",
+                "comment": score.comment if score else "",
+            }
+        )
     return cards
 
 
@@ -319,13 +447,22 @@ def expected_answers(assignment: Assignment, readme: Path | None = None) -> dict
         for paragraph in paragraphs:
             head = re.sub(r"^[\s>*_#-]+", "", paragraph.split("\n", 1)[0])
             first_words = head[:120]
-            if re.match(r"expected\b", head, re.IGNORECASE) and re.search(r"\banswers?\b", first_words, re.IGNORECASE) \
-                    and named.search(first_words):
+            if (
+                re.match(r"expected\b", head, re.IGNORECASE)
+                and re.search(r"\banswers?\b", first_words, re.IGNORECASE)
+                and named.search(first_words)
+            ):
                 said = paragraph
                 break
-        table = next((line.strip() for line in text.splitlines()
-                      if line.lstrip().startswith("|") and named.search(line.split("|")[1] if line.count("|") > 1 else "")),
-                     "")
+        table = next(
+            (
+                line.strip()
+                for line in text.splitlines()
+                if line.lstrip().startswith("|")
+                and named.search(line.split("|")[1] if line.count("|") > 1 else "")
+            ),
+            "",
+        )
         found[q.id] = Expected(said, table, reference.get(q.id, ""))
     return found
 
@@ -342,15 +479,24 @@ def _reference_answers(assignment: Assignment) -> tuple[tuple[str, str], ...]:
     except (OSError, ValueError, KeyError):
         return ()
     answers = notebook_answers(cells, assignment.questions)
-    return tuple((q, "\n".join(line for line in text.splitlines() if not SOLUTION_MARKER.match(line)).strip())
-                 for q, text in answers)
+    return tuple(
+        (
+            q,
+            "\n".join(
+                line for line in text.splitlines() if not SOLUTION_MARKER.match(line)
+            ).strip(),
+        )
+        for q, text in answers
+    )
 
 
 def _template_answers(assignment: Assignment) -> tuple[tuple[str, str], ...]:
     """The handed-out answer cells (the placeholder a student left when not answering)."""
     path = handouts(assignment.id) / f"{assignment.id}.ipynb"
     try:
-        return notebook_answers(json.loads(path.read_text(encoding="utf-8"))["cells"], assignment.questions)
+        return notebook_answers(
+            json.loads(path.read_text(encoding="utf-8"))["cells"], assignment.questions
+        )
     except (OSError, ValueError, KeyError):
         return ()
 
@@ -363,11 +509,19 @@ def ta_rows(reports: list[Report], assignment: Assignment) -> list[tuple[str, st
     for r in sorted(reports, key=lambda r: r.student):
         if r.status is Status.GRADER_ERROR:
             continue  # our fault: regrade first
-        held = [s.question for s in r.questions if s.review and not s.manual and r.status is Status.NEEDS_REVIEW]
+        held = [
+            s.question
+            for s in r.questions
+            if s.review and not s.manual and r.status is Status.NEEDS_REVIEW
+        ]
         scores = {s.question: s for s in r.questions}
         for question in manual + held:
             score = scores.get(question)
-            points = "" if score is None or score.points is None or question in held else f"{score.points:g}"
+            points = (
+                ""
+                if score is None or score.points is None or question in held
+                else f"{score.points:g}"
+            )
             rows.append((r.student, question, points, score.comment if score else ""))
     return rows
 
@@ -388,6 +542,7 @@ def _write_ta_csv(folder: Path, reports: list[Report], assignment: Assignment) -
 
 # --- similarity hints ------------------------------------------------------------------------------------
 
+
 def _similarity(folder: Path, assignment: Assignment, submissions) -> list[dict] | None:
     """The pairs to show: computed from ``submissions`` (and saved), or read back; None: never computed."""
     saved = folder / SIMILARITY_JSON
@@ -398,19 +553,40 @@ def _similarity(folder: Path, assignment: Assignment, submissions) -> list[dict]
             return None
     from . import similarity
 
-    found = similarity.similar_pairs(similarity.class_code(submissions, assignment.id),
-                                     similarity.template_code(assignment.id))
+    found = similarity.similar_pairs(
+        similarity.class_code(submissions, assignment.id), similarity.template_code(assignment.id)
+    )
     (folder / "similarity").mkdir(exist_ok=True)
     for old in (folder / "similarity").glob("*.html"):
         old.unlink()
     pairs = []
     for pair in found:
         page = f"similarity/{_file_name(pair.first)}--{_file_name(pair.second)}.html"
-        _atomic(folder / page, PAIR_PAGE.render(pair=pair, style=STYLE, left=Markup(pair.first_html),
-                                                right=Markup(pair.second_html), threshold=similarity.THRESHOLD))
-        pairs.append({"first": pair.first, "second": pair.second, "shares": list(pair.shares),
-                      "shared": pair.shared, "page": page})
-    _atomic(saved, json.dumps({"threshold": similarity.THRESHOLD, "pairs": pairs}, indent=1, ensure_ascii=False))
+        _atomic(
+            folder / page,
+            PAIR_PAGE.render(
+                pair=pair,
+                style=STYLE,
+                left=Markup(pair.first_html),
+                right=Markup(pair.second_html),
+                threshold=similarity.THRESHOLD,
+            ),
+        )
+        pairs.append(
+            {
+                "first": pair.first,
+                "second": pair.second,
+                "shares": list(pair.shares),
+                "shared": pair.shared,
+                "page": page,
+            }
+        )
+    _atomic(
+        saved,
+        json.dumps(
+            {"threshold": similarity.THRESHOLD, "pairs": pairs}, indent=1, ensure_ascii=False
+        ),
+    )
     return pairs
 
 
@@ -420,18 +596,20 @@ def _file_name(name: str) -> str:
 
 # --- pages -------------------------------------------------------------------------------------------------
 
-STYLE = ("body{font-family:system-ui,sans-serif;margin:1.5rem;line-height:1.4;max-width:90rem}"
-         "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
-         "vertical-align:top}th{background:#f2f2f2}.num{text-align:right}img{max-width:100%}"
-         ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:1rem}"
-         ".card{border:1px solid #ccc;border-radius:6px;padding:.6rem .9rem;overflow-wrap:anywhere}"
-         ".card h3{margin:.1rem 0 .4rem;font-size:1rem}.state{color:#a40}.muted{color:#666}"
-         ".math{font-family:ui-monospace,monospace;background:#f5f5ff}"
-         ".expected{background:#f6fbf6;border:1px solid #bdb;padding:.5rem 1rem;border-radius:6px}"
-         ".side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}"
-         "pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;font-size:.8rem}mark{background:#fd6}"
-         ".status-grader_error,.status-unloadable{color:#b00}.status-needs_review{color:#06a}"
-         ".status-incomplete{color:#b60}")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:1.5rem;line-height:1.4;max-width:90rem}"
+    "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
+    "vertical-align:top}th{background:#f2f2f2}.num{text-align:right}img{max-width:100%}"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:1rem}"
+    ".card{border:1px solid #ccc;border-radius:6px;padding:.6rem .9rem;overflow-wrap:anywhere}"
+    ".card h3{margin:.1rem 0 .4rem;font-size:1rem}.state{color:#a40}.muted{color:#666}"
+    ".math{font-family:ui-monospace,monospace;background:#f5f5ff}"
+    ".expected{background:#f6fbf6;border:1px solid #bdb;padding:.5rem 1rem;border-radius:6px}"
+    ".side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}"
+    "pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;font-size:.8rem}mark{background:#fd6}"
+    ".status-grader_error,.status-unloadable{color:#b00}.status-needs_review{color:#06a}"
+    ".status-incomplete{color:#b60}"
+)
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 

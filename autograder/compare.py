@@ -4,6 +4,7 @@ Student values arrive decoded (tensors, lists, numbers, or ``Remote`` handles fo
 could not cross the channel), so every check first makes sure of the type before looking closer:
 a list where a tensor was expected is the student's mistake, never a grader error.
 """
+
 from __future__ import annotations
 
 import torch
@@ -57,20 +58,38 @@ def expect_tensor(value, function: str, legend: str = "") -> torch.Tensor:
 def expect_shape(value, shape: tuple[int, ...], function: str, legend: str = "") -> torch.Tensor:
     tensor = expect_tensor(value, function, legend)
     if tuple(tensor.shape) != tuple(shape):
-        raise Wrong("shape", function=function, expected=tuple(shape), got=tuple(tensor.shape), legend=legend)
+        raise Wrong(
+            "shape",
+            function=function,
+            expected=tuple(shape),
+            got=tuple(tensor.shape),
+            legend=legend,
+        )
     return tensor
 
 
 def expect_dtype(value, dtype: torch.dtype, function: str) -> torch.Tensor:
     tensor = expect_tensor(value, function)
     if tensor.dtype != dtype:
-        raise Wrong("dtype", function=function, expected=str(dtype).replace("torch.", ""),
-                    got=str(tensor.dtype).replace("torch.", ""))
+        raise Wrong(
+            "dtype",
+            function=function,
+            expected=str(dtype).replace("torch.", ""),
+            got=str(tensor.dtype).replace("torch.", ""),
+        )
     return tensor
 
 
-def expect_close(value, expected: torch.Tensor, function: str, *, legend: str = "", what: str = "",
-                 atol: float = 1e-6, rtol: float = 1e-5) -> torch.Tensor:
+def expect_close(
+    value,
+    expected: torch.Tensor,
+    function: str,
+    *,
+    legend: str = "",
+    what: str = "",
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+) -> torch.Tensor:
     """Same shape and values within ``atol + rtol·|expected|``; reports the worst element."""
     tensor = expect_shape(value, tuple(expected.shape), function, legend)
     got = tensor.to(torch.float64)
@@ -82,8 +101,21 @@ def expect_close(value, expected: torch.Tensor, function: str, *, legend: str = 
     if (excess > 0).any():
         diff = (got - want).abs()
         flat = int(torch.argmax(diff).item())
-        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), want.shape)) if want.dim() else ()
-        raise Wrong("values", function=function, what=what or "output", worst=f"{diff.max().item():.3g}",
-                    index=index, atol=f"{atol:g}", rtol=f"{rtol:g}", expected=f"{want[index].item():.6g}" if want.dim() else f"{want.item():.6g}",
-                    got=f"{got[index].item():.6g}" if got.dim() else f"{got.item():.6g}", legend=legend)
+        index = (
+            tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), want.shape))
+            if want.dim()
+            else ()
+        )
+        raise Wrong(
+            "values",
+            function=function,
+            what=what or "output",
+            worst=f"{diff.max().item():.3g}",
+            index=index,
+            atol=f"{atol:g}",
+            rtol=f"{rtol:g}",
+            expected=f"{want[index].item():.6g}" if want.dim() else f"{want.item():.6g}",
+            got=f"{got[index].item():.6g}" if got.dim() else f"{got.item():.6g}",
+            legend=legend,
+        )
     return tensor

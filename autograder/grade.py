@@ -2,6 +2,7 @@
 
 intake → load (sandboxed worker) → run (grading tests, in the grader) → score → report.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,13 +23,20 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT, SOLUTIONS, TEMPLATE, Assignment, handouts
 from . import isolation
+from .assignments import ROOT, SOLUTIONS, Assignment, handouts
 from .channel import Limits
 from .intake import entry_fingerprint, intake, provide_course_files
 from .load import load
-from .report import (Record, record_from_dict, report_from_dict, set_hold, student_folder, write_gradebook,
-                     write_submission)
+from .report import (
+    Record,
+    record_from_dict,
+    report_from_dict,
+    set_hold,
+    student_folder,
+    write_gradebook,
+    write_submission,
+)
 from .results import LoadResult, Message, Outcome, Report, Status, Submission, TestResult
 from .run import ASSIGNMENTS, run_tests
 from .score import score, written_answers
@@ -46,8 +54,13 @@ class Options:
     tests_root: Path = ASSIGNMENTS
 
 
-def grade(path: Path, assignment: Assignment, options: Options = Options(), student: str | None = None,
-          notebook: str | None = None) -> Report:
+def grade(
+    path: Path,
+    assignment: Assignment,
+    options: Options = Options(),
+    student: str | None = None,
+    notebook: str | None = None,
+) -> Report:
     """Grade one submission (a notebook, a .py file, a folder or a zip); ``notebook`` (a name or a path
     inside it) forces the notebook graded, whatever else the folder holds."""
     start = time.perf_counter()
@@ -56,35 +69,76 @@ def grade(path: Path, assignment: Assignment, options: Options = Options(), stud
     return dataclasses.replace(report, isolation=isolation.detect().as_dict())
 
 
-def _grade(path: Path, assignment: Assignment, options: Options, student: str | None, start: float,
-           notebook: str | None = None) -> Report:
+def _grade(
+    path: Path,
+    assignment: Assignment,
+    options: Options,
+    student: str | None,
+    start: float,
+    notebook: str | None = None,
+) -> Report:
     with tempfile.TemporaryDirectory(prefix="rnnkit-sub-") as tmp:
-        submission = intake(Path(path), Path(tmp) / "files", assignment_id=assignment.id,
-                            module_order=assignment.module_order, student=student,
-                            handouts=handouts(assignment.id), notebook=notebook)
+        submission = intake(
+            Path(path),
+            Path(tmp) / "files",
+            assignment_id=assignment.id,
+            module_order=assignment.module_order,
+            student=student,
+            handouts=handouts(assignment.id),
+            notebook=notebook,
+        )
         if submission.problem is not None:
-            return score(assignment.id, assignment.questions, submission, LoadResult((), ()), (),
-                         seconds=time.perf_counter() - start)
+            return score(
+                assignment.id,
+                assignment.questions,
+                submission,
+                LoadResult((), ()),
+                (),
+                seconds=time.perf_counter() - start,
+            )
         source = read_source(submission)
-        answers = written_answers(submission, assignment.questions)  # before load: the worker moves the files
+        answers = written_answers(
+            submission, assignment.questions
+        )  # before load: the worker moves the files
         # Stand-ins of the course's data files in data/, ../data/, beside the files and where the code's
         # path constants point, all inside the worker's copy (see intake.provide_course_files).
-        submission = provide_course_files(submission, Path(tmp) / "worker", [text for _, text in source.parts])
+        submission = provide_course_files(
+            submission, Path(tmp) / "worker", [text for _, text in source.parts]
+        )
         sandbox, loaded = load(submission, options.limits)
         with sandbox:
-            tests = () if loaded.problem else run_tests(
-                assignment.id, sandbox, loaded, visibility=options.visibility, questions=options.questions,
-                tests_root=options.tests_root, source=source)
+            tests = (
+                ()
+                if loaded.problem
+                else run_tests(
+                    assignment.id,
+                    sandbox,
+                    loaded,
+                    visibility=options.visibility,
+                    questions=options.questions,
+                    tests_root=options.tests_root,
+                    source=source,
+                )
+            )
             printed = sandbox.printed()
-    return score(assignment.id, assignment.questions, submission, loaded, tests,
-                 seconds=time.perf_counter() - start, printed=printed, source=source, answers=answers)
+    return score(
+        assignment.id,
+        assignment.questions,
+        submission,
+        loaded,
+        tests,
+        seconds=time.perf_counter() - start,
+        printed=printed,
+        source=source,
+        answers=answers,
+    )
 
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a class grading: the workers are stopped, what finished is written (``reports``:
     the gradebook's rows), and rerunning the same command resumes."""
 
-    def __init__(self, run: "ClassRun"):
+    def __init__(self, run: ClassRun):
         super().__init__("interrupted")
         self.run = run
 
@@ -97,7 +151,9 @@ class Entry:
     student: str  # the id: the entry's name, or Moodle's participant id
     display_name: str = ""  # Moodle's full name
     moodle_id: str = ""
-    plugin: str = ""  # Moodle's submission plugin ("file", "onlinetext"); "" outside Moodle's layout
+    plugin: str = (
+        ""  # Moodle's submission plugin ("file", "onlinetext"); "" outside Moodle's layout
+    )
 
 
 @dataclass(frozen=True)
@@ -107,14 +163,18 @@ class ClassRun:
     reports: tuple[Report, ...]  # every row of the gradebook, kept rows included
     graded: tuple[str, ...] = ()  # students graded in this run
     skipped: tuple[str, ...] = ()  # unchanged since their report.json: not regraded
-    duplicates: tuple[tuple[Entry, ...], ...] = ()  # entries sharing a student id: none of them graded
+    duplicates: tuple[
+        tuple[Entry, ...], ...
+    ] = ()  # entries sharing a student id: none of them graded
     holds: dict = dataclasses.field(default_factory=dict)  # student -> why the row is not exported
     interrupted: bool = False
 
 
 # Moodle's "download all submissions": "<Full Name>_<participant id>_assignsubmission_<plugin>_" folders,
 # or, without "download submissions in folders", the same prefix before each file's name.
-MOODLE_ENTRY = re.compile(r"^(?P<name>.*?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$", re.S)
+MOODLE_ENTRY = re.compile(
+    r"^(?P<name>.*?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$", re.S
+)
 log = logging.getLogger("autograder.grade")
 
 
@@ -146,8 +206,12 @@ def class_entries(folder: Path) -> tuple[dict[str, Entry], tuple[tuple[Entry, ..
             chosen = files[0] if files else group[0]
             for other in group:
                 if other is not chosen:
-                    log.info("%s: %s ignored (Moodle's online text; the files of %s are graded)", student,
-                             other.path.name, chosen.path.name)
+                    log.info(
+                        "%s: %s ignored (Moodle's online text; the files of %s are graded)",
+                        student,
+                        other.path.name,
+                        chosen.path.name,
+                    )
             entries[student] = chosen
         else:
             duplicates.append(tuple(group))
@@ -168,23 +232,52 @@ def select_students(entries: dict[str, Entry], names, duplicates=()) -> set[str]
         from .graded import InputError
 
         shown = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
-        raise InputError([f"--student {name}: no such student in the submissions folder ({shown})"
-                          for name in unknown])
+        raise InputError(
+            [
+                f"--student {name}: no such student in the submissions folder ({shown})"
+                for name in unknown
+            ]
+        )
     return chosen
 
 
-def grade_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,
-                options: Options = Options(), progress=None, students=None) -> list[Report]:
+def grade_class(
+    folder: Path,
+    assignment: Assignment,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    options: Options = Options(),
+    progress=None,
+    students=None,
+) -> list[Report]:
     """Grade every entry of ``folder`` (one per student) in parallel; write each result as it comes.
 
     The gradebook's rows: see ``run_class``.
     """
-    return list(run_class(folder, assignment, out, jobs=jobs, options=options, progress=progress,
-                          students=students).reports)
+    return list(
+        run_class(
+            folder,
+            assignment,
+            out,
+            jobs=jobs,
+            options=options,
+            progress=progress,
+            students=students,
+        ).reports
+    )
 
 
-def run_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | None = None,
-              options: Options = Options(), progress=None, students=None) -> ClassRun:
+def run_class(
+    folder: Path,
+    assignment: Assignment,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    options: Options = Options(),
+    progress=None,
+    students=None,
+) -> ClassRun:
     """Grade the entries of ``folder`` (``students``: only these) into ``out``, merging into what is there.
 
     A rerun skips a submission whose files and grading kit are unchanged since its report.json (a
@@ -196,8 +289,12 @@ def run_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | No
     folder = Path(folder)
     entries, duplicates = class_entries(folder)
     for group in duplicates:
-        log.warning("%s: %d entries for one student, none graded until one is left: %s", group[0].student,
-                    len(group), ", ".join(e.path.name for e in group))
+        log.warning(
+            "%s: %d entries for one student, none graded until one is left: %s",
+            group[0].student,
+            len(group),
+            ", ".join(e.path.name for e in group),
+        )
     chosen = select_students(entries, students, duplicates) if students else set(entries)
     out.mkdir(parents=True, exist_ok=True)
     kit = kit_fingerprint(assignment.id, options.tests_root)
@@ -217,13 +314,26 @@ def run_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | No
     graded: list[str] = []
     interrupted = False
     try:
-        _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total)
+        _grade_todo(
+            todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total
+        )
     except KeyboardInterrupt:
         interrupted = True
     previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if interrupted else None
     try:  # a second Ctrl-C must not cut the gradebook short
-        run = _finish(folder, assignment, out, kit, entries, duplicates, chosen, reports, skipped, graded,
-                      interrupted)
+        run = _finish(
+            folder,
+            assignment,
+            out,
+            kit,
+            entries,
+            duplicates,
+            chosen,
+            reports,
+            skipped,
+            graded,
+            interrupted,
+        )
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
@@ -232,17 +342,23 @@ def run_class(folder: Path, assignment: Assignment, out: Path, *, jobs: int | No
     return run
 
 
-def _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total) -> None:
+def _grade_todo(
+    todo, assignment, options, out, kit, folder, jobs, reports, graded, progress, total
+) -> None:
     """Grade ``todo`` in a process pool, writing each submission as it finishes; Ctrl-C stops the pool."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     version, commit = kit_identity()
-    for attempt in range(2):  # a grading process that dies (killed, out of memory) breaks the pool: once more
+    for attempt in range(
+        2
+    ):  # a grading process that dies (killed, out of memory) breaks the pool: once more
         if not todo:
             break
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_job)
         try:
-            futures = {pool.submit(_grade_entry, entry.path, assignment, options, entry.student): entry
-                       for entry in todo}
+            futures = {
+                pool.submit(_grade_entry, entry.path, assignment, options, entry.student): entry
+                for entry in todo
+            }
             for future in as_completed(futures):
                 entry = futures[future]
                 try:
@@ -250,17 +366,34 @@ def _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, grad
                 except BrokenProcessPool:
                     if attempt == 0:
                         continue
-                    report = failed_report(entry.path, assignment, "the grading process died", entry.student)
+                    report = failed_report(
+                        entry.path, assignment, "the grading process died", entry.student
+                    )
                 except BaseException:  # noqa: BLE001  (one entry never stops the class)
-                    report = failed_report(entry.path, assignment, traceback.format_exc(), entry.student)
-                record = Record(version, commit, _now(), entry.path.name, str(folder.resolve()), entry.display_name,
-                                entry.moodle_id)
+                    report = failed_report(
+                        entry.path, assignment, traceback.format_exc(), entry.student
+                    )
+                record = Record(
+                    version,
+                    commit,
+                    _now(),
+                    entry.path.name,
+                    str(folder.resolve()),
+                    entry.display_name,
+                    entry.moodle_id,
+                )
                 folder_out = write_submission(report, out, options.language, record)
                 (folder_out / ".fingerprint").write_text(entry_fingerprint(entry.path)[:32] + kit)
                 reports[entry.student] = report
                 graded.append(entry.student)
                 todo.remove(entry)
-                log.info("%s: %s in %.1f s (%s)", entry.student, report.status.value, report.seconds, entry.path.name)
+                log.info(
+                    "%s: %s in %.1f s (%s)",
+                    entry.student,
+                    report.status.value,
+                    report.seconds,
+                    entry.path.name,
+                )
                 if progress:
                     progress(len(reports), total, report)
         except KeyboardInterrupt:
@@ -270,8 +403,9 @@ def _grade_todo(todo, assignment, options, out, kit, folder, jobs, reports, grad
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _finish(folder, assignment, out, kit, entries, duplicates, chosen, reports, skipped, graded,
-            interrupted) -> ClassRun:
+def _finish(
+    folder, assignment, out, kit, entries, duplicates, chosen, reports, skipped, graded, interrupted
+) -> ClassRun:
     """Put back the rows of ``out`` not graded now, decide every row's hold, write the gradebook."""
     here = str(folder.resolve())
     duplicated = {group[0].student: group for group in duplicates}
@@ -281,21 +415,31 @@ def _finish(folder, assignment, out, kit, entries, duplicates, chosen, reports, 
         if student in reports:
             hold = ""
         elif student in duplicated:
-            hold = ("duplicate entries, not regraded: " + ", ".join(e.path.name for e in duplicated[student])
-                    + " (keep one)")
+            hold = (
+                "duplicate entries, not regraded: "
+                + ", ".join(e.path.name for e in duplicated[student])
+                + " (keep one)"
+            )
         elif student not in entries:
             if record.entry_folder not in ("", here):
-                hold = record.hold  # graded from another folder (a class graded in parts): kept as it is
+                hold = (
+                    record.hold
+                )  # graded from another folder (a class graded in parts): kept as it is
             else:
                 hold = f"removed: {record.entry or student} is no longer in {folder} (graded {record.graded_at or 'earlier'})"
         elif student in chosen:
-            hold = "not regraded: the run was interrupted; its files changed since" if interrupted else \
-                "not regraded: its files changed since"
+            hold = (
+                "not regraded: the run was interrupted; its files changed since"
+                if interrupted
+                else "not regraded: its files changed since"
+            )
         elif _previous(out, entries[student].path, kit, student) is not None:
             hold = ""  # not asked for this time, unchanged
         else:
-            hold = f"not regraded: its files changed since (graded {record.graded_at or 'earlier'}); " \
-                   f"--student {student} regrades it"
+            hold = (
+                f"not regraded: its files changed since (graded {record.graded_at or 'earlier'}); "
+                f"--student {student} regrades it"
+            )
         if student not in reports:
             reports[student] = report
         if set_hold(out, student, hold) and hold:
@@ -335,7 +479,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes.values():
         process.join(max(0.0, deadline - time.monotonic()))
     late = [pid for pid, process in processes.items() if process.is_alive()]
-    log.info("Ctrl-C: %d grading process(es) stopped cleanly, %d killed", len(processes) - len(late), len(late))
+    log.info(
+        "Ctrl-C: %d grading process(es) stopped cleanly, %d killed",
+        len(processes) - len(late),
+        len(late),
+    )
     for pid in [*processes, *tree]:
         _signal(pid, signal.SIGKILL)
     for process in processes.values():
@@ -376,14 +524,18 @@ def student_id(entry: Path) -> str:
     return moodle["id"] if moodle else name
 
 
-_IN_JOB = False  # a grading process is inside _grade_entry (Ctrl-C unwinds it) or waiting (it just exits)
+_IN_JOB = (
+    False  # a grading process is inside _grade_entry (Ctrl-C unwinds it) or waiting (it just exits)
+)
 
 
 class _Stopped(BaseException):
     """Raised in a grading process by SIGTERM: unwinds the sandbox and temporary folders, then exits."""
 
 
-def _grade_entry(entry: Path, assignment: Assignment, options: Options, student: str | None = None) -> Report:
+def _grade_entry(
+    entry: Path, assignment: Assignment, options: Options, student: str | None = None
+) -> Report:
     global _IN_JOB
     _IN_JOB = True
     try:
@@ -411,13 +563,29 @@ def _exit_job() -> None:
         os._exit(130)
 
 
-def failed_report(entry: Path, assignment: Assignment, trace: str, student: str | None = None) -> Report:
+def failed_report(
+    entry: Path, assignment: Assignment, trace: str, student: str | None = None
+) -> Report:
     """What a grading that failed on our side records: grader_error, no points, the trace for staff."""
     student = student or student_id(entry)
-    error = TestResult("<grading>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden", Message.of("grader_error"),
-                       trace[-20000:])
-    report = score(assignment.id, assignment.questions, Submission(student, Path(), None, ()),
-                   LoadResult((), ()), (error,), seconds=0.0)
+    error = TestResult(
+        "<grading>",
+        "",
+        0.0,
+        0.0,
+        Outcome.GRADER_ERROR,
+        "hidden",
+        Message.of("grader_error"),
+        trace[-20000:],
+    )
+    report = score(
+        assignment.id,
+        assignment.questions,
+        Submission(student, Path(), None, ()),
+        LoadResult((), ()),
+        (error,),
+        seconds=0.0,
+    )
     return dataclasses.replace(report, isolation=isolation.detect().as_dict())
 
 
@@ -427,7 +595,9 @@ def _init_job() -> None:
     signal.signal(signal.SIGTERM, _stop_job)
     import torch
 
-    torch.set_num_threads(1)  # parallel jobs share the cores; one thread each avoids oversubscription
+    torch.set_num_threads(
+        1
+    )  # parallel jobs share the cores; one thread each avoids oversubscription
 
 
 def _previous(out: Path, entry: Path, kit: str, student: str | None = None) -> Report | None:
@@ -449,8 +619,12 @@ def kit_identity() -> tuple[str, str]:
     from . import __version__
 
     try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                              text=True, timeout=5)
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         commit = done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
@@ -464,7 +638,11 @@ def _now() -> str:
 def kit_fingerprint(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> str:
     """Changes whenever the tests, the reference or the engine change: then everything is regraded."""
     digest = hashlib.sha256()
-    roots = [tests_root / assignment_id / "tests", SOLUTIONS / assignment_id, Path(__file__).resolve().parent]
+    roots = [
+        tests_root / assignment_id / "tests",
+        SOLUTIONS / assignment_id,
+        Path(__file__).resolve().parent,
+    ]
     for root in roots:
         for p in sorted(root.rglob("*.py")) if root.exists() else []:
             digest.update(p.read_bytes())

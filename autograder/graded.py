@@ -1,5 +1,6 @@
 """A graded folder (what ``make grade`` writes), read back for the stages that come after grading:
 hand-graded points (``manual.py``) and the LMS export (``export.py``)."""
+
 from __future__ import annotations
 
 import csv
@@ -44,7 +45,11 @@ def load_graded(folder: Path) -> Graded:
     paths = sorted(folder.glob("*/report.json"))
     if not paths:
         nested = sorted(p.parent.name for p in folder.glob("*/gradebook.csv"))
-        hint = f"; it holds graded assignments, pass one of: {', '.join(str(folder / n) for n in nested)}" if nested else ""
+        hint = (
+            f"; it holds graded assignments, pass one of: {', '.join(str(folder / n) for n in nested)}"
+            if nested
+            else ""
+        )
         raise InputError([f"{folder}: no <student>/report.json here{hint}"])
     reports, records, problems = [], {}, []
     for path in paths:
@@ -56,7 +61,9 @@ def load_graded(folder: Path) -> Graded:
             problems.append(f"{path}: unreadable report ({type(err).__name__}: {err})")
     assignments = sorted({r.assignment for r in reports})
     if len(assignments) > 1:
-        problems.append(f"{folder}: reports of several assignments ({', '.join(assignments)}); grade them apart")
+        problems.append(
+            f"{folder}: reports of several assignments ({', '.join(assignments)}); grade them apart"
+        )
     if problems:
         raise InputError(problems)
     return Graded(folder, assignments[0], tuple(sorted(reports, key=lambda r: r.student)), records)
@@ -83,7 +90,9 @@ def read_csv(path: Path) -> Table:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError([f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as CSV UTF-8"]) from None
+        raise InputError(
+            [f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as CSV UTF-8"]
+        ) from None
     except OSError as err:
         raise InputError([f"{path}: {err.strerror or err}"]) from None
     first = text.split("\n", 1)[0]

@@ -3,8 +3,10 @@
 Only code and small text files are kept, copied into a fresh folder: checkpoints and pickles
 are never loaded, and an archive cannot write outside its folder.
 """
+
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -13,25 +15,52 @@ import posixpath
 import re
 import shutil
 import tempfile
-import ast
 import zipfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from .results import Message, Submission
 
-IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX", ".venv", "venv", "runs", "node_modules",
-                 "rnnkit"}  # rnnkit: the engine shipped beside the notebook, never student code
+IGNORED_PARTS = {
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".git",
+    "__MACOSX",
+    ".venv",
+    "venv",
+    "runs",
+    "node_modules",
+    "rnnkit",
+}  # rnnkit: the engine shipped beside the notebook, never student code
 # Handed out with the notebook and imported by it, but not the student's code: copied, never graded.
 KIT_PACKAGES = {"coursedata"}
-NEVER_LOAD = {".pt", ".pth", ".pch", ".pkl", ".pickle", ".ckpt", ".bin", ".npy", ".npz", ".safetensors"}
+NEVER_LOAD = {
+    ".pt",
+    ".pth",
+    ".pch",
+    ".pkl",
+    ".pickle",
+    ".ckpt",
+    ".bin",
+    ".npy",
+    ".npz",
+    ".safetensors",
+}
 MAX_FILE = 5 * 2**20  # a bigger file is left out (and named in a note)
 MAX_ARCHIVE = 200 * 2**20  # uncompressed bytes
 MAX_MEMBERS = 5000
 
 
-def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple[str, ...] = (),
-           student: str | None = None, handouts: Path | None = None, notebook: str | None = None) -> Submission:
+def intake(
+    path: Path,
+    workdir: Path,
+    *,
+    assignment_id: str,
+    module_order: tuple[str, ...] = (),
+    student: str | None = None,
+    handouts: Path | None = None,
+    notebook: str | None = None,
+) -> Submission:
     """Copy the gradable files of ``path`` into ``workdir`` and say which will be graded.
 
     ``notebook`` (a name or a path inside the hand-in) forces the graded notebook, for a caller that
@@ -44,19 +73,29 @@ def intake(path: Path, workdir: Path, *, assignment_id: str, module_order: tuple
     workdir.mkdir(parents=True, exist_ok=True)
     notes: list[Message] = []
     if not path.exists():
-        return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=f"{path.name} not found"))
+        return Submission(
+            student,
+            workdir,
+            None,
+            (),
+            problem=Message.of("no_code", detail=f"{path.name} not found"),
+        )
     if path.is_file() and path.suffix.lower() == ".zip":
         problem = _unzip(path, workdir)
         if problem:
             return Submission(student, workdir, None, (), problem=problem)
     elif path.is_file():
         if path.suffix.lower() not in (".py", ".ipynb"):
-            return Submission(student, workdir, None, (), problem=Message.of("no_code", detail=_text(path.name)))
+            return Submission(
+                student, workdir, None, (), problem=Message.of("no_code", detail=_text(path.name))
+            )
         _store(path, workdir / _text(path.name), notes)
     else:
         _copy_tree(path, workdir, notes)
     handed_out = _add_handouts(handouts, workdir)
-    submission = _describe(student, workdir, assignment_id, module_order, notes, handed_out, notebook)
+    submission = _describe(
+        student, workdir, assignment_id, module_order, notes, handed_out, notebook
+    )
     if submission.problem is not None or handouts is None:
         return submission
     missing, unchanged = stub_modules(submission, handouts, handed_out, assignment_id)
@@ -73,7 +112,11 @@ def _add_handouts(handouts: Path | None, workdir: Path) -> set[Path]:
         relative = item.relative_to(handouts)
         if not item.is_file() or IGNORED_PARTS & set(relative.parts) or item.suffix == ".ipynb":
             continue
-        if relative.suffix == ".py" and len(relative.parts) == 1 and any(workdir.rglob(relative.name)):
+        if (
+            relative.suffix == ".py"
+            and len(relative.parts) == 1
+            and any(workdir.rglob(relative.name))
+        ):
             continue  # the student's own version of a handed-out module wins, wherever it sits
         target = workdir / relative
         if not target.exists():
@@ -83,19 +126,44 @@ def _add_handouts(handouts: Path | None, workdir: Path) -> set[Path]:
     return added
 
 
-def _describe(student, workdir: Path, assignment_id: str, module_order, notes: list[Message],
-              handed_out: set[Path] = frozenset(), forced: str | None = None) -> Submission:
-    files = sorted(p.relative_to(workdir) for p in workdir.rglob("*") if p.is_file() and p.relative_to(workdir) not in handed_out)
+def _describe(
+    student,
+    workdir: Path,
+    assignment_id: str,
+    module_order,
+    notes: list[Message],
+    handed_out: set[Path] = frozenset(),
+    forced: str | None = None,
+) -> Submission:
+    files = sorted(
+        p.relative_to(workdir)
+        for p in workdir.rglob("*")
+        if p.is_file() and p.relative_to(workdir) not in handed_out
+    )
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
-    modules = _order_modules([p for p in files if p.suffix == ".py" and not KIT_PACKAGES & set(p.parts)
-                              and not (p.stem.startswith("__") and p.stem.endswith("__"))], module_order, notes)
+    modules = _order_modules(
+        [
+            p
+            for p in files
+            if p.suffix == ".py"
+            and not KIT_PACKAGES & set(p.parts)
+            and not (p.stem.startswith("__") and p.stem.endswith("__"))
+        ],
+        module_order,
+        notes,
+    )
     if forced is not None:
         notebook = _forced_notebook(notebooks, forced, notes)
         if notebook is None:
             found = ", ".join(str(n) for n in notebooks)
-            problem = (Message.of("notebook_not_found", name=forced, found=found) if found
-                       else Message.of("notebook_not_found_none", name=forced))
-            return Submission(student, workdir, None, (), tuple(notes), problem, fingerprint(workdir, files))
+            problem = (
+                Message.of("notebook_not_found", name=forced, found=found)
+                if found
+                else Message.of("notebook_not_found_none", name=forced)
+            )
+            return Submission(
+                student, workdir, None, (), tuple(notes), problem, fingerprint(workdir, files)
+            )
     else:
         notebook = _choose_notebook([workdir / n for n in notebooks], assignment_id, notes)
         notebook = notebook.relative_to(workdir) if notebook is not None else None
@@ -104,35 +172,66 @@ def _describe(student, workdir: Path, assignment_id: str, module_order, notes: l
         if problem is not None:
             notes.append(problem)
             if not modules:
-                return Submission(student, workdir, None, (), tuple(notes), problem, fingerprint(workdir, files))
+                return Submission(
+                    student, workdir, None, (), tuple(notes), problem, fingerprint(workdir, files)
+                )
             notebook = None
     if notebook is None and not modules:
-        return Submission(student, workdir, None, (), tuple(notes), Message.of("no_code", detail=""),
-                          fingerprint(workdir, files))
-    return Submission(student, workdir, str(notebook) if notebook else None, tuple(str(m) for m in modules),
-                      tuple(notes), None, fingerprint(workdir, files))
+        return Submission(
+            student,
+            workdir,
+            None,
+            (),
+            tuple(notes),
+            Message.of("no_code", detail=""),
+            fingerprint(workdir, files),
+        )
+    return Submission(
+        student,
+        workdir,
+        str(notebook) if notebook else None,
+        tuple(str(m) for m in modules),
+        tuple(notes),
+        None,
+        fingerprint(workdir, files),
+    )
 
 
-def _choose_notebook(notebooks: list[Path], assignment_id: str, notes: list[Message]) -> Path | None:
+def _choose_notebook(
+    notebooks: list[Path], assignment_id: str, notes: list[Message]
+) -> Path | None:
     """The notebook holding the student's work: one whose code differs from the handed-out template's
     (a renamed copy beside an untouched original), then the assignment's name, shallower, bigger."""
     if not notebooks:
         return None
-    short = assignment_id.split("-")[0]  # "lab2" of "lab2-gru": matches lab2.ipynb, LAB2_gru.ipynb...
+    short = assignment_id.split("-")[
+        0
+    ]  # "lab2" of "lab2-gru": matches lab2.ipynb, LAB2_gru.ipynb...
     template = _code_cells(_template_notebook(assignment_id))
     work = {p: _holds_work(p, template) for p in notebooks}
 
     def rank(p: Path):
         name = p.stem.lower()
-        return (not work[p], name != assignment_id, short not in name, len(p.parts),
-                -(p.stat().st_size if p.exists() else 0), str(p))
+        return (
+            not work[p],
+            name != assignment_id,
+            short not in name,
+            len(p.parts),
+            -(p.stat().st_size if p.exists() else 0),
+            str(p),
+        )
 
     chosen = sorted(notebooks, key=rank)[0]
     if len(notebooks) > 1:
         others = [p for p in notebooks if p != chosen]
         with_work = [p for p in others if work[p] and _code_cells(p) != _code_cells(chosen)]
-        notes.append(Message.of("several_notebooks_with_work" if with_work else "several_notebooks",
-                                chosen=chosen.name, ignored=", ".join(p.name for p in others)))
+        notes.append(
+            Message.of(
+                "several_notebooks_with_work" if with_work else "several_notebooks",
+                chosen=chosen.name,
+                ignored=", ".join(p.name for p in others),
+            )
+        )
     return chosen
 
 
@@ -141,16 +240,25 @@ def _forced_notebook(notebooks: list[Path], forced: str, notes: list[Message]) -
     of that name); None when there is none."""
     wanted = PurePosixPath(forced.replace("\\", "/"))
     exact = [p for p in notebooks if PurePosixPath(p.as_posix()) == wanted]
-    named = sorted((p for p in notebooks if p.name == wanted.name), key=lambda p: (len(p.parts), str(p)))
+    named = sorted(
+        (p for p in notebooks if p.name == wanted.name), key=lambda p: (len(p.parts), str(p))
+    )
     chosen = (exact or named or [None])[0]
     if chosen is not None and len(notebooks) > 1:
-        notes.append(Message.of("notebook_forced", chosen=str(chosen),
-                                ignored=", ".join(str(p) for p in notebooks if p != chosen)))
+        notes.append(
+            Message.of(
+                "notebook_forced",
+                chosen=str(chosen),
+                ignored=", ".join(str(p) for p in notebooks if p != chosen),
+            )
+        )
     return chosen
 
 
 def _template_notebook(assignment_id: str) -> Path:
-    from .assignments import handouts  # the handed-out notebook (`make student`; rnnkit/handout in a student folder)
+    from .assignments import (
+        handouts,  # the handed-out notebook (`make student`; rnnkit/handout in a student folder)
+    )
 
     return handouts(assignment_id) / f"{assignment_id}.ipynb"
 
@@ -159,8 +267,11 @@ def _code_cells(path: Path) -> frozenset[str] | None:
     """The stripped sources of a notebook's code cells, or None when it cannot be read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        return frozenset(_source(c).strip() for c in data["cells"]
-                         if isinstance(c, dict) and c.get("cell_type") == "code" and _source(c).strip())
+        return frozenset(
+            _source(c).strip()
+            for c in data["cells"]
+            if isinstance(c, dict) and c.get("cell_type") == "code" and _source(c).strip()
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
         return None
 
@@ -175,8 +286,13 @@ def _holds_work(path: Path, template: frozenset[str] | None) -> bool:
 
 # --- graded modules left as handed out -----------------------------------------------------------------
 
-def stub_modules(submission: Submission, handouts: Path, handed_out: set[Path] = frozenset(),
-                 assignment_id: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+
+def stub_modules(
+    submission: Submission,
+    handouts: Path,
+    handed_out: set[Path] = frozenset(),
+    assignment_id: str = "",
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The graded modules (``graded_modules``) a hand-in showing work left as they were handed out:
     (not handed in, handed in unchanged in code), by file name. Their questions are graded on the stubs.
 
@@ -191,11 +307,14 @@ def stub_modules(submission: Submission, handouts: Path, handed_out: set[Path] =
     folder = Path(submission.folder)
     given = {p.name for p in handouts.glob("*.py")}
     template = _code_cells(handouts / f"{assignment_id}.ipynb")
-    work = (submission.notebook is not None and _holds_work(folder / submission.notebook, template)) or any(
-        Path(m).name not in given for m in submission.modules)
+    work = (
+        submission.notebook is not None and _holds_work(folder / submission.notebook, template)
+    ) or any(Path(m).name not in given for m in submission.modules)
     if not work:
         return (), ()
-    from .source import read_source  # the notebook's cells and the modules, as the grader reads them
+    from .source import (
+        read_source,  # the notebook's cells and the modules, as the grader reads them
+    )
 
     parts = read_source(submission).parts
     mine = {Path(m).name: m for m in submission.modules}
@@ -211,8 +330,12 @@ def stub_modules(submission: Submission, handouts: Path, handed_out: set[Path] =
                 continue
         # The notebook's cells and the student's own modules; not another handed-out module, whose
         # names the notebook's `from textloader import *` would shadow anyway.
-        elsewhere = {n for label, code in parts if label != path and Path(label).name not in given
-                     for n in _defined_names(code)}
+        elsewhere = {
+            n
+            for label, code in parts
+            if label != path and Path(label).name not in given
+            for n in _defined_names(code)
+        }
         stubs = _stub_names(stub)
         if stubs and stubs <= elsewhere:
             continue  # every stub rewritten in the notebook (or another module), which the tests reach first
@@ -220,7 +343,7 @@ def stub_modules(submission: Submission, handouts: Path, handed_out: set[Path] =
     return tuple(missing), tuple(unchanged)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def graded_modules(assignment_id: str, handouts: Path) -> tuple[tuple[str, str], ...]:
     """(file name, handed-out text) of the template's modules that hold the student's work: those whose
     reference has a solution region. Where the reference is not shipped, those with a stub (what
@@ -234,7 +357,9 @@ def graded_modules(assignment_id: str, handouts: Path) -> tuple[tuple[str, str],
         text = module.read_text(encoding="utf-8", errors="replace")
         reference = solutions / module.name
         if solutions.is_dir():
-            marked = reference.is_file() and has_solution(reference.read_text(encoding="utf-8", errors="replace"))
+            marked = reference.is_file() and has_solution(
+                reference.read_text(encoding="utf-8", errors="replace")
+            )
         else:
             marked = bool(_stub_names(text))
         if marked:
@@ -256,9 +381,13 @@ def _code_only(text: str) -> str:
     tree = ast.parse(text)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]  # a docstring says, it does not do
     return ast.dump(tree)
 
@@ -269,8 +398,15 @@ def _stub_names(text: str) -> frozenset[str]:
         body = ast.parse(text).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset()
-    return frozenset(node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                     and any(isinstance(n, ast.Raise) and "NotImplementedError" in ast.dump(n) for n in ast.walk(node)))
+    return frozenset(
+        node.name
+        for node in body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and any(
+            isinstance(n, ast.Raise) and "NotImplementedError" in ast.dump(n)
+            for n in ast.walk(node)
+        )
+    )
 
 
 def _defined_names(text: str) -> set[str]:
@@ -288,8 +424,11 @@ def _defined_names(text: str) -> set[str]:
     return names
 
 
-def _order_modules(modules: list[Path], module_order: tuple[str, ...], notes: list[Message]) -> list[Path]:
+def _order_modules(
+    modules: list[Path], module_order: tuple[str, ...], notes: list[Message]
+) -> list[Path]:
     """Course names first (in the assignment's order), shallower first; one file per module name."""
+
     def rank(p: Path):
         known = module_order.index(p.stem) if p.stem in module_order else len(module_order)
         return (known, len(p.parts), str(p))
@@ -310,7 +449,10 @@ def _check_notebook(path: Path) -> Message | None:
         cells = data["cells"]
         if not isinstance(cells, list):
             raise TypeError("'cells' is not a list")
-        has_code = any(isinstance(c, dict) and c.get("cell_type") == "code" and _source(c).strip() for c in cells)
+        has_code = any(
+            isinstance(c, dict) and c.get("cell_type") == "code" and _source(c).strip()
+            for c in cells
+        )
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError) as err:
         detail = "nested too deeply" if isinstance(err, RecursionError) else str(err)[:200]
         return Message.of("invalid_notebook", name=path.name, detail=detail)
@@ -339,7 +481,9 @@ def _store(source: Path | bytes, target: Path, notes: list[Message]) -> None:
     if len(data) > MAX_FILE and target.suffix.lower() == ".ipynb":
         data = _without_outputs(data)
     if data is None or len(data) > MAX_FILE:
-        notes.append(Message.of("file_too_large", name=target.name, limit=f"{MAX_FILE // 2**20} MiB"))
+        notes.append(
+            Message.of("file_too_large", name=target.name, limit=f"{MAX_FILE // 2**20} MiB")
+        )
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -368,7 +512,11 @@ def _copy_tree(source: Path, workdir: Path, notes: list[Message]) -> None:
         if item.suffix.lower() in NEVER_LOAD:
             continue
         if item.stat().st_size > MAX_FILE and item.suffix.lower() not in (".ipynb",):
-            notes.append(Message.of("file_too_large", name=_text(str(relative)), limit=f"{MAX_FILE // 2**20} MiB"))
+            notes.append(
+                Message.of(
+                    "file_too_large", name=_text(str(relative)), limit=f"{MAX_FILE // 2**20} MiB"
+                )
+            )
             continue
         _store(item, workdir / _text(str(relative)), notes)
 
@@ -392,7 +540,14 @@ def _unzip(archive: Path, workdir: Path) -> Message | None:
                 with zf.open(member) as src:
                     data = src.read(MAX_ARCHIVE + 1)
                 _store(data, workdir.joinpath(*name.parts), [])
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, NotImplementedError) as err:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        RuntimeError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as err:
         return Message.of("bad_archive", detail=str(err)[:200])
     return None
 
@@ -407,7 +562,9 @@ def _unzip(archive: Path, workdir: Path) -> Message | None:
 COURSE_FILES = ("hzdataset.pch", "trump_full_speech.txt")
 SUBMISSION_FOLDER = "submission"  # the worker's working folder, inside its copy
 NEST_FOLDER = "up"  # extra levels above it when the code names ../../data
-MAX_UP = 3  # deepest ``../`` provided; a path going higher stays unresolved (FileNotFoundError, named)
+MAX_UP = (
+    3  # deepest ``../`` provided; a path going higher stays unresolved (FileNotFoundError, named)
+)
 MAX_FOLDERS = 12  # folders named by the code that get the stand-ins (beyond the three defaults)
 # Stand-in metro tensor: the course's slots, stations and channels (73, 80, 2) over fewer days than the
 # real 18 + 7, so that a training loop run at top level costs less of its cell's budget.
@@ -415,10 +572,15 @@ STANDIN_DAYS = (4, 2)
 DEFAULT_FOLDERS = (".", "data", "../data")
 # A top-level constant naming a folder: PATH, DATA_PATH, data_dir, ROOT, dossier...
 _PATH_NAME = re.compile(r"(?i)(path|dir|folder|root|data|dossier|rep)")
-_CONSTANT = re.compile(r"""^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?:(?:pathlib\.)?Path\(\s*)?[rRuU]?"""
-                       r"""(?P<q>['"])(?P<value>[^'"\n]{0,300})(?P=q)""", re.MULTILINE)
-_FILE_LITERAL = re.compile(r"""(?P<q>['"])(?P<folder>[^'"\n{}]{0,300}?)(?P<file>%s)(?P=q)"""
-                           % "|".join(re.escape(f) for f in COURSE_FILES))
+_CONSTANT = re.compile(
+    r"""^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?:(?:pathlib\.)?Path\(\s*)?[rRuU]?"""
+    r"""(?P<q>['"])(?P<value>[^'"\n]{0,300})(?P=q)""",
+    re.MULTILINE,
+)
+_FILES = "|".join(re.escape(f) for f in COURSE_FILES)
+_FILE_LITERAL = re.compile(
+    r"""(?P<q>['"])(?P<folder>[^'"\n{}]{0,300}?)(?P<file>""" + _FILES + r""")(?P=q)"""
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -433,8 +595,10 @@ def course_standins() -> tuple[tuple[str, bytes], ...]:
         return ()
     with tempfile.TemporaryDirectory(prefix="rnnkit-standins-") as tmp:
         # Saved by the data layer's own writer: the course's format, a tuple of two float32 tensors.
-        metro = write_metro(Path(tmp) / COURSE_FILES[0], *generate_metro(n_train_days=STANDIN_DAYS[0],
-                                                                         n_test_days=STANDIN_DAYS[1])).read_bytes()
+        metro = write_metro(
+            Path(tmp) / COURSE_FILES[0],
+            *generate_metro(n_train_days=STANDIN_DAYS[0], n_test_days=STANDIN_DAYS[1]),
+        ).read_bytes()
     return ((COURSE_FILES[0], metro), (COURSE_FILES[1], sample_corpus().text.encode("utf-8")))
 
 
@@ -446,12 +610,23 @@ def data_folders(texts) -> list[str]:
     found = list(DEFAULT_FOLDERS)
     for text in texts:
         candidates = [m.group("folder") for m in _FILE_LITERAL.finditer(text)]
-        candidates += [m.group("value") for m in _CONSTANT.finditer(text) if _PATH_NAME.search(m.group("name"))
-                       and ("/" in m.group("value") or m.group("value").startswith(".")
-                            or "data" in m.group("value").lower())]
+        candidates += [
+            m.group("value")
+            for m in _CONSTANT.finditer(text)
+            if _PATH_NAME.search(m.group("name"))
+            and (
+                "/" in m.group("value")
+                or m.group("value").startswith(".")
+                or "data" in m.group("value").lower()
+            )
+        ]
         for value in candidates:
             folder = _folder_of(value)
-            if folder is not None and folder not in found and len(found) < len(DEFAULT_FOLDERS) + MAX_FOLDERS:
+            if (
+                folder is not None
+                and folder not in found
+                and len(found) < len(DEFAULT_FOLDERS) + MAX_FOLDERS
+            ):
                 found.append(folder)
     return found
 
@@ -501,7 +676,11 @@ def provide_course_files(submission: Submission, root: Path, texts=None) -> Subm
             continue
         for name, data in standins:
             path = target / name
-            if path.exists() or path.is_symlink() or any(p.is_file() for p in path.parents if p.is_relative_to(root)):
+            if (
+                path.exists()
+                or path.is_symlink()
+                or any(p.is_file() for p in path.parents if p.is_relative_to(root))
+            ):
                 continue  # the student's own file, or a file where a folder should be
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)

@@ -16,6 +16,7 @@ Three levels, the best this machine allows (``detect``):
   namespace where ``unshare --net`` is allowed) — Gradescope's Docker default capabilities, or a
   machine without bubblewrap. The README says what that leaves open.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,7 +36,15 @@ UNPRIVILEGED = 65534  # nobody / nogroup: the worker's user at the basic level
 BASIC_PROCESSES = 512  # nobody's processes, counted per user: shared by the workers in flight
 # A user per submission at the namespaces level: above any real account, unique per grading process.
 UID_BASE = 1_000_000_000
-ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "fonts", "mime.types")
+ETC = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "localtime",
+    "fonts",
+    "mime.types",
+)
 SYSTEM = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
@@ -54,8 +63,10 @@ class Isolation:
         return dict(self.__dict__)
 
     def summary(self) -> str:
-        return (f"isolation: {self.level} — files: {self.filesystem}; processes: {self.processes}; "
-                f"network: {self.network}; user: {self.user}; memory: {self.memory}")
+        return (
+            f"isolation: {self.level} — files: {self.filesystem}; processes: {self.processes}; "
+            f"network: {self.network}; user: {self.user}; memory: {self.memory}"
+        )
 
 
 def euid() -> int:
@@ -63,7 +74,7 @@ def euid() -> int:
     return os.geteuid() if hasattr(os, "geteuid") else -1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def portable() -> bool:
     """Whether workers must run without the POSIX means of the fork server (``fork``, Unix sockets
     passing descriptors, ``resource`` limits, ``SIGALRM``): Windows, or ``RNNKIT_PORTABLE=1``.
@@ -75,21 +86,33 @@ def portable() -> bool:
         import resource  # noqa: F401
     except ImportError:
         return True
-    posix = (hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
-             and hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer"))
+    posix = (
+        hasattr(os, "fork")
+        and hasattr(socket, "AF_UNIX")
+        and hasattr(socket, "send_fds")
+        and hasattr(signal, "SIGALRM")
+        and hasattr(signal, "setitimer")
+    )
     return not posix or os.environ.get("RNNKIT_PORTABLE") == "1"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def detect() -> Isolation:
     """The best level this process can have (probed once: a bubblewrap run costs ~20 ms)."""
     if portable():
         # A student's own machine (check()) needs no sandbox against its owner; a class is never graded so.
-        return Isolation("portable", "the worker's own copy of the files; nothing else is hidden",
-                         "a child process, killed at its deadline", "not restricted", "the current user",
-                         "not limited")
+        return Isolation(
+            "portable",
+            "the worker's own copy of the files; nothing else is hidden",
+            "a child process, killed at its deadline",
+            "not restricted",
+            "the current user",
+            "not limited",
+        )
     root = euid() == 0
-    memory = "cgroup per submission" if root and cgroup_roots() else "address-space limit per process"
+    memory = (
+        "cgroup per submission" if root and cgroup_roots() else "address-space limit per process"
+    )
     if bubblewrap_works():
         return Isolation(
             "namespaces" if root else "user-namespaces",
@@ -97,34 +120,62 @@ def detect() -> Isolation:
             "PID namespace per submission: nothing outlives it",
             "none (network namespace per submission; internet sockets refused by seccomp)",
             "a user per submission" if root else "the grading user, without capabilities",
-            memory if root else "address-space limit per process")
+            memory if root else "address-space limit per process",
+        )
     return Isolation(
         "basic",
-        "everything the worker's user may read" + (" (kit hidden from nobody by permissions)" if root else "")
-        + ("; the Python installation, private to root, is mirrored by hard links for nobody"
-           if root and _python_hidden() else ""),
+        "everything the worker's user may read"
+        + (" (kit hidden from nobody by permissions)" if root else "")
+        + (
+            "; the Python installation, private to root, is mirrored by hard links for nobody"
+            if root and _python_hidden()
+            else ""
+        ),
         "process group per submission (a double fork can escape it)",
-        ("none (network namespace)" if root and network_namespaces() else "internet sockets refused by seccomp"),
-        "nobody (shared by all submissions)" if root else "the grading user (shared with the grader)",
-        "address-space limit per process")
+        (
+            "none (network namespace)"
+            if root and network_namespaces()
+            else "internet sockets refused by seccomp"
+        ),
+        "nobody (shared by all submissions)"
+        if root
+        else "the grading user (shared with the grader)",
+        "address-space limit per process",
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bubblewrap_works() -> bool:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return False
-    command = [bwrap, *_view_arguments(None, None, {}), "--", sys.executable, "-I", "-S", "-c", "pass"]
+    command = [
+        bwrap,
+        *_view_arguments(None, None, {}),
+        "--",
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        "pass",
+    ]
     try:
         return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
 
-def zygote_command(runtime: Path, spool: Path | None, cgroups: dict[str, Path], python: list[str]) -> list[str]:
+def zygote_command(
+    runtime: Path, spool: Path | None, cgroups: dict[str, Path], python: list[str]
+) -> list[str]:
     """The command line that starts a fork server at the detected level (``python`` is its own part)."""
     if detect().level != "basic":
-        return [shutil.which("bwrap") or "bwrap", *_view_arguments(runtime, spool, cgroups), "--", *python]
+        return [
+            shutil.which("bwrap") or "bwrap",
+            *_view_arguments(runtime, spool, cgroups),
+            "--",
+            *python,
+        ]
     if euid() != 0:
         return python
     prefix = ["unshare", "--net", "--"] if network_namespaces() else []
@@ -143,7 +194,10 @@ def _reachable(path: Path) -> bool:
 
 
 def _python_hidden() -> bool:
-    return not all(_reachable(p) for p in (Path(sys.executable).parent, Path(sys.base_prefix), Path(sys.prefix)))
+    return not all(
+        _reachable(p)
+        for p in (Path(sys.executable).parent, Path(sys.base_prefix), Path(sys.prefix))
+    )
 
 
 def worker_python() -> str:
@@ -156,7 +210,7 @@ def worker_python() -> str:
     return str(_python_view(Path(sys.base_prefix), Path(sys.prefix)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _python_view(base: Path, prefix: Path) -> Path:
     """``<view>/base`` mirrors the installation, ``<view>/env`` the virtual environment (its
     ``pyvenv.cfg`` pointing at the mirrored installation); returns the view's interpreter."""
@@ -169,9 +223,11 @@ def _python_view(base: Path, prefix: Path) -> Path:
     view = Path(tempfile.gettempdir()) / f"rnnkit-python-{key}"
     interpreter = view / ("env" if prefix != base else "base") / "bin" / version
     if not _reachable(view.parent):
-        raise RuntimeError(f"Python lives where nobody cannot read it ({base}), and the temporary "
-                           f"folder {view.parent} is private too: set TMPDIR to a folder every user "
-                           "can traverse, or install bubblewrap")
+        raise RuntimeError(
+            f"Python lives where nobody cannot read it ({base}), and the temporary "
+            f"folder {view.parent} is private too: set TMPDIR to a folder every user "
+            "can traverse, or install bubblewrap"
+        )
     if view.is_dir() and view.stat().st_uid == 0 and (view / "ready").exists():
         return interpreter
     build = Path(tempfile.mkdtemp(prefix=f"rnnkit-python-{key}-"))
@@ -185,8 +241,11 @@ def _python_view(base: Path, prefix: Path) -> Path:
                     link.unlink(missing_ok=True)
                     link.symlink_to(view / "base" / "bin" / version)
             config = build / "env" / "pyvenv.cfg"
-            lines = [line for line in config.read_text().splitlines()
-                     if not line.split("=")[0].strip() in ("home", "executable", "command")]
+            lines = [
+                line
+                for line in config.read_text().splitlines()
+                if line.split("=")[0].strip() not in ("home", "executable", "command")
+            ]
             config.unlink()  # a hard link: writing through it would change the original
             config.write_text("\n".join([f"home = {view / 'base' / 'bin'}", *lines]) + "\n")
         (build / "ready").touch()
@@ -203,6 +262,7 @@ def _python_view(base: Path, prefix: Path) -> Path:
 
 def _mirror(source: Path, target: Path) -> None:
     """Hard links of ``source``'s files under ``target`` (folders 0755), copies across filesystems."""
+
     def link(src: str, dst: str) -> None:
         try:
             os.link(src, dst, follow_symlinks=False)
@@ -221,9 +281,15 @@ def under_tmp() -> list[str]:
 
 def python_paths() -> list[Path]:
     """What the worker's Python needs: the installation, the virtual environment, their packages."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                  os.path.dirname(os.path.realpath(sys.executable)), *site.getsitepackages(),
-                  *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))}
+    candidates = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        os.path.dirname(os.path.realpath(sys.executable)),
+        *site.getsitepackages(),
+        *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
+    }
     paths: list[Path] = []
     for candidate in sorted(candidates):
         for path in {Path(candidate), Path(os.path.realpath(candidate))}:
@@ -234,9 +300,20 @@ def python_paths() -> list[Path]:
     return [p for i, p in enumerate(paths) if not any(p.is_relative_to(q) for q in paths[:i])]
 
 
-def _view_arguments(runtime: Path | None, spool: Path | None, cgroups: dict[str, Path]) -> list[str]:
-    args = ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
-            "--unshare-cgroup-try", "--new-session", "--cap-add", "ALL"]
+def _view_arguments(
+    runtime: Path | None, spool: Path | None, cgroups: dict[str, Path]
+) -> list[str]:
+    args = [
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-net",
+        "--unshare-cgroup-try",
+        "--new-session",
+        "--cap-add",
+        "ALL",
+    ]
     if euid() != 0:
         args[:0] = ["--unshare-user", "--uid", "0", "--gid", "0"]
     args += ["--ro-bind", "/usr", "/usr"]
@@ -248,11 +325,29 @@ def _view_arguments(runtime: Path | None, spool: Path | None, cgroups: dict[str,
             args += ["--ro-bind", str(path), str(path)]
     for name in ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", f"{VIEW}/work", "--dir", f"{VIEW}/scratch"]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        f"{VIEW}/work",
+        "--dir",
+        f"{VIEW}/scratch",
+    ]
     # bubblewrap makes missing parent folders 0700: these must be traversable by the workers' users.
     bound = [*python_paths(), *([runtime] if runtime is not None else [])]
-    parents = sorted({str(p) for path in bound for p in path.parents if str(p) not in ("/", "/usr", "/tmp")
-                      and not p.is_relative_to("/usr")}, key=lambda p: p.count("/"))
+    parents = sorted(
+        {
+            str(p)
+            for path in bound
+            for p in path.parents
+            if str(p) not in ("/", "/usr", "/tmp") and not p.is_relative_to("/usr")
+        },
+        key=lambda p: p.count("/"),
+    )
     for parent in parents:
         args += ["--perms", "0755", "--dir", parent]
     for path in bound:
@@ -264,7 +359,7 @@ def _view_arguments(runtime: Path | None, spool: Path | None, cgroups: dict[str,
     return args + ["--chdir", "/tmp", "--setenv", "HOME", "/tmp"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cgroup_roots() -> dict[str, Path]:
     """Writable cgroup folders for memory and processes (v2 unified, or v1 per controller)."""
     found: dict[str, Path] = {}
@@ -306,9 +401,15 @@ class Cgroups:
             group = folder / slot
             try:
                 group.mkdir()
-                settings = {"memory": {"memory.limit_in_bytes": memory_bytes},
-                            "pids": {"pids.max": processes},
-                            "unified": {"memory.max": memory_bytes, "memory.swap.max": 0, "pids.max": processes}}
+                settings = {
+                    "memory": {"memory.limit_in_bytes": memory_bytes},
+                    "pids": {"pids.max": processes},
+                    "unified": {
+                        "memory.max": memory_bytes,
+                        "memory.swap.max": 0,
+                        "pids.max": processes,
+                    },
+                }
                 for name, value in settings[controller].items():
                     if (group / name).exists():
                         (group / name).write_text(str(value))
@@ -341,19 +442,28 @@ class Cgroups:
                 pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def network_namespaces() -> bool:
     """Can a basic-level worker get a network namespace (``unshare --net``)? Not in a container
     without CAP_SYS_ADMIN (Docker's default, hence Gradescope's): the seccomp filter remains."""
     if euid() != 0 or not shutil.which("unshare"):
         return False
     try:
-        ok = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, timeout=20).returncode == 0
+        ok = (
+            subprocess.run(
+                ["unshare", "--net", "--", "true"], capture_output=True, timeout=20
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         ok = False
     if not ok:
-        print("rnnkit: `unshare --net` is not permitted here: student code runs as nobody, and its internet "
-              "sockets are refused by a seccomp filter", file=sys.stderr, flush=True)
+        print(
+            "rnnkit: `unshare --net` is not permitted here: student code runs as nobody, and its internet "
+            "sockets are refused by a seccomp filter",
+            file=sys.stderr,
+            flush=True,
+        )
     return ok
 
 

@@ -8,6 +8,7 @@ question's points), then merges the points into each report, feedback and gradeb
 set lives in ``OUT/manual_grades.csv``: a later file adds to it (and corrects what it repeats),
 and ``make grade`` applies it again after regrading.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,9 +41,13 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in COLUMNS[:3] if c not in header]
     if unknown or missing:
-        raise InputError([f"{path}:{table.header_line}: the header must name the columns {', '.join(COLUMNS)} (comment is optional)"
-                          + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                          + (f"; missing: {', '.join(missing)}" if missing else "")])
+        raise InputError(
+            [
+                f"{path}:{table.header_line}: the header must name the columns {', '.join(COLUMNS)} (comment is optional)"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            ]
+        )
     reports = graded.by_student()
     questions = {q.question: q for q in graded.reports[0].questions}
     hand_graded = [q for q, s in questions.items() if s.manual]
@@ -51,23 +56,31 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
     for line, fields in rows:
         where = f"{path}:{line}"
         if len(fields) > len(header):
-            problems.append(f"{where}: {len(fields)} fields for {len(header)} columns (a comment with a comma or "
-                            "semicolon needs double quotes)")
+            problems.append(
+                f"{where}: {len(fields)} fields for {len(header)} columns (a comment with a comma or "
+                "semicolon needs double quotes)"
+            )
             continue
         row = dict(zip(header, fields + [""] * (len(header) - len(fields))))
         student, question, text = row["student"], row["question"], row["points"]
         if student not in reports:
             known = ", ".join(sorted(reports)[:8]) + (", ..." if len(reports) > 8 else "")
-            problems.append(f"{where}: unknown student {student!r} (graded in {graded.folder}: {known})")
+            problems.append(
+                f"{where}: unknown student {student!r} (graded in {graded.folder}: {known})"
+            )
             continue
         if question not in questions:
-            problems.append(f"{where}: unknown question {question!r} ({graded.assignment} has {', '.join(questions)})")
+            problems.append(
+                f"{where}: unknown question {question!r} ({graded.assignment} has {', '.join(questions)})"
+            )
             continue
         in_review = {q.question for q in reports[student].questions if q.review}
         if not questions[question].manual and question not in in_review:
-            problems.append(f"{where}: {question} is graded automatically; points can be entered for the "
-                            f"hand-graded questions ({', '.join(hand_graded) or 'none'}) and for the questions "
-                            f"in review ({', '.join(sorted(in_review)) or f'none for {student}'})")
+            problems.append(
+                f"{where}: {question} is graded automatically; points can be entered for the "
+                f"hand-graded questions ({', '.join(hand_graded) or 'none'}) and for the questions "
+                f"in review ({', '.join(sorted(in_review)) or f'none for {student}'})"
+            )
             continue
         if not text:
             continue  # not graded yet: the pre-filled ta.csv (class_report) lists every line to grade
@@ -77,10 +90,14 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
             problems.append(f"{where}: points {text!r} is not a number")
             continue
         if not 0 <= points <= maximum:
-            problems.append(f"{where}: {text} points is outside 0..{maximum:g}, the points of {question}")
+            problems.append(
+                f"{where}: {text} points is outside 0..{maximum:g}, the points of {question}"
+            )
             continue
         if (student, question) in seen:
-            problems.append(f"{where}: {question} of {student} already given on line {seen[student, question]}")
+            problems.append(
+                f"{where}: {question} of {student} already given on line {seen[student, question]}"
+            )
             continue
         seen[student, question] = line
         grades.append(ManualGrade(student, question, points, row.get("comment", ""), where))
@@ -92,19 +109,33 @@ def read_manual_grades(path: Path, graded: Graded) -> tuple[ManualGrade, ...]:
 def apply_manual_grades(report: Report, grades: tuple[ManualGrade, ...]) -> Report:
     """The report with these points (and comments) on its hand-graded questions."""
     mine = {g.question: g for g in grades if g.student == report.student}
-    questions = tuple(replace(q, points=mine[q.question].points, comment=mine[q.question].comment)
-                      if q.question in mine else q for q in report.questions)
+    questions = tuple(
+        replace(q, points=mine[q.question].points, comment=mine[q.question].comment)
+        if q.question in mine
+        else q
+        for q in report.questions
+    )
     status = report.status
     # Two notebooks holding different work are settled by regrading with the one meant, not by points.
-    if status is Status.NEEDS_REVIEW and not notebook_in_doubt(report.submission) and all(q.question in mine for q in questions
-                                                                        if q.review):
+    if (
+        status is Status.NEEDS_REVIEW
+        and not notebook_in_doubt(report.submission)
+        and all(q.question in mine for q in questions if q.review)
+    ):
         # Every doubt decided by a TA: the status the hand-in has without them.
-        status = (Status.INCOMPLETE if report.submission.incomplete else
-                  Status.PARTIAL if report.load.steps else Status.GRADED)
+        status = (
+            Status.INCOMPLETE
+            if report.submission.incomplete
+            else Status.PARTIAL
+            if report.load.steps
+            else Status.GRADED
+        )
     return replace(report, questions=questions, status=status)
 
 
-def merge_manual_grades(graded_folder: Path, new: Path | None, language: str = "fr") -> tuple[Graded, int]:
+def merge_manual_grades(
+    graded_folder: Path, new: Path | None, language: str = "fr"
+) -> tuple[Graded, int]:
     """Check ``new`` (and the grades already saved), then rewrite reports, feedback and gradebook.
 
     Returns the updated folder and how many grades it now holds. Nothing is written when a line
@@ -115,13 +146,17 @@ def merge_manual_grades(graded_folder: Path, new: Path | None, language: str = "
     saved = read_manual_grades(saved_path, graded) if saved_path.exists() else ()
     fresh = read_manual_grades(new, graded) if new is not None else ()
     merged = {(g.student, g.question): g for g in saved}
-    merged.update({(g.student, g.question): g for g in fresh})  # a later file corrects an earlier one
+    merged.update(
+        {(g.student, g.question): g for g in fresh}
+    )  # a later file corrects an earlier one
     grades = tuple(merged[k] for k in sorted(merged))
     reports = [apply_manual_grades(r, grades) for r in graded.reports]
     for report in reports:
         write_submission(report, graded.folder, language)
     write_gradebook(reports, graded.folder)
-    write_csv(saved_path, COLUMNS, [(g.student, g.question, f"{g.points:g}", g.comment) for g in grades])
+    write_csv(
+        saved_path, COLUMNS, [(g.student, g.question, f"{g.points:g}", g.comment) for g in grades]
+    )
     return Graded(graded.folder, graded.assignment, tuple(reports)), len(grades)
 
 

@@ -5,6 +5,7 @@ line, so that every error can name ``path:line``. In a code region the replaceme
 TODO comment and ``raise NotImplementedError("<function>")`` at the region's indentation,
 so the untouched template still imports; in a Markdown cell it is an answer placeholder.
 """
+
 from __future__ import annotations
 
 import ast
@@ -73,7 +74,11 @@ def strip_solutions(text: str, path: str, *, notebook: bool) -> tuple[str, list[
         begin, end = BEGIN.match(bare), END.match(bare)
         if begin:
             if open_at is not None:
-                raise MarkerError(path, number, f"BEGIN SOLUTION inside the region opened at line {open_at} (regions do not nest)")
+                raise MarkerError(
+                    path,
+                    number,
+                    f"BEGIN SOLUTION inside the region opened at line {open_at} (regions do not nest)",
+                )
             open_at, open_indent = number, begin.group("indent")
             continue
         if end:
@@ -83,14 +88,20 @@ def strip_solutions(text: str, path: str, *, notebook: bool) -> tuple[str, list[
                 name = "answer"
                 out.append(ANSWER_PLACEHOLDER + "\n")
             else:
-                name = _enclosing_name(out, open_indent) or _top_level_name(path, open_at, notebook, cell_question)
+                name = _enclosing_name(out, open_indent) or _top_level_name(
+                    path, open_at, notebook, cell_question
+                )
                 out.append(f"{open_indent}{TODO_COMMENT}\n")
                 out.append(f'{open_indent}raise NotImplementedError("{name}")\n')
             regions.append(Region(open_at, number, name))
             open_at = None
             continue
         if SUSPECT.search(bare):
-            raise MarkerError(path, number, f"malformed marker {bare.strip()!r}: write '# BEGIN SOLUTION' or '# END SOLUTION' alone on its line")
+            raise MarkerError(
+                path,
+                number,
+                f"malformed marker {bare.strip()!r}: write '# BEGIN SOLUTION' or '# END SOLUTION' alone on its line",
+            )
         if open_at is None:
             out.append(line)
     if open_at is not None:
@@ -100,8 +111,11 @@ def strip_solutions(text: str, path: str, *, notebook: bool) -> tuple[str, list[
 
 def solution_lines_removed(text: str) -> str:
     """The reference text without its marker lines (what the reference actually runs)."""
-    return "".join(line for line in text.splitlines(keepends=True)
-                   if not (BEGIN.match(line.rstrip("\r\n")) or END.match(line.rstrip("\r\n"))))
+    return "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not (BEGIN.match(line.rstrip("\r\n")) or END.match(line.rstrip("\r\n")))
+    )
 
 
 def _enclosing_name(emitted: list[str], indent: str) -> str | None:
@@ -130,9 +144,15 @@ def _enclosing_name(emitted: list[str], indent: str) -> str | None:
 
 def _top_level_name(path: str, line: int, notebook: bool, question: str | None) -> str:
     if not notebook:
-        raise MarkerError(path, line, "solution region at module level: the template would not import; put it inside a function")
+        raise MarkerError(
+            path,
+            line,
+            "solution region at module level: the template would not import; put it inside a function",
+        )
     if question is None:
-        raise MarkerError(path, line, 'top-level solution region in a cell without question="..." metadata')
+        raise MarkerError(
+            path, line, 'top-level solution region in a cell without question="..." metadata'
+        )
     return question
 
 
@@ -141,4 +161,6 @@ def check_python(source: str, path: str, first_line: int = 1) -> None:
     try:
         ast.parse(source)
     except SyntaxError as err:
-        raise MarkerError(path, first_line + (err.lineno or 1) - 1, f"template does not parse: {err.msg}") from err
+        raise MarkerError(
+            path, first_line + (err.lineno or 1) - 1, f"template does not parse: {err.msg}"
+        ) from err

@@ -4,6 +4,7 @@ A message is a key plus parameters (``results.Message``); tests and stages never
 themselves. Hidden tests use the ``hidden`` variant when there is one: it says what is wrong
 without showing expected values.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,13 +30,13 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "values": {
         "fr": "{function} : {what} incorrect. Plus grand écart {worst} à l'indice {index} {legend} "
-              "(attendu {expected}, obtenu {got} ; tolérance atol={atol}, rtol={rtol}).",
+        "(attendu {expected}, obtenu {got} ; tolérance atol={atol}, rtol={rtol}).",
         "en": "{function}: wrong {what}. Largest difference {worst} at index {index} {legend} "
-              "(expected {expected}, got {got}; tolerance atol={atol}, rtol={rtol}).",
+        "(expected {expected}, got {got}; tolerance atol={atol}, rtol={rtol}).",
         "fr_hidden": "{function} : {what} incorrect. Plus grand écart {worst} à l'indice {index} {legend} "
-                     "(tolérance atol={atol}, rtol={rtol}).",
+        "(tolérance atol={atol}, rtol={rtol}).",
         "en_hidden": "{function}: wrong {what}. Largest difference {worst} at index {index} {legend} "
-                     "(tolerance atol={atol}, rtol={rtol}).",
+        "(tolerance atol={atol}, rtol={rtol}).",
     },
     "not_finite": {
         "fr": "{function} : {what} contient des NaN ou des infinis (premier à l'indice {index}).",
@@ -80,29 +81,29 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "no_recurrence": {
         "fr": "{function} : changer le premier pas de la séquence (longueur {length}) ne change pas la dernière sortie : "
-              "l'état caché ne transmet rien d'un pas au suivant. Un modèle sans récurrence n'obtient pas les "
-              "points d'apprentissage.",
+        "l'état caché ne transmet rien d'un pas au suivant. Un modèle sans récurrence n'obtient pas les "
+        "points d'apprentissage.",
         "en": "{function}: changing the first step of the sequence (length {length}) does not change the last output: "
-              "the hidden state carries nothing from one step to the next. A model without recurrence does not get "
-              "the learning points.",
+        "the hidden state carries nothing from one step to the next. A model without recurrence does not get "
+        "the learning points.",
     },
     "look_ahead": {
         "fr": "{function} : changer l'entrée au pas {step} modifie des sorties des pas précédents : le modèle lit "
-              "la suite de la séquence (il doit ne dépendre que des pas déjà lus).",
+        "la suite de la séquence (il doit ne dépendre que des pas déjà lus).",
         "en": "{function}: changing the input at step {step} moves outputs of earlier steps: the model reads ahead "
-              "(each output must depend only on the steps read so far).",
+        "(each output must depend only on the steps read so far).",
     },
     "needs_review": {
         "fr": "Les valeurs sont justes, mais votre code utilise {construct} ({where}), ce que la règle de cette "
-              "question ne permet pas de trancher automatiquement : un enseignant relira la question avant de la noter.",
+        "question ne permet pas de trancher automatiquement : un enseignant relira la question avant de la noter.",
         "en": "The values are right, but your code uses {construct} ({where}), which this question's rule cannot "
-              "decide automatically: a teacher will read the question before grading it.",
+        "decide automatically: a teacher will read the question before grading it.",
     },
     "review_missing": {
         "fr": "{question} : {names} introuvable(s) sous ce(s) nom(s) dans votre rendu, mais il contient du code qui "
-              "semble y répondre : {found}. Un enseignant lira ce code et notera la question à la main.",
+        "semble y répondre : {found}. Un enseignant lira ce code et notera la question à la main.",
         "en": "{question}: {names} not found under these names in your submission, but it holds code that seems to "
-              "answer it: {found}. A teacher will read that code and grade the question by hand.",
+        "answer it: {found}. A teacher will read that code and grade the question by hand.",
     },
     "conventions_adapted": {
         "fr": "Votre code a été appelé comme il le demande ({what}) : aucune pénalité, le cours laisse ce choix libre.",
@@ -114,9 +115,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "graded_under_own_name": {
         "fr": "Votre rendu n'a pas de {asked} ; ce test a été passé sur votre {own}, qui semble y répondre, et a "
-              "échoué ({detail}). Comme {own} n'est peut-être pas la même fonction, un enseignant relira ce test.",
+        "échoué ({detail}). Comme {own} n'est peut-être pas la même fonction, un enseignant relira ce test.",
         "en": "Your submission has no {asked}; this test ran on your {own}, which seems to answer it, and failed "
-              "(detail, in French: {detail}). Since {own} may not be the same function, a teacher will review it.",
+        "(detail, in French: {detail}). Since {own} may not be the same function, a teacher will review it.",
     },
     "grader_error": {
         "fr": "Erreur du correcteur automatique (pas de votre faute) : l'équipe pédagogique est prévenue.",
@@ -141,9 +142,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "several_notebooks_with_work": {
         "fr": "Plusieurs notebooks contiennent du travail et diffèrent ; {chosen} a été corrigé (ignorés : {ignored}). "
-              "Un enseignant vérifiera qu'il s'agit du bon.",
+        "Un enseignant vérifiera qu'il s'agit du bon.",
         "en": "Several notebooks hold work and differ; {chosen} was graded (ignored: {ignored}). A teacher will check "
-              "it is the right one.",
+        "it is the right one.",
     },
     "notebook_forced": {
         "fr": "Le notebook {chosen} a été corrigé, comme demandé (ignorés : {ignored}).",
@@ -151,32 +152,32 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "notebook_not_found": {
         "fr": "Le notebook demandé, {name}, n'est pas dans le rendu (notebooks trouvés : {found}) : "
-              "vérifiez son nom.",
+        "vérifiez son nom.",
         "en": "The notebook asked for, {name}, is not in the submission (notebooks found: {found}): check its name.",
     },
     "notebook_not_found_none": {
         "fr": "Le notebook demandé, {name}, n'est pas dans le rendu, qui n'en contient aucun : vérifiez son nom "
-              "et son dossier.",
+        "et son dossier.",
         "en": "The notebook asked for, {name}, is not in the submission, which holds none: check its name and "
-              "folder.",
+        "folder.",
     },
     "modules_missing": {
         "fr": "Votre rendu ne contient pas {files} : les questions qui en dépendent{detail_suffix} ont donc été "
-              "corrigées avec les fichiers distribués, où les fonctions à écrire ne sont pas encore implémentées. "
-              "Si vous les avez complétés, rendez-les avec votre notebook (dans le même dossier ou la même "
-              "archive) : ils seront corrigés.",
+        "corrigées avec les fichiers distribués, où les fonctions à écrire ne sont pas encore implémentées. "
+        "Si vous les avez complétés, rendez-les avec votre notebook (dans le même dossier ou la même "
+        "archive) : ils seront corrigés.",
         "en": "Your submission does not contain {files}: the questions that depend on them{detail_suffix} were "
-              "therefore graded with the handed-out files, where the functions to write are not implemented yet. "
-              "If you completed them, hand them in with your notebook (in the same folder or archive) and they "
-              "will be graded.",
+        "therefore graded with the handed-out files, where the functions to write are not implemented yet. "
+        "If you completed them, hand them in with your notebook (in the same folder or archive) and they "
+        "will be graded.",
     },
     "modules_unchanged": {
         "fr": "Votre rendu contient {files} sans aucune modification par rapport à la version distribuée : les "
-              "questions qui en dépendent{detail_suffix} ont donc été corrigées sur les squelettes à compléter. "
-              "Si vous les avez complétés, vérifiez que vous avez rendu la version enregistrée de ces fichiers.",
+        "questions qui en dépendent{detail_suffix} ont donc été corrigées sur les squelettes à compléter. "
+        "Si vous les avez complétés, vérifiez que vous avez rendu la version enregistrée de ces fichiers.",
         "en": "Your submission contains {files} exactly as handed out: the questions that depend on them"
-              "{detail_suffix} were therefore graded on the skeletons to complete. If you completed them, check "
-              "that you handed in the saved version of these files.",
+        "{detail_suffix} were therefore graded on the skeletons to complete. If you completed them, check "
+        "that you handed in the saved version of these files.",
     },
     "duplicate_module": {
         "fr": "Deux fichiers portent le même nom de module ; {chosen} a été utilisé, {ignored} ignoré.",
@@ -196,11 +197,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "step_raised": {
         "fr": "{where} (« {first_line} ») a levé une erreur : {error}. Le chargement a continué.",
-        "en": "{where} (\"{first_line}\") raised an error: {error}. Loading went on.",
+        "en": '{where} ("{first_line}") raised an error: {error}. Loading went on.',
     },
     "step_timeout": {
         "fr": "{where} (« {first_line} ») a été interrompu : {error}. Le chargement a continué.",
-        "en": "{where} (\"{first_line}\") was interrupted: {error}. Loading went on.",
+        "en": '{where} ("{first_line}") was interrupted: {error}. Loading went on.',
     },
     "steps_same_error": {
         "fr": "{count} cellules ou instructions ont levé la même erreur : {error} ({places}). Le chargement a continué.",
@@ -208,13 +209,13 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "step_syntax": {
         "fr": "{where} (« {first_line} ») ne se lit pas en Python : {error}. Le reste a été chargé.",
-        "en": "{where} (\"{first_line}\") is not valid Python: {error}. The rest was loaded.",
+        "en": '{where} ("{first_line}") is not valid Python: {error}. The rest was loaded.',
     },
     "worker_fault": {
         "fr": "La correction a échoué de notre côté, avant que votre code ne soit exécuté : l'équipe pédagogique "
-              "est prévenue et vous n'y perdez rien.",
+        "est prévenue et vous n'y perdez rien.",
         "en": "Grading failed on our side, before your code ran: the teaching staff has been told, and you lose "
-              "nothing.",
+        "nothing.",
     },
     "worker_start": {
         "fr": "Votre code n'a pas pu être chargé : {detail}.",
@@ -223,9 +224,9 @@ CATALOG: dict[str, dict[str, str]] = {
     # -- Gradescope and hand grading ------------------------------------------------------------
     "gradescope_hidden_later": {
         "fr": "Les tests publics s'affichent ci-dessous dès maintenant ; les tests cachés, et donc la note, "
-              "apparaîtront quand l'équipe pédagogique publiera les notes.",
+        "apparaîtront quand l'équipe pédagogique publiera les notes.",
         "en": "The public tests are shown below right away; the hidden tests, and so the grade, "
-              "appear when the teaching staff publishes the grades.",
+        "appear when the teaching staff publishes the grades.",
     },
     "gradescope_manual": {
         "fr": "Questions à réponse rédigée, notées à la main et hors de cette note automatique : {questions}.",
@@ -270,7 +271,9 @@ def render(message: Message, language: str = "fr", hidden: bool = False) -> str:
     params.setdefault("detail_suffix", f" ({detail})" if detail else "")
     if entry is None:
         return f"{message.key}: {params}"
-    template = (entry.get(f"{language}_hidden") if hidden else None) or entry.get(language) or entry["en"]
+    template = (
+        (entry.get(f"{language}_hidden") if hidden else None) or entry.get(language) or entry["en"]
+    )
     try:
         text = template.format(**params)
     except (KeyError, IndexError):

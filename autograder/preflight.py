@@ -3,6 +3,7 @@
 A worker that cannot start would make every submission fail with a message about the student's
 code; the run stops here instead, with the cause and the remedy, and writes no student result.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,12 +51,20 @@ def _broken_promises(level: isolation.Isolation, facts: dict) -> str:
 
 def _paragraph(level: isolation.Isolation, cause: str) -> str:
     if level.level == "basic" and os.geteuid() == 0:
-        remedy = ("Install bubblewrap (`apt-get install bubblewrap`; `make grade` does it as root) so that workers get a "
-                  "view of their own, or put the kit and its Python where the user nobody can read them.")
+        remedy = (
+            "Install bubblewrap (`apt-get install bubblewrap`; `make grade` does it as root) so that workers get a "
+            "view of their own, or put the kit and its Python where the user nobody can read them."
+        )
     elif level.level == "basic":
-        remedy = "Check that this user can run the kit's Python (`.venv/bin/python -c 'import torch'`)."
+        remedy = (
+            "Check that this user can run the kit's Python (`.venv/bin/python -c 'import torch'`)."
+        )
     else:
-        remedy = ("bubblewrap is installed but the worker did not come up inside it: check that namespaces are "
-                  "allowed here (`bwrap --unshare-all --ro-bind / / true`).")
-    return (f"Grading cannot start: a test worker failed before any student code ran ({cause}). "
-            f"Isolation level: {level.level}. {remedy} No submission was graded and nothing was written.")
+        remedy = (
+            "bubblewrap is installed but the worker did not come up inside it: check that namespaces are "
+            "allowed here (`bwrap --unshare-all --ro-bind / / true`)."
+        )
+    return (
+        f"Grading cannot start: a test worker failed before any student code ran ({cause}). "
+        f"Isolation level: {level.level}. {remedy} No submission was graded and nothing was written."
+    )

@@ -6,9 +6,10 @@ input step and compares, in the grader, what moved: a change of the first step m
 last output (recurrence), a change at step ``t`` must leave every earlier output as it was
 (causality).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -20,8 +21,9 @@ UNCHANGED = 1e-9  # a step that does not depend on an input gives the same bits
 LEAK = 1e-4  # what counts as an earlier output moved by a later input (a big change: N(0, 3²))
 
 
-def causality_problem(run: Callable[[list[torch.Tensor]], list], x: torch.Tensor,
-                      generator: torch.Generator) -> str | None:
+def causality_problem(
+    run: Callable[[list[torch.Tensor]], list], x: torch.Tensor, generator: torch.Generator
+) -> str | None:
     """``"no_recurrence"``, ``"look_ahead"`` or None.
 
     ``run``: inputs -> outputs, one round trip to the worker; ``x``: (L, B, ...) with L ≥ 4,
@@ -29,7 +31,10 @@ def causality_problem(run: Callable[[list[torch.Tensor]], list], x: torch.Tensor
     """
     t = x.shape[0] // 2
     base, moved_early, moved_late = run([x, _redrawn(x, 0, generator), _redrawn(x, t, generator)])
-    if not all(isinstance(o, torch.Tensor) and o.shape == base.shape for o in (base, moved_early, moved_late)):
+    if not all(
+        isinstance(o, torch.Tensor) and o.shape == base.shape
+        for o in (base, moved_early, moved_late)
+    ):
         return None  # outputs the learning test will report itself
     if float((base[-1] - moved_early[-1]).abs().max()) <= UNCHANGED:
         return "no_recurrence"

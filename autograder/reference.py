@@ -1,4 +1,5 @@
 """Run an assignment's reference solution end to end, as a student would run the notebook."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ class ReferenceRun:
     folder: Path
 
 
-def run_reference(assignment_id: str, *, quick: bool, build_root: Path = ROOT / "build" / "reference") -> ReferenceRun:
+def run_reference(
+    assignment_id: str, *, quick: bool, build_root: Path = ROOT / "build" / "reference"
+) -> ReferenceRun:
     """Assemble ``build/reference/<id>/`` and execute its notebook script there (output streamed)."""
     assignment = load_assignment(assignment_id)
     folder = build_root / assignment_id

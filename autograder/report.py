@@ -10,6 +10,7 @@ report.json also carries a ``Record`` (flat keys beside the report's own): the k
 commit, the grading date, the class entry it came from (Moodle's name and participant id when the
 class was Moodle's "download all submissions") and ``hold``, why the row must not be exported.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,40 +26,84 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from .messages import render
-from .results import (LoadResult, LoadStep, Message, Outcome, QuestionScore, Report, Status, Submission,
-                      TestResult)
+from .results import (
+    LoadResult,
+    LoadStep,
+    Message,
+    Outcome,
+    QuestionScore,
+    Report,
+    Status,
+    Submission,
+    TestResult,
+)
 
 OUTCOME_LABEL = {
-    "fr": {"passed": "réussi", "wrong": "incorrect", "raised": "erreur", "not_implemented": "non implémenté",
-           "timed_out": "temps dépassé", "skipped": "non évalué", "needs_review": "à relire",
-           "grader_error": "erreur du correcteur"},
-    "en": {"passed": "passed", "wrong": "wrong", "raised": "error", "not_implemented": "not implemented",
-           "timed_out": "timed out", "skipped": "skipped", "needs_review": "to review",
-           "grader_error": "grader error"},
+    "fr": {
+        "passed": "réussi",
+        "wrong": "incorrect",
+        "raised": "erreur",
+        "not_implemented": "non implémenté",
+        "timed_out": "temps dépassé",
+        "skipped": "non évalué",
+        "needs_review": "à relire",
+        "grader_error": "erreur du correcteur",
+    },
+    "en": {
+        "passed": "passed",
+        "wrong": "wrong",
+        "raised": "error",
+        "not_implemented": "not implemented",
+        "timed_out": "timed out",
+        "skipped": "skipped",
+        "needs_review": "to review",
+        "grader_error": "grader error",
+    },
 }
 WORDS = {
-    "fr": {"title": "Retour de correction", "total": "Note automatique", "manual": "à noter à la main",
-           "review": "à relire par l'équipe pédagogique",
-           "loading": "Chargement de votre code", "question": "Question", "points": "Points",
-           "details": "Détail des tests", "unloadable": "Rendu non corrigeable", "notes": "Remarques",
-           "manual_total": "Questions notées à la main", "final": "Note finale",
-           "held": "Questions à relire par l'équipe pédagogique", "incomplete": "Rendu incomplet",
-           "comments": "Commentaires de l'équipe pédagogique"},
-    "en": {"title": "Grading feedback", "total": "Automatic grade", "manual": "graded by hand",
-           "review": "to be reviewed by the teaching staff",
-           "loading": "Loading your code", "question": "Question", "points": "Points",
-           "details": "Tests", "unloadable": "Submission could not be graded", "notes": "Notes",
-           "manual_total": "Hand-graded questions", "final": "Final grade",
-           "held": "Questions the teaching staff will read", "incomplete": "Incomplete submission",
-           "comments": "Comments from the teaching staff"},
+    "fr": {
+        "title": "Retour de correction",
+        "total": "Note automatique",
+        "manual": "à noter à la main",
+        "review": "à relire par l'équipe pédagogique",
+        "loading": "Chargement de votre code",
+        "question": "Question",
+        "points": "Points",
+        "details": "Détail des tests",
+        "unloadable": "Rendu non corrigeable",
+        "notes": "Remarques",
+        "manual_total": "Questions notées à la main",
+        "final": "Note finale",
+        "held": "Questions à relire par l'équipe pédagogique",
+        "incomplete": "Rendu incomplet",
+        "comments": "Commentaires de l'équipe pédagogique",
+    },
+    "en": {
+        "title": "Grading feedback",
+        "total": "Automatic grade",
+        "manual": "graded by hand",
+        "review": "to be reviewed by the teaching staff",
+        "loading": "Loading your code",
+        "question": "Question",
+        "points": "Points",
+        "details": "Tests",
+        "unloadable": "Submission could not be graded",
+        "notes": "Notes",
+        "manual_total": "Hand-graded questions",
+        "final": "Final grade",
+        "held": "Questions the teaching staff will read",
+        "incomplete": "Incomplete submission",
+        "comments": "Comments from the teaching staff",
+    },
 }
 # Raw HTML off: feedback quotes student code (a cell's first line), which must show as text.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 PAGE = jinja2.Environment(autoescape=True).from_string(
-    "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\"><title>{{ title }}</title>"
+    '<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>'
     "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem}code{background:#f4f4f4}</style>"
-    "</head><body>{{ body|safe }}</body></html>\n")
+    "</head><body>{{ body|safe }}</body></html>\n"
+)
 
 
 def feedback_markdown(report: Report, language: str = "fr") -> str:
@@ -68,8 +113,11 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
     manual = [q for q in report.questions if q.manual]
     entered = [q for q in manual if q.points is not None]
     if entered:  # points a TA entered (``python -m autograder manual``)
-        lines += [f"**{w['manual_total']} : {_num(sum(q.points for q in entered))} / "
-                  f"{_num(sum(q.max_points for q in entered))}**", ""]
+        lines += [
+            f"**{w['manual_total']} : {_num(sum(q.points for q in entered))} / "
+            f"{_num(sum(q.max_points for q in entered))}**",
+            "",
+        ]
         if len(entered) == len(manual):
             lines += [f"**{w['final']} : {_num(report.total)} / {_num(report.max_total)}**", ""]
     lines += [f"| {w['question']} | {w['points']} |", "|---|---|"]
@@ -83,7 +131,10 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
     if commented:
         lines += [f"## {w['comments']}", ""]
         # Continuation lines indented: a comment of several lines stays one list item.
-        lines += ["- **" + q.question + "** : " + "\n  ".join(q.comment.strip().splitlines()) for q in commented]
+        lines += [
+            "- **" + q.question + "** : " + "\n  ".join(q.comment.strip().splitlines())
+            for q in commented
+        ]
         lines.append("")
     lines += _review(report, language)
     lines += _loading(report, language)
@@ -92,7 +143,9 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
         order = {q.question: i for i, q in enumerate(report.questions)}
         for t in sorted(report.tests, key=lambda t: order.get(t.question, len(order))):
             label = OUTCOME_LABEL[language][t.outcome.value]
-            head = f"- **{t.question}** `{t.test}` — {label} ({_num(t.points)}/{_num(t.max_points)})"
+            head = (
+                f"- **{t.question}** `{t.test}` — {label} ({_num(t.points)}/{_num(t.max_points)})"
+            )
             if t.message is not None:
                 head += f" : {render(t.message, language, hidden=t.visibility == 'hidden')}"
             lines.append(head)
@@ -102,14 +155,22 @@ def feedback_markdown(report: Report, language: str = "fr") -> str:
 
 def check_markdown(report: Report, language: str = "fr") -> str:
     """What ``check`` prints: the public tests that ran, and how the code loaded — not a grade."""
-    intro = {"fr": "Tests publics : {ok}/{n} réussis ({p:g}/{m:g} points). La note finale comporte d'autres tests.",
-             "en": "Public tests: {ok}/{n} passed ({p:g}/{m:g} points). The final grade runs more tests."}[language]
+    intro = {
+        "fr": "Tests publics : {ok}/{n} réussis ({p:g}/{m:g} points). La note finale comporte d'autres tests.",
+        "en": "Public tests: {ok}/{n} passed ({p:g}/{m:g} points). The final grade runs more tests.",
+    }[language]
     passed = sum(t.outcome is Outcome.PASSED for t in report.tests)
-    head = intro.format(ok=passed, n=len(report.tests), p=sum(t.points for t in report.tests),
-                        m=sum(t.max_points for t in report.tests))
+    head = intro.format(
+        ok=passed,
+        n=len(report.tests),
+        p=sum(t.points for t in report.tests),
+        m=sum(t.max_points for t in report.tests),
+    )
     body = feedback_markdown(report, language)
     sections = body.split("\n## ")[1:]
-    return "\n\n".join([head] + _incomplete(report, language)[:1] + ["## " + section for section in sections])
+    return "\n\n".join(
+        [head] + _incomplete(report, language)[:1] + ["## " + section for section in sections]
+    )
 
 
 def _heading(report: Report, language: str) -> list[str]:
@@ -125,7 +186,10 @@ def _incomplete(report: Report, language: str) -> list[str]:
     messages = incomplete_messages(report)
     if not messages or report.problem is not None:
         return []
-    return [f"**{WORDS[language]['incomplete']}** : " + " ".join(render(m, language) for m in messages), ""]
+    return [
+        f"**{WORDS[language]['incomplete']}** : " + " ".join(render(m, language) for m in messages),
+        "",
+    ]
 
 
 def incomplete_messages(report: Report) -> list[Message]:
@@ -133,14 +197,22 @@ def incomplete_messages(report: Report) -> list[Message]:
     the questions a stub of theirs stopped."""
     sub = report.submission
     messages = []
-    for key, files in (("modules_missing", sub.missing_modules), ("modules_unchanged", sub.unchanged_modules)):
+    for key, files in (
+        ("modules_missing", sub.missing_modules),
+        ("modules_unchanged", sub.unchanged_modules),
+    ):
         if files:
-            messages.append(Message.of(key, files=", ".join(files), detail=", ".join(stub_questions(report, files))))
+            messages.append(
+                Message.of(
+                    key, files=", ".join(files), detail=", ".join(stub_questions(report, files))
+                )
+            )
     return messages
 
 
 def stub_questions(report: Report, files) -> list[str]:
     """Questions with a test stopped by NotImplementedError raised in one of ``files`` (a stub there)."""
+
     def in_files(test: TestResult) -> bool:
         # "pad_collate_fn, textloader.py:88": the last place named is where the error was raised
         where = test.message.as_dict().get("where", "") if test.message else ""
@@ -155,21 +227,35 @@ def staff_note(report: Report) -> str:
     why nothing was graded, what waits for a TA, graded modules left as handed out, the notebook chosen."""
     sub = report.submission
     parts = [render(report.problem, "en")] if report.problem else []
-    held = sorted(q.question for q in report.questions if q.found and report.status is Status.NEEDS_REVIEW)
+    held = sorted(
+        q.question for q in report.questions if q.found and report.status is Status.NEEDS_REVIEW
+    )
     if held:
         parts.append(f"to review: {', '.join(held)} (names missing, related code found)")
     notebooks = {n.key: n.as_dict() for n in sub.notes if n.key in NOTEBOOK_NOTES}
     doubt = notebooks.pop("several_notebooks_with_work", None)
     if doubt:
-        parts.append(f"to review: several notebooks hold different work; graded {doubt['chosen']}, "
-                     f"ignored {doubt['ignored']}")
+        parts.append(
+            f"to review: several notebooks hold different work; graded {doubt['chosen']}, "
+            f"ignored {doubt['ignored']}"
+        )
     if sub.missing_modules and not report.problem:
-        parts.append(f"incomplete: {', '.join(sub.missing_modules)} not handed in (graded on the handed-out stubs)")
+        parts.append(
+            f"incomplete: {', '.join(sub.missing_modules)} not handed in (graded on the handed-out stubs)"
+        )
     if sub.unchanged_modules and not report.problem:
-        parts.append(f"incomplete: {', '.join(sub.unchanged_modules)} handed in unchanged (graded on the stubs)")
-    for key, note in notebooks.items():  # the notebook graded, when there were several: last, as a fact
-        parts.append(f"graded {note['chosen']}" + (" (as asked)" if key == "notebook_forced" else "")
-                     + f", ignored {note['ignored']}")
+        parts.append(
+            f"incomplete: {', '.join(sub.unchanged_modules)} handed in unchanged (graded on the stubs)"
+        )
+    for (
+        key,
+        note,
+    ) in notebooks.items():  # the notebook graded, when there were several: last, as a fact
+        parts.append(
+            f"graded {note['chosen']}"
+            + (" (as asked)" if key == "notebook_forced" else "")
+            + f", ignored {note['ignored']}"
+        )
     return "; ".join(parts)
 
 
@@ -180,7 +266,11 @@ def _loading(report: Report, language: str) -> list[str]:
     notes = list(report.submission.notes) + step_messages(report.load.steps)
     if not notes:
         return []
-    return [f"## {WORDS[language]['loading']}", ""] + [f"- {render(m, language)}" for m in notes] + [""]
+    return (
+        [f"## {WORDS[language]['loading']}", ""]
+        + [f"- {render(m, language)}" for m in notes]
+        + [""]
+    )
 
 
 def _review(report: Report, language: str) -> list[str]:
@@ -188,9 +278,18 @@ def _review(report: Report, language: str) -> list[str]:
     held = [q for q in report.questions if q.found]
     if not held or report.status is not Status.NEEDS_REVIEW:
         return []
-    return [f"## {WORDS[language]['held']}", ""] + [
-        "- " + render(Message.of("review_missing", question=q.question, names=q.missing, found=q.found), language)
-        for q in held] + [""]
+    return (
+        [f"## {WORDS[language]['held']}", ""]
+        + [
+            "- "
+            + render(
+                Message.of("review_missing", question=q.question, names=q.missing, found=q.found),
+                language,
+            )
+            for q in held
+        ]
+        + [""]
+    )
 
 
 MAX_PLACES = 6  # places named in one grouped line
@@ -210,8 +309,12 @@ def step_messages(steps: tuple[LoadStep, ...]) -> list[Message]:
             messages.append(_step_message(step))
         elif step.error not in done:
             done.add(step.error)
-            places = ", ".join(s.where for s in group[:MAX_PLACES]) + (", …" if len(group) > MAX_PLACES else "")
-            messages.append(Message.of("steps_same_error", count=len(group), error=step.error, places=places))
+            places = ", ".join(s.where for s in group[:MAX_PLACES]) + (
+                ", …" if len(group) > MAX_PLACES else ""
+            )
+            messages.append(
+                Message.of("steps_same_error", count=len(group), error=step.error, places=places)
+            )
     return messages
 
 
@@ -233,28 +336,50 @@ def gradescope_results(report: Report, language: str = "fr") -> dict:
         index = position.get(t.question, len(position) + 1)
         counts[index] = counts.get(index, 0) + 1
         text = render(t.message, language, hidden=t.visibility == "hidden") if t.message else ""
-        tests.append({
-            "name": f"{t.question} · {t.test}" if t.question else t.test, "number": f"{index}.{counts[index]}",
-            "score": t.points, "max_score": t.max_points,
-            "status": "passed" if t.outcome is Outcome.PASSED else "failed",
-            "output": _cut(f"**{OUTCOME_LABEL[language][t.outcome.value]}**" + (f"\n\n{text}" if text else "")),
-            "output_format": "md", "tags": [t.question] if t.question else [],
-            "visibility": "visible" if t.visibility == "public" else "after_published",
-        })
+        tests.append(
+            {
+                "name": f"{t.question} · {t.test}" if t.question else t.test,
+                "number": f"{index}.{counts[index]}",
+                "score": t.points,
+                "max_score": t.max_points,
+                "status": "passed" if t.outcome is Outcome.PASSED else "failed",
+                "output": _cut(
+                    f"**{OUTCOME_LABEL[language][t.outcome.value]}**"
+                    + (f"\n\n{text}" if text else "")
+                ),
+                "output_format": "md",
+                "tags": [t.question] if t.question else [],
+                "visibility": "visible" if t.visibility == "public" else "after_published",
+            }
+        )
     lines = _heading(report, language) + _review(report, language) + _loading(report, language)
     if any(t.visibility == "hidden" for t in report.tests):
         lines += [render(Message.of("gradescope_hidden_later"), language), ""]
     manual = [q.question for q in report.questions if q.manual]
     if manual:
-        lines += [render(Message.of("gradescope_manual", questions=", ".join(manual)), language), ""]
-    return {"score": report.auto_total, "execution_time": report.seconds, "output": _cut("\n".join(lines)),
-            "output_format": "md", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"status": report.status.value, "assignment": report.assignment}}
+        lines += [
+            render(Message.of("gradescope_manual", questions=", ".join(manual)), language),
+            "",
+        ]
+    return {
+        "score": report.auto_total,
+        "execution_time": report.seconds,
+        "output": _cut("\n".join(lines)),
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"status": report.status.value, "assignment": report.assignment},
+    }
 
 
 def _cut(text: str) -> str:
     marker = "\n\n[…]"
-    return text if len(text) <= GRADESCOPE_MAX_OUTPUT else text[:GRADESCOPE_MAX_OUTPUT - len(marker)] + marker
+    return (
+        text
+        if len(text) <= GRADESCOPE_MAX_OUTPUT
+        else text[: GRADESCOPE_MAX_OUTPUT - len(marker)] + marker
+    )
 
 
 def write_gradescope_results(results: dict, folder: Path) -> Path:
@@ -276,7 +401,9 @@ class Record:
     kit_version: str = ""
     kit_commit: str = ""
     graded_at: str = ""  # ISO date and time of the grading
-    entry: str = ""  # the class entry's name: "carol.zip", "Jean Dupont_12345_assignsubmission_file_"
+    entry: str = (
+        ""  # the class entry's name: "carol.zip", "Jean Dupont_12345_assignsubmission_file_"
+    )
     entry_folder: str = ""  # the submissions folder that held it (absolute): tells a removed entry
     display_name: str = ""  # Moodle's full name; "" outside Moodle's layout
     moodle_id: str = ""  # Moodle's participant id (the number in its folder names)
@@ -293,13 +420,21 @@ def record_from_dict(data: dict) -> Record:
 def read_record(out: Path, student: str) -> Record:
     """The Record of ``out/<student>/report.json``; ``Record()`` when there is none."""
     try:
-        data = json.loads((student_folder(out, student) / "report.json").read_text(encoding="utf-8"))
+        data = json.loads(
+            (student_folder(out, student) / "report.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError):
         return Record()
-    return record_from_dict(data) if isinstance(data, dict) and data.get("student") == student else Record()
+    return (
+        record_from_dict(data)
+        if isinstance(data, dict) and data.get("student") == student
+        else Record()
+    )
 
 
-def write_submission(report: Report, out: Path, language: str = "fr", record: Record | None = None) -> Path:
+def write_submission(
+    report: Report, out: Path, language: str = "fr", record: Record | None = None
+) -> Path:
     """Write one student's files atomically into ``out/<student>/``; returns that folder.
 
     ``record`` None (a rewrite after hand grading) keeps the Record already in report.json.
@@ -309,12 +444,21 @@ def write_submission(report: Report, out: Path, language: str = "fr", record: Re
         record = read_record(out, report.student)
     folder.mkdir(parents=True, exist_ok=True)
     markdown = feedback_markdown(report, language)
-    html = PAGE.render(lang=language, title=f"{report.assignment} — {report.student}",
-                       body=MARKDOWN.render(markdown))
+    html = PAGE.render(
+        lang=language,
+        title=f"{report.assignment} — {report.student}",
+        body=MARKDOWN.render(markdown),
+    )
     _atomic(folder / "feedback.md", markdown)
     _atomic(folder / "feedback.html", html)
-    _atomic(folder / "results.json", json.dumps(gradescope_results(report, language), indent=1, ensure_ascii=False))
-    _atomic(folder / "report.json", json.dumps(report_to_dict(report, record), indent=1, ensure_ascii=False))
+    _atomic(
+        folder / "results.json",
+        json.dumps(gradescope_results(report, language), indent=1, ensure_ascii=False),
+    )
+    _atomic(
+        folder / "report.json",
+        json.dumps(report_to_dict(report, record), indent=1, ensure_ascii=False),
+    )
     return folder
 
 
@@ -325,7 +469,11 @@ def set_hold(out: Path, student: str, hold: str) -> bool:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(data, dict) or data.get("student") != student or (data.get("hold") or "") == hold:
+    if (
+        not isinstance(data, dict)
+        or data.get("student") != student
+        or (data.get("hold") or "") == hold
+    ):
         return False
     data["hold"] = hold
     _atomic(path, json.dumps(data, indent=1, ensure_ascii=False))
@@ -347,19 +495,46 @@ def write_gradebook(reports: list[Report], out: Path) -> Path:
     moodle = any(x.moodle_id or x.display_name for x in records.values())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["student", *(("name", "moodle_id") if moodle else ()), "status", "total", "max", *questions,
-                     "problem"])
+    writer.writerow(
+        [
+            "student",
+            *(("name", "moodle_id") if moodle else ()),
+            "status",
+            "total",
+            "max",
+            *questions,
+            "problem",
+        ]
+    )
     for r in sorted(reports, key=lambda r: r.student):
         by_id = {q.question: q for q in r.questions}
         record = records[r.student]
         # A question held because its names are missing and related code was found reads "review", not 0.
         held = {q.question for q in r.questions if q.found and r.status is Status.NEEDS_REVIEW}
-        cells = ["review" if q in held else "" if q not in by_id or by_id[q].points is None else
-                 _num(by_id[q].points) for q in questions]
+        cells = [
+            "review"
+            if q in held
+            else ""
+            if q not in by_id or by_id[q].points is None
+            else _num(by_id[q].points)
+            for q in questions
+        ]
         note = "; ".join(n for n in (record.hold, staff_note(r)) if n)
         who = (record.display_name, record.moodle_id) if moodle else ()
-        writer.writerow([spreadsheet_safe(c) for c in (r.student, *who, r.status.value, _num(r.total),
-                                                       _num(r.max_total), *cells, note)])
+        writer.writerow(
+            [
+                spreadsheet_safe(c)
+                for c in (
+                    r.student,
+                    *who,
+                    r.status.value,
+                    _num(r.total),
+                    _num(r.max_total),
+                    *cells,
+                    note,
+                )
+            ]
+        )
     path = out / "gradebook.csv"
     _atomic(path, buffer.getvalue())
     return path
@@ -375,8 +550,14 @@ def write_csv(path: Path, header, rows, delimiter: str = ",") -> Path:
     return path
 
 
-STATUS_STYLE = {Status.GRADED: "green", Status.PARTIAL: "yellow", Status.INCOMPLETE: "dark_orange",
-                Status.NEEDS_REVIEW: "cyan", Status.UNLOADABLE: "red", Status.GRADER_ERROR: "magenta"}
+STATUS_STYLE = {
+    Status.GRADED: "green",
+    Status.PARTIAL: "yellow",
+    Status.INCOMPLETE: "dark_orange",
+    Status.NEEDS_REVIEW: "cyan",
+    Status.UNLOADABLE: "red",
+    Status.GRADER_ERROR: "magenta",
+}
 
 
 def summary_table(reports: list[Report], holds: dict[str, str] | None = None):
@@ -389,11 +570,23 @@ def summary_table(reports: list[Report], holds: dict[str, str] | None = None):
         table.add_column(column)
     for r in sorted(reports, key=lambda r: r.student):
         passed = sum(t.outcome is Outcome.PASSED for t in r.tests)
-        note = "; ".join(n for n in ((holds or {}).get(r.student, ""), staff_note(r),
-                                     f"{len(r.load.steps)} load problem(s)" if r.load.steps else "") if n)
-        table.add_row(r.student, f"[{STATUS_STYLE.get(r.status, 'white')}]{r.status.value}[/]",
-                      f"{_num(r.total)}/{_num(r.auto_max)}", f"{passed}/{len(r.tests)}", f"{r.seconds:.1f}",
-                      rich_escape(note[:160]))
+        note = "; ".join(
+            n
+            for n in (
+                (holds or {}).get(r.student, ""),
+                staff_note(r),
+                f"{len(r.load.steps)} load problem(s)" if r.load.steps else "",
+            )
+            if n
+        )
+        table.add_row(
+            r.student,
+            f"[{STATUS_STYLE.get(r.status, 'white')}]{r.status.value}[/]",
+            f"{_num(r.total)}/{_num(r.auto_max)}",
+            f"{passed}/{len(r.tests)}",
+            f"{r.seconds:.1f}",
+            rich_escape(note[:160]),
+        )
     return table
 
 
@@ -404,7 +597,9 @@ def report_to_dict(report: Report, record: Record | None = None) -> dict:
     data["submission"]["folder"] = ""  # a temporary folder, meaningless later
     if record is not None:
         data.update(asdict(record))
-    return json.loads(json.dumps(data, default=lambda v: v.value if hasattr(v, "value") else str(v)))
+    return json.loads(
+        json.dumps(data, default=lambda v: v.value if hasattr(v, "value") else str(v))
+    )
 
 
 def report_from_dict(data: dict) -> Report:
@@ -412,22 +607,49 @@ def report_from_dict(data: dict) -> Report:
         return None if d is None else Message(d["key"], tuple(tuple(p) for p in d["params"]))
 
     sub = data["submission"]
-    submission = Submission(sub["student"], Path(), sub["notebook"], tuple(sub["modules"]),
-                            tuple(message(m) for m in sub["notes"]), message(sub["problem"]), sub["fingerprint"],
-                            sub.get("cwd", ""), tuple(sub.get("missing_modules", ())),
-                            tuple(sub.get("unchanged_modules", ())))
-    load = LoadResult(tuple(LoadStep(**s) for s in data["load"]["steps"]), tuple(data["load"]["names"]),
-                      message(data["load"]["problem"]), bool(data["load"].get("ours", False)))
-    tests = tuple(TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})
-                  for t in data["tests"])
+    submission = Submission(
+        sub["student"],
+        Path(),
+        sub["notebook"],
+        tuple(sub["modules"]),
+        tuple(message(m) for m in sub["notes"]),
+        message(sub["problem"]),
+        sub["fingerprint"],
+        sub.get("cwd", ""),
+        tuple(sub.get("missing_modules", ())),
+        tuple(sub.get("unchanged_modules", ())),
+    )
+    load = LoadResult(
+        tuple(LoadStep(**s) for s in data["load"]["steps"]),
+        tuple(data["load"]["names"]),
+        message(data["load"]["problem"]),
+        bool(data["load"].get("ours", False)),
+    )
+    tests = tuple(
+        TestResult(**{**t, "outcome": Outcome(t["outcome"]), "message": message(t["message"])})
+        for t in data["tests"]
+    )
     questions = tuple(QuestionScore(**q) for q in data["questions"])
-    return Report(data["assignment"], data["student"], Status(data["status"]), tests, questions, load, submission,
-                  data["seconds"], data["printed"], message(data["problem"]), data.get("isolation", {}),
-                  tuple(tuple(a) for a in data.get("answers", ())))
+    return Report(
+        data["assignment"],
+        data["student"],
+        Status(data["status"]),
+        tests,
+        questions,
+        load,
+        submission,
+        data["seconds"],
+        data["printed"],
+        message(data["problem"]),
+        data.get("isolation", {}),
+        tuple(tuple(a) for a in data.get("answers", ())),
+    )
 
 
 def _step_message(step: LoadStep) -> Message:
-    return Message.of(f"step_{step.status}", where=step.where, first_line=step.first_line, error=step.error)
+    return Message.of(
+        f"step_{step.status}", where=step.where, first_line=step.first_line, error=step.error
+    )
 
 
 def _num(x: float) -> str:
@@ -437,7 +659,9 @@ def _num(x: float) -> str:
 def student_folder(out: Path, student: str) -> Path:
     """``out/<student>``: the id itself when it is a safe folder name, else a safe form of it with a
     hash suffix, so that two ids never share a folder ("jo ann" and "jo_ann"), on every rerun."""
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.@") else "_" for c in student).lstrip(".")
+    safe = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.@") else "_" for c in student
+    ).lstrip(".")
     if safe != student or not safe:
         digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         safe = f"{safe[:80] or 'student'}-{digest}"

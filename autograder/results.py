@@ -1,4 +1,5 @@
 """What the grading stages hand each other: frozen dataclasses, and the closed set of outcomes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ class Outcome(str, Enum):
     NOT_IMPLEMENTED = "not_implemented"  # student code raised NotImplementedError (untouched TODO)
     TIMED_OUT = "timed_out"
     SKIPPED = "skipped"  # a prerequisite test did not pass
-    NEEDS_REVIEW = "needs_review"  # the values are right but a rule fired on something doubtful: a TA decides
+    NEEDS_REVIEW = (
+        "needs_review"  # the values are right but a rule fired on something doubtful: a TA decides
+    )
     GRADER_ERROR = "grader_error"  # our fault: the test itself failed; staff must look
 
 
@@ -23,11 +26,15 @@ class Status(str, Enum):
 
     GRADED = "graded"
     PARTIAL = "partial"  # graded, but some of its code could not be loaded
-    NEEDS_REVIEW = "needs_review"  # some questions wait for a TA's decision, or several notebooks hold work
+    NEEDS_REVIEW = (
+        "needs_review"  # some questions wait for a TA's decision, or several notebooks hold work
+    )
     # Graded, but modules holding graded work were not handed in, or handed in untouched, while the
     # notebook shows work: their questions were graded on the handed-out stubs (named, never a silent zero).
     INCOMPLETE = "incomplete"
-    UNLOADABLE = "unloadable"  # nothing could be loaded: reported with its reason, not zeroed silently
+    UNLOADABLE = (
+        "unloadable"  # nothing could be loaded: reported with its reason, not zeroed silently
+    )
     GRADER_ERROR = "grader_error"
 
 
@@ -39,7 +46,7 @@ class Message:
     params: tuple[tuple[str, str], ...] = ()
 
     @staticmethod
-    def of(key: str, **params) -> "Message":
+    def of(key: str, **params) -> Message:
         return Message(key, tuple((k, str(v)) for k, v in params.items()))
 
     def as_dict(self) -> dict[str, str]:
@@ -61,7 +68,7 @@ class Submission:
     """What intake found: where the files are and which ones will be graded."""
 
     student: str
-    folder: "object"  # pathlib.Path of the unpacked files
+    folder: object  # pathlib.Path of the unpacked files
     notebook: str | None  # relative path of the graded notebook
     modules: tuple[str, ...]  # relative paths of .py files, in lookup order
     notes: tuple[Message, ...] = ()  # what intake noticed (several notebooks, ignored files...)
@@ -111,8 +118,12 @@ class QuestionScore:
     points: float | None  # None: graded by hand, not entered yet
     max_points: float
     manual: bool
-    comment: str = ""  # the TA's comment on a hand-graded question (``python -m autograder manual``)
-    review: str = ""  # tests whose rule fired on something doubtful: their points held until a TA decides
+    comment: str = (
+        ""  # the TA's comment on a hand-graded question (``python -m autograder manual``)
+    )
+    review: str = (
+        ""  # tests whose rule fired on something doubtful: their points held until a TA decides
+    )
     # A question whose graded names are missing while the submission holds code that looks related
     # (script-form hand-ins): held for a TA too, never a silent zero (``score.related_code``).
     missing: str = ""  # the names its tests did not find ("classify, train_classifier")
@@ -133,7 +144,9 @@ class Report:
     seconds: float
     printed: str = ""  # what the submission printed while graded (staff only, truncated)
     problem: Message | None = None
-    isolation: dict = field(default_factory=dict, compare=False)  # what kept its code apart (isolation.py)
+    isolation: dict = field(
+        default_factory=dict, compare=False
+    )  # what kept its code apart (isolation.py)
     # The student's written answers to the hand-graded questions, (question, Markdown text), read from the
     # graded notebook (score.written_answers) for the TA's pages (class_report); absent from older reports.
     answers: tuple[tuple[str, str], ...] = ()

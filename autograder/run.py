@@ -1,4 +1,5 @@
 """Run an assignment's grading tests (pytest, in the grader) against a loaded submission."""
+
 from __future__ import annotations
 
 import contextlib
@@ -32,37 +33,80 @@ if __package__ != "autograder":
 
     sys.modules.setdefault("autograder", sys.modules[__package__])
     for _name in ("testing", "compare", "results", "channel", "messages"):
-        sys.modules.setdefault(f"autograder.{_name}", importlib.import_module(f"{__package__}.{_name}"))
+        sys.modules.setdefault(
+            f"autograder.{_name}", importlib.import_module(f"{__package__}.{_name}")
+        )
 PYTEST_INI = Path(__file__).resolve().parent / "grading.ini"
 
-STUDENT_KINDS = {"not_implemented": Outcome.NOT_IMPLEMENTED, "timeout": Outcome.TIMED_OUT,
-                 "memory": Outcome.RAISED, "raised": Outcome.RAISED}
+STUDENT_KINDS = {
+    "not_implemented": Outcome.NOT_IMPLEMENTED,
+    "timeout": Outcome.TIMED_OUT,
+    "memory": Outcome.RAISED,
+    "raised": Outcome.RAISED,
+}
 
 
 def tests_folder(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> Path:
     return tests_root / assignment_id / "tests"
 
 
-def run_tests(assignment_id: str, sandbox: Sandbox, load: LoadResult, *, visibility: tuple[str, ...] = ("public", "hidden"),
-              questions: tuple[str, ...] | None = None, tests_root: Path = ASSIGNMENTS,
-              source: SourceCode = SourceCode(())) -> tuple[TestResult, ...]:
+def run_tests(
+    assignment_id: str,
+    sandbox: Sandbox,
+    load: LoadResult,
+    *,
+    visibility: tuple[str, ...] = ("public", "hidden"),
+    questions: tuple[str, ...] | None = None,
+    tests_root: Path = ASSIGNMENTS,
+    source: SourceCode = SourceCode(()),
+) -> tuple[TestResult, ...]:
     """Run the tests of ``assignment_id`` (filtered by visibility and question); one result per test."""
-    plugin = GradingPlugin(assignment_id, sandbox, frozenset(load.names), visibility, questions, source)
+    plugin = GradingPlugin(
+        assignment_id, sandbox, frozenset(load.names), visibility, questions, source
+    )
     plugin.aliases = aliases(assignment_id, source, frozenset(load.names))
     folder = tests_folder(assignment_id, tests_root)
     # no:unraisableexception: its two full garbage collections cost 0.5 s per submission.
     # rootdir above the assignment folders: test modules are named "<id>.tests.test_x", so two
     # assignments graded by one process never share a module (importlib mode reuses names).
-    args = [str(folder), "-c", str(PYTEST_INI), f"--rootdir={tests_root}", "-p", "no:cacheprovider",
-            "-p", "no:unraisableexception", "-q", "--import-mode=importlib"]
+    args = [
+        str(folder),
+        "-c",
+        str(PYTEST_INI),
+        f"--rootdir={tests_root}",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:unraisableexception",
+        "-q",
+        "--import-mode=importlib",
+    ]
     quiet = io.StringIO()
     with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         code = pytest.main(args, plugins=[plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED) or plugin.errors:
+    if (
+        code
+        not in (
+            pytest.ExitCode.OK,
+            pytest.ExitCode.TESTS_FAILED,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        )
+        or plugin.errors
+    ):
         # A test file that does not import, a missing marker: the grader is at fault, not the student.
         trace = "\n".join(plugin.errors) or quiet.getvalue()[-5000:]
-        return tuple(plugin.results) + (TestResult("<collection>", "", 0.0, 0.0, Outcome.GRADER_ERROR, "hidden",
-                                                    Message.of("grader_error"), trace),)
+        return tuple(plugin.results) + (
+            TestResult(
+                "<collection>",
+                "",
+                0.0,
+                0.0,
+                Outcome.GRADER_ERROR,
+                "hidden",
+                Message.of("grader_error"),
+                trace,
+            ),
+        )
     return tuple(plugin.results)
 
 
@@ -76,16 +120,21 @@ def aliases(assignment_id: str, source: SourceCode, names: frozenset[str]) -> di
 
     template = template_definitions(assignment_id) or {}
     wanted = [name for name in template if name not in names and not name.startswith("_")]
-    own = [name for name in own_definitions(source, template) if name in names and name not in template]
+    own = [
+        name for name in own_definitions(source, template) if name in names and name not in template
+    ]
     found = {}
     for name in wanted:
         close = [d for d in own if d[:1].isupper() == name[:1].isupper() and similar(d, name)]
         if close:
-            found[name] = max(close, key=lambda d: (difflib.SequenceMatcher(None, d.lower(), name.lower()).ratio(), d))
+            found[name] = max(
+                close,
+                key=lambda d: (difflib.SequenceMatcher(None, d.lower(), name.lower()).ratio(), d),
+            )
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_for(assignment_id: str) -> dict:
     """The reference's definitions, loaded once per grading process, in the grader (trusted)."""
     from .reference import reference_namespace
@@ -108,7 +157,12 @@ class GradingPlugin:
     """Fixtures for grading tests, prerequisite skips, and one ``TestResult`` per test."""
 
     def __init__(self, assignment_id, sandbox, names, visibility, questions, source):
-        self.assignment_id, self.sandbox, self.names, self.source_code = assignment_id, sandbox, names, source
+        self.assignment_id, self.sandbox, self.names, self.source_code = (
+            assignment_id,
+            sandbox,
+            names,
+            source,
+        )
         self.visibility, self.questions = visibility, questions
         self.results: list[TestResult] = []
         self.aliases: dict[str, str] = {}
@@ -120,7 +174,9 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request) -> StudentCode:
         spec = _spec(request.node)
-        return StudentCode(self.sandbox, self.names, spec["timeout"], seed_for(request.node.name), self.aliases)
+        return StudentCode(
+            self.sandbox, self.names, spec["timeout"], seed_for(request.node.name), self.aliases
+        )
 
     @pytest.fixture
     def reference(self) -> dict:
@@ -143,7 +199,9 @@ class GradingPlugin:
             if spec is None:
                 self.errors.append(f"{item.nodeid}: grading test without @grade(...)")
                 continue
-            if spec["visibility"] in self.visibility and (self.questions is None or spec["question"] in self.questions):
+            if spec["visibility"] in self.visibility and (
+                self.questions is None or spec["question"] in self.questions
+            ):
                 kept.append(item)
         items[:] = kept
 
@@ -163,27 +221,49 @@ class GradingPlugin:
     def _result(self, item, call, report) -> TestResult:
         spec = _spec(item)
         seconds = time.perf_counter() - self.started.get(item.name, time.perf_counter())
-        base = dict(test=item.name, question=spec["question"], max_points=spec["points"],
-                    visibility=spec["visibility"], seconds=round(seconds, 3))
+        base = dict(
+            test=item.name,
+            question=spec["question"],
+            max_points=spec["points"],
+            visibility=spec["visibility"],
+            seconds=round(seconds, 3),
+        )
         if report.passed:
             self.passed.add(item.name)
-            return TestResult(points=spec["points"], outcome=Outcome.PASSED, message=self._note(item), **base)
+            return TestResult(
+                points=spec["points"], outcome=Outcome.PASSED, message=self._note(item), **base
+            )
         if report.skipped:
             reason = str(call.excinfo.value.msg) if call.excinfo else ""
-            return TestResult(points=0.0, outcome=Outcome.SKIPPED, message=Message.of("skipped", reason=reason), **base)
+            return TestResult(
+                points=0.0,
+                outcome=Outcome.SKIPPED,
+                message=Message.of("skipped", reason=reason),
+                **base,
+            )
         error = call.excinfo.value if call.excinfo else None
-        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
+        trace = (
+            "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            if error
+            else ""
+        )
         outcome, message = self._classify(error)
         used = getattr(_student(item), "used", None)
         if used and outcome in (Outcome.WRONG, Outcome.RAISED, Outcome.TIMED_OUT):
             # Graded through the student's own name for the function: the alias may not be that function.
             asked, own = next(iter(used.items()))
-            message = Message.of("graded_under_own_name", asked=asked, own=own,
-                                 detail=render(message, "fr", hidden=spec["visibility"] == "hidden")[:300])
+            message = Message.of(
+                "graded_under_own_name",
+                asked=asked,
+                own=own,
+                detail=render(message, "fr", hidden=spec["visibility"] == "hidden")[:300],
+            )
             outcome = Outcome.NEEDS_REVIEW
         if isinstance(error, StudentError):
             trace = f"{error.trace}\n--- grader side ---\n{trace}"
-        return TestResult(points=0.0, outcome=outcome, message=message, trace=trace[-20000:], **base)
+        return TestResult(
+            points=0.0, outcome=outcome, message=message, trace=trace[-20000:], **base
+        )
 
     @staticmethod
     def _note(item) -> Message | None:
@@ -205,12 +285,17 @@ class GradingPlugin:
             return Outcome.NEEDS_REVIEW, error.message
         if isinstance(error, StudentError):
             outcome = STUDENT_KINDS.get(error.kind, Outcome.RAISED)
-            return outcome, Message.of(f"student_{error.kind}", error=f"{error.type}: {error.message}"[:300],
-                                       where=error.where)
+            return outcome, Message.of(
+                f"student_{error.kind}",
+                error=f"{error.type}: {error.message}"[:300],
+                where=error.where,
+            )
         if isinstance(error, WorkerLost):
             self._restart()
             key = "worker_timeout" if error.timeout else "worker_died"
-            return (Outcome.TIMED_OUT if error.timeout else Outcome.RAISED), Message.of(key, detail=str(error))
+            return (Outcome.TIMED_OUT if error.timeout else Outcome.RAISED), Message.of(
+                key, detail=str(error)
+            )
         return Outcome.GRADER_ERROR, Message.of("grader_error")
 
     def _restart(self) -> None:

@@ -1,4 +1,5 @@
 """Score: from test results to points per question and the submission's status."""
+
 from __future__ import annotations
 
 import ast
@@ -18,9 +19,19 @@ NOTEBOOK = "notebook"  # where a definition sits: the notebook, or a module's na
 MAX_FOUND = 8  # related definitions named per question (then "and N more")
 
 
-def score(assignment_id: str, questions: tuple[Question, ...], submission: Submission, load: LoadResult,
-          tests: tuple[TestResult, ...], *, seconds: float, printed: str = "", source: SourceCode | None = None,
-          template: dict[str, str] | None = None, answers: tuple[tuple[str, str], ...] | None = None) -> Report:
+def score(
+    assignment_id: str,
+    questions: tuple[Question, ...],
+    submission: Submission,
+    load: LoadResult,
+    tests: tuple[TestResult, ...],
+    *,
+    seconds: float,
+    printed: str = "",
+    source: SourceCode | None = None,
+    template: dict[str, str] | None = None,
+    answers: tuple[tuple[str, str], ...] | None = None,
+) -> Report:
     """Sum earned points per question (capped at the question's points); manual ones stay open. A test in
     review earns nothing yet: its question lists it and the submission waits for a TA (every pipeline
     sums the same per-test points).
@@ -42,16 +53,26 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
     absent = absent_names(questions, tests)
     if template is None and absent and source is not None:
         template = template_definitions(assignment_id)
-    found = related_code(source, template, absent) if absent and source is not None and template else {}
+    found = (
+        related_code(source, template, absent) if absent and source is not None and template else {}
+    )
     for question, _ in found.items():
-        review.setdefault(question, []).extend(t.test for t in tests if t.question == question
-                                               and t.outcome is Outcome.NOT_IMPLEMENTED)
+        review.setdefault(question, []).extend(
+            t.test for t in tests if t.question == question and t.outcome is Outcome.NOT_IMPLEMENTED
+        )
     scores = tuple(
-        QuestionScore(q.id, q.title, None if q.manual else min(earned.get(q.id, 0.0), q.points),
-                      q.points, q.manual, review=", ".join(review.get(q.id, ())),
-                      missing=", ".join(absent[q.id][0]) if q.id in found else "",
-                      found="; ".join(found.get(q.id, ())))
-        for q in questions)
+        QuestionScore(
+            q.id,
+            q.title,
+            None if q.manual else min(earned.get(q.id, 0.0), q.points),
+            q.points,
+            q.manual,
+            review=", ".join(review.get(q.id, ())),
+            missing=", ".join(absent[q.id][0]) if q.id in found else "",
+            found="; ".join(found.get(q.id, ())),
+        )
+        for q in questions
+    )
     problem = submission.problem or load.problem
     # One status per submission, the first that applies (README, "Statuses"): our fault, nothing
     # gradable, a test that failed on our side, something a TA must decide (points held, or which of
@@ -70,8 +91,19 @@ def score(assignment_id: str, questions: tuple[Question, ...], submission: Submi
         status = Status.PARTIAL
     else:
         status = Status.GRADED
-    return Report(assignment_id, submission.student, status, tests, scores, load, submission, round(seconds, 2),
-                  printed, problem, answers=written_answers(submission, questions) if answers is None else answers)
+    return Report(
+        assignment_id,
+        submission.student,
+        status,
+        tests,
+        scores,
+        load,
+        submission,
+        round(seconds, 2),
+        printed,
+        problem,
+        answers=written_answers(submission, questions) if answers is None else answers,
+    )
 
 
 def notebook_in_doubt(submission: Submission) -> bool:
@@ -81,16 +113,22 @@ def notebook_in_doubt(submission: Submission) -> bool:
 
 # --- written answers, for the TA who grades them -----------------------------------------------------------
 
-MAX_ANSWER = 20_000  # characters kept of one written answer: a pasted log must not swell report.json
+MAX_ANSWER = (
+    20_000  # characters kept of one written answer: a pasted log must not swell report.json
+)
 
 
-def written_answers(submission: Submission, questions: tuple[Question, ...]) -> tuple[tuple[str, str], ...]:
+def written_answers(
+    submission: Submission, questions: tuple[Question, ...]
+) -> tuple[tuple[str, str], ...]:
     """The graded notebook's answers to the hand-graded questions, ``(question, Markdown)``; none when
     there is no notebook or it cannot be read (its problem is reported by intake and load)."""
     if not submission.notebook or not any(q.manual for q in questions):
         return ()
     try:
-        cells = json.loads((Path(submission.folder) / submission.notebook).read_text(encoding="utf-8"))["cells"]
+        cells = json.loads(
+            (Path(submission.folder) / submission.notebook).read_text(encoding="utf-8")
+        )["cells"]
         return notebook_answers(cells, questions)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return ()
@@ -134,7 +172,10 @@ def _title(heading: str) -> str:
 
 # --- questions whose graded names are missing, and the code that may answer them instead -------------------
 
-def absent_names(questions: tuple[Question, ...], tests: tuple[TestResult, ...]) -> dict[str, tuple[tuple[str, ...], bool]]:
+
+def absent_names(
+    questions: tuple[Question, ...], tests: tuple[TestResult, ...]
+) -> dict[str, tuple[tuple[str, ...], bool]]:
     """Automatic questions some of whose graded names are not there: {question: (names, stubs)}.
 
     ``stubs`` False: some test ended ``Missing`` (the name is not defined at all), whatever the other
@@ -147,11 +188,18 @@ def absent_names(questions: tuple[Question, ...], tests: tuple[TestResult, ...])
         if q.manual or not mine:
             continue
         stopped = [t for t in mine if t.outcome is Outcome.NOT_IMPLEMENTED]
-        missing = [t.message.as_dict().get("name", "") for t in stopped if t.message and t.message.key == "missing"]
+        missing = [
+            t.message.as_dict().get("name", "")
+            for t in stopped
+            if t.message and t.message.key == "missing"
+        ]
         if missing:
             result[q.id] = (tuple(dict.fromkeys(n for n in missing if n)), False)
-        elif stopped and not any(t.points for t in mine) and all(
-                t.outcome in (Outcome.NOT_IMPLEMENTED, Outcome.SKIPPED) for t in mine):
+        elif (
+            stopped
+            and not any(t.points for t in mine)
+            and all(t.outcome in (Outcome.NOT_IMPLEMENTED, Outcome.SKIPPED) for t in mine)
+        ):
             result[q.id] = (tuple(dict.fromkeys(n for n in map(_stub_name, stopped) if n)), True)
     return result
 
@@ -168,14 +216,21 @@ class Definition:
     kind: str  # "class", "def" or "code" (top-level statements of a module the course did not hand out)
     name: str
     where: str  # "exo2.py:30", "cell 4"
-    moved: bool = False  # a template name defined elsewhere than in the template (class RNN in utils.py)
+    moved: bool = (
+        False  # a template name defined elsewhere than in the template (class RNN in utils.py)
+    )
 
     def describe(self) -> str:
-        return f"{self.name} ({self.where})" if self.kind == "code" else f"{self.kind} {self.name} ({self.where})"
+        return (
+            f"{self.name} ({self.where})"
+            if self.kind == "code"
+            else f"{self.kind} {self.name} ({self.where})"
+        )
 
 
-def related_code(source: SourceCode, template: dict[str, str],
-                 absent: dict[str, tuple[tuple[str, ...], bool]]) -> dict[str, tuple[str, ...]]:
+def related_code(
+    source: SourceCode, template: dict[str, str], absent: dict[str, tuple[tuple[str, ...], bool]]
+) -> dict[str, tuple[str, ...]]:
     """For each absent question, the submission's code a TA should read: {question: descriptions}.
 
     Candidates are the top-level classes and functions the template does not define at that place (a
@@ -188,16 +243,23 @@ def related_code(source: SourceCode, template: dict[str, str],
     Nothing found: the question stays at zero, not implemented, as it is.
     """
     candidates = _candidates(source, template)
-    resembling = {question: [d for d in candidates if d.kind != "code" and any(similar(d.name, n) for n in names)]
-                  for question, (names, _) in absent.items()}
-    claimed = {d for found in resembling.values() for d in found}  # offered only to the question they resemble
+    resembling = {
+        question: [
+            d for d in candidates if d.kind != "code" and any(similar(d.name, n) for n in names)
+        ]
+        for question, (names, _) in absent.items()
+    }
+    claimed = {
+        d for found in resembling.values() for d in found
+    }  # offered only to the question they resemble
     result = {}
-    for question, (names, stubs) in absent.items():
+    for question, (_names, stubs) in absent.items():
         others = [d for d in candidates if d not in claimed]
         # Template names moved to another file (class RNN in utils.py) are graded under their own
         # questions: named here only when nothing else was found, as the sign of a script hand-in.
-        chosen = resembling[question] or ([] if stubs else [d for d in others if not d.moved]
-                                          or [d for d in others if d.moved])
+        chosen = resembling[question] or (
+            [] if stubs else [d for d in others if not d.moved] or [d for d in others if d.moved]
+        )
         if chosen:
             shown = [d.describe() for d in chosen[:MAX_FOUND]]
             if len(chosen) > MAX_FOUND:
@@ -224,8 +286,14 @@ def _candidates(source: SourceCode, template: dict[str, str]) -> list[Definition
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 if template.get(node.name) != place:
                     where = label if notebook else f"{module}:{node.lineno}"
-                    found.append(Definition("class" if isinstance(node, ast.ClassDef) else "def", node.name, where,
-                                            node.name in template))
+                    found.append(
+                        Definition(
+                            "class" if isinstance(node, ast.ClassDef) else "def",
+                            node.name,
+                            where,
+                            node.name in template,
+                        )
+                    )
             elif not notebook and place not in modules and _is_code(node):
                 code.append(node)
         if code:
@@ -239,7 +307,9 @@ def _candidates(source: SourceCode, template: dict[str, str]) -> list[Definition
 
 def _is_code(node: ast.stmt) -> bool:
     """A statement that does something at import (a loop, a call, a ``__main__`` block), not a definition."""
-    if isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)):
+    if isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
+    ):
         return False
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return False  # a docstring
@@ -276,8 +346,10 @@ def _stem_match(x: str, y: str) -> bool:
     return common >= max(5, 0.75 * min(len(x), len(y)))
 
 
-@functools.lru_cache(maxsize=None)
-def template_definitions(assignment_id: str, template_root: Path = TEMPLATE) -> dict[str, str] | None:
+@functools.cache
+def template_definitions(
+    assignment_id: str, template_root: Path = TEMPLATE
+) -> dict[str, str] | None:
     """Top-level names of the student template, each with where it sits (``notebook`` or a module's
     name); None when there is no template (the engine's copy shipped to students)."""
     folder = template_root / assignment_id
@@ -296,12 +368,24 @@ def template_definitions(assignment_id: str, template_root: Path = TEMPLATE) -> 
 
 def _cells(path: Path) -> list[str]:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["\n".join("pass" if l.lstrip().startswith(("%", "!")) else l for l in "".join(c["source"]).splitlines())
-            for c in cells if c.get("cell_type") == "code"]
+    return [
+        "\n".join(
+            "pass" if l.lstrip().startswith(("%", "!")) else l
+            for l in "".join(c["source"]).splitlines()
+        )
+        for c in cells
+        if c.get("cell_type") == "code"
+    ]
 
 
 def _defined(node: ast.stmt) -> list[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    targets = (
+        node.targets
+        if isinstance(node, ast.Assign)
+        else [node.target]
+        if isinstance(node, ast.AnnAssign)
+        else []
+    )
     return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]

@@ -7,11 +7,11 @@ k-gram of the handed-out template is boilerplate and removed first, so code the 
 never makes a pair. A pair is listed when the shared passages cover ``THRESHOLD`` of either student's
 own fingerprinted code and at least ``MIN_SHARED`` filtered characters.
 """
+
 from __future__ import annotations
 
 import io
 import json
-import logging
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,26 +48,44 @@ class Pair:
         return max(self.shares)
 
 
-def similar_pairs(codes: dict[str, str], boilerplate: str = "", threshold: float = THRESHOLD,
-                  min_shared: int = MIN_SHARED) -> list[Pair]:
+def similar_pairs(
+    codes: dict[str, str],
+    boilerplate: str = "",
+    threshold: float = THRESHOLD,
+    min_shared: int = MIN_SHARED,
+) -> list[Pair]:
     """The pairs of ``codes`` (student -> Python source) above ``threshold``, most similar first."""
     template = _boilerplate(boilerplate)
     prints = {}
     for student, code in sorted(codes.items()):
         if code.strip():
-            prints[student] = CodeFingerprint("code.py", NOISE, GUARANTEE - NOISE + 1, template, language="python",
-                                              fp=io.StringIO(code))
+            prints[student] = CodeFingerprint(
+                "code.py",
+                NOISE,
+                GUARANTEE - NOISE + 1,
+                template,
+                language="python",
+                fp=io.StringIO(code),
+            )
     names = sorted(prints)
     pairs = []
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             if not prints[a].hashes & prints[b].hashes:
                 continue  # most pairs: nothing in common, skip the slicing
             shared, shares, (slices_a, slices_b) = compare_files(prints[a], prints[b])
             if shared < min_shared or max(shares) < threshold:
                 continue
-            pairs.append(Pair(a, b, (float(shares[0]), float(shares[1])), int(shared),
-                              _marked(prints[a].raw_code, slices_a), _marked(prints[b].raw_code, slices_b)))
+            pairs.append(
+                Pair(
+                    a,
+                    b,
+                    (float(shares[0]), float(shares[1])),
+                    int(shared),
+                    _marked(prints[a].raw_code, slices_a),
+                    _marked(prints[b].raw_code, slices_b),
+                )
+            )
     return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))
 
 
@@ -84,7 +102,9 @@ def _marked(code: str, slices) -> str:
     slices = np.asarray(slices, dtype=int)
     if slices.ndim != 2 or slices.shape[1] == 0:
         return str(_escape(code))
-    text, _ = highlight_overlap(code, slices, "<mark>", "</mark>", truncate=CONTEXT_LINES, escape_html=True)
+    text, _ = highlight_overlap(
+        code, slices, "<mark>", "</mark>", truncate=CONTEXT_LINES, escape_html=True
+    )
     return text
 
 
@@ -95,6 +115,7 @@ def _escape(text: str):
 
 
 # --- the class's code, read from the submissions folder -------------------------------------------------
+
 
 def class_code(submissions, assignment_id: str) -> dict[str, str]:
     """Each student's own code, as graded: the notebook's code cells, then their modules (intake's
@@ -111,19 +132,34 @@ def class_code(submissions, assignment_id: str) -> dict[str, str]:
     else:
         from .grade import student_id
 
-        entries = {student_id(p): p for p in sorted(Path(submissions).iterdir()) if not p.name.startswith(".")}
+        entries = {
+            student_id(p): p
+            for p in sorted(Path(submissions).iterdir())
+            if not p.name.startswith(".")
+        }
     template = handouts(assignment_id)
     # the grading side's lookup, as make grade does (assignment.toml's `modules`)
-    module_order = tuple(lab_description(assignment_id).get("modules", ())) if assignment_id in ASSIGNMENT_IDS else ()
+    module_order = (
+        tuple(lab_description(assignment_id).get("modules", ()))
+        if assignment_id in ASSIGNMENT_IDS
+        else ()
+    )
     codes = {}
     for student, entry in sorted(entries.items()):
         with tempfile.TemporaryDirectory(prefix="rnnkit-similarity-") as tmp:
-            submission = intake(Path(entry), Path(tmp) / "files", assignment_id=assignment_id,
-                                module_order=module_order, student=student,
-                                handouts=template if template.is_dir() else None)
+            submission = intake(
+                Path(entry),
+                Path(tmp) / "files",
+                assignment_id=assignment_id,
+                module_order=module_order,
+                student=student,
+                handouts=template if template.is_dir() else None,
+            )
             if submission.problem is not None:
                 continue
-            codes[student] = "\n".join(f"# --- {label} ---\n{text}\n" for label, text in read_source(submission).parts)
+            codes[student] = "\n".join(
+                f"# --- {label} ---\n{text}\n" for label, text in read_source(submission).parts
+            )
     return codes
 
 
@@ -138,7 +174,12 @@ def template_code(assignment_id: str, folder: Path | None = None) -> str:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         except (OSError, ValueError, KeyError):
             continue
-        texts += ["".join(c.get("source", "")) if isinstance(c.get("source"), list) else str(c.get("source", ""))
-                  for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+        texts += [
+            "".join(c.get("source", ""))
+            if isinstance(c.get("source"), list)
+            else str(c.get("source", ""))
+            for c in cells
+            if isinstance(c, dict) and c.get("cell_type") == "code"
+        ]
     texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.py"))]
     return "\n\n".join(texts)

@@ -10,6 +10,7 @@ A grading test is a pytest function in ``assignments/<id>/tests/``::
 Tests talk to the submission only through ``student`` (a proxy to the sandboxed worker) and
 compute expected values in the grader (``reference`` fixture, torch itself).
 """
+
 from __future__ import annotations
 
 import zlib
@@ -21,25 +22,57 @@ import pytest
 
 from .assignments import LAB_FILE, lab_files, lab_key, lab_procedures, load_module
 from .channel import Remote, Sandbox
-from .compare import Missing, NeedsReview, Wrong, describe, expect_close, expect_dtype, expect_shape, expect_tensor
+from .compare import (
+    Missing,
+    NeedsReview,
+    Wrong,
+    describe,
+    expect_close,
+    expect_dtype,
+    expect_shape,
+    expect_tensor,
+)
 from .results import Message
 
 # The public API for test authors: what a grading test may import from here (a kit test checks it).
-__all__ = ["grade", "lab_module", "StudentCode", "Wrong", "Missing", "NeedsReview", "describe", "expect_close",
-           "expect_dtype", "expect_shape", "expect_tensor", "Remote"]
+__all__ = [
+    "grade",
+    "lab_module",
+    "StudentCode",
+    "Wrong",
+    "Missing",
+    "NeedsReview",
+    "describe",
+    "expect_close",
+    "expect_dtype",
+    "expect_shape",
+    "expect_tensor",
+    "Remote",
+]
 
 VISIBILITIES = ("public", "hidden")
 
 
-def grade(question: str, points: float, *, visibility: str = "hidden", timeout: float = 10.0,
-          requires: tuple[str, ...] = ()):
+def grade(
+    question: str,
+    points: float,
+    *,
+    visibility: str = "hidden",
+    timeout: float = 10.0,
+    requires: tuple[str, ...] = (),
+):
     """Mark a test as worth ``points`` of ``question``; ``requires`` names tests that must pass first."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}, not {visibility!r}")
     if points < 0:
         raise ValueError(f"points must be >= 0, not {points}")
-    return pytest.mark.grade(question=question, points=float(points), visibility=visibility,
-                             timeout=float(timeout), requires=tuple(requires))
+    return pytest.mark.grade(
+        question=question,
+        points=float(points),
+        visibility=visibility,
+        timeout=float(timeout),
+        requires=tuple(requires),
+    )
 
 
 def lab_module(near: str, name: str) -> ModuleType:
@@ -84,7 +117,9 @@ class StudentCode:
     # fails is held for review rather than charged (the alias may be the wrong function).
     aliases: dict = field(default_factory=dict)
     used: dict = field(default_factory=dict, compare=False)  # {asked: alias} this test went through
-    notes: list = field(default_factory=list, compare=False)  # what a passing test tells the student
+    notes: list = field(
+        default_factory=list, compare=False
+    )  # what a passing test tells the student
 
     def note(self, key: str, **params) -> None:
         """Tell the student something even when the test passes (a convention adapted at no cost)."""
@@ -127,7 +162,9 @@ class StudentCode:
         if name.startswith("@") and name[1:] not in _procedures():
             # A test asking for a procedure the worker lacks is our fault, never the student's.
             raise LookupError(f"grading test bug: no worker procedure {name}")
-        return self.sandbox.call(name, *args, timeout=timeout or self.timeout, seed=self.seed, **kwargs)
+        return self.sandbox.call(
+            name, *args, timeout=timeout or self.timeout, seed=self.seed, **kwargs
+        )
 
     def get(self, name: str) -> Remote:
         """The submission's object itself (a function, a class), as a handle to pass to procedures."""
@@ -157,8 +194,13 @@ class StudentCode:
         return self.call("@conventions", model)
 
     def method(self, obj: Remote, name: str, *args, timeout: float | None = None, **kwargs):
-        return self.sandbox.call({"handle": obj.handle, "attr": name}, *args, timeout=timeout or self.timeout,
-                                 seed=self.seed, **kwargs)
+        return self.sandbox.call(
+            {"handle": obj.handle, "attr": name},
+            *args,
+            timeout=timeout or self.timeout,
+            seed=self.seed,
+            **kwargs,
+        )
 
     def parameters(self, module: Remote) -> dict:
         return self.call("@parameters", module)

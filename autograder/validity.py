@@ -18,6 +18,7 @@ false-reject rate (right implementations not at full marks), conventions accepte
 full marks or exactly their price) and the public share (mutants that lose points on a declared
 question in the public tests alone, what students run before handing in), per assignment.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,8 @@ from pathlib import Path
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from .build import build_reference
 from .grade import Options, grade
-from .run import process_folder
 from .results import Outcome, Report
+from .run import process_folder
 
 BANK = ROOT / "validity"
 HEADER = re.compile(r"^#\s*(target|lose|message|why|base|price|convention):\s*(.*?)\s*$")
@@ -58,7 +59,9 @@ class Variant:
     message: str | None = None
     why: str = ""
     base: str = "reference"  # what the code is appended to: the reference or the untouched template
-    price: tuple[tuple[str, float], ...] = ()  # conventions: (question, points it must lose exactly)
+    price: tuple[
+        tuple[str, float], ...
+    ] = ()  # conventions: (question, points it must lose exactly)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,10 @@ class Verdict:
 
 
 def load_bank(assignment_id: str, bank: Path = BANK) -> list[Variant]:
-    variants = [Variant(assignment_id, "reference", "reference", None), Variant(assignment_id, "template", "template", None)]
+    variants = [
+        Variant(assignment_id, "reference", "reference", None),
+        Variant(assignment_id, "template", "template", None),
+    ]
     for kind, folder in (("mutant", "mutants"), ("right", "right"), ("convention", "conventions")):
         for path in sorted((bank / assignment_id / folder).glob("*.py")):
             variants.append(_parse(assignment_id, kind, path))
@@ -99,14 +105,26 @@ def _parse(assignment_id: str, kind: str, path: Path) -> Variant:
         raise BankError(f"{path}: a right implementation cannot declare lost questions")
     price = _price(path, fields.get("price", "")) if kind == "convention" else ()
     if kind == "convention" and not fields.get("convention", "").strip():
-        raise BankError(f"{path}: a convention needs a '# convention: ...' line saying which one it is")
+        raise BankError(
+            f"{path}: a convention needs a '# convention: ...' line saying which one it is"
+        )
     if kind != "convention" and "price" in fields:
         raise BankError(f"{path}: only conventions declare a price")
     base = fields.get("base", "reference")
     if base not in ("reference", "template"):
         raise BankError(f"{path}: base must be 'reference' or 'template', not {base!r}")
-    return Variant(assignment_id, kind, path.stem, path, fields.get("target", "notebook"), lose,
-                   fields.get("message"), fields.get("why", "") or fields.get("convention", ""), base, price)
+    return Variant(
+        assignment_id,
+        kind,
+        path.stem,
+        path,
+        fields.get("target", "notebook"),
+        lose,
+        fields.get("message"),
+        fields.get("why", "") or fields.get("convention", ""),
+        base,
+        price,
+    )
 
 
 def _price(path: Path, text: str) -> tuple[tuple[str, float], ...]:
@@ -132,7 +150,11 @@ def sections(text: str, default: str = "notebook") -> list[tuple[str, str]]:
         else:
             lines.append(line)
     found.append((target, "".join(lines)))
-    return [(t, code) for t, code in found if any(l.strip() and not l.lstrip().startswith("#") for l in code.splitlines())]
+    return [
+        (t, code)
+        for t, code in found
+        if any(l.strip() and not l.lstrip().startswith("#") for l in code.splitlines())
+    ]
 
 
 def load_variant(assignment_id: str, path: Path, kind: str = "right") -> Variant:
@@ -145,7 +167,9 @@ def materialise(variant: Variant, dest: Path) -> Path:
     import nbformat
 
     if variant.kind == "template" or variant.base == "template":
-        shutil.copytree(TEMPLATE / variant.assignment, dest, ignore=shutil.ignore_patterns("rnnkit"))
+        shutil.copytree(
+            TEMPLATE / variant.assignment, dest, ignore=shutil.ignore_patterns("rnnkit")
+        )
     else:
         shutil.copytree(_built_reference(variant.assignment), dest)
     if variant.path is None:
@@ -162,11 +186,13 @@ def materialise(variant: Variant, dest: Path) -> Path:
         module = dest / target
         if not module.is_file():
             raise BankError(f"{variant.path}: target {target} is not a file of the assignment")
-        module.write_text(module.read_text(encoding="utf-8") + "\n\n# --- variant ---\n" + code, encoding="utf-8")
+        module.write_text(
+            module.read_text(encoding="utf-8") + "\n\n# --- variant ---\n" + code, encoding="utf-8"
+        )
     return dest
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _built_reference(assignment_id: str) -> Path:
     """The reference as students hand it in, built once per process (jupytext costs 0.6 s a build)."""
     dest = process_folder(f"rnnkit-bank-{assignment_id}-") / "reference"
@@ -180,16 +206,23 @@ def judge(variant: Variant, report: Report) -> Verdict:
     """Is the report what the variant declares?"""
     auto = [q for q in report.questions if not q.manual]
     per_question = tuple((q.question, q.points or 0.0) for q in auto)
-    keys = tuple(t.message.key for t in report.tests if t.outcome is not Outcome.PASSED and t.message)
+    keys = tuple(
+        t.message.key for t in report.tests if t.outcome is not Outcome.PASSED and t.message
+    )
     lost = {q.question for q in auto if (q.points or 0.0) < q.max_points}
     errors = [t.test for t in report.tests if t.outcome is Outcome.GRADER_ERROR]
     problems: list[str] = []
     if errors:
         problems.append(f"grader errors in {', '.join(errors)}")
     if variant.kind in ("reference", "right") and lost:
-        problems.append(f"lost points on {', '.join(sorted(lost))}: "
-                        + "; ".join(f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
-                                    for t in report.tests if t.outcome is not Outcome.PASSED))
+        problems.append(
+            f"lost points on {', '.join(sorted(lost))}: "
+            + "; ".join(
+                f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
+                for t in report.tests
+                if t.outcome is not Outcome.PASSED
+            )
+        )
     if variant.kind == "convention":
         maxima = {q.question: q.max_points for q in auto}
         owed = dict(variant.price)
@@ -199,10 +232,14 @@ def judge(variant: Variant, report: Report) -> Verdict:
         for question, points in per_question:
             loss = maxima[question] - points
             if abs(loss - owed.get(question, 0.0)) > _SLACK:
-                problems.append(f"{question} lost {loss:g}, price {owed.get(question, 0.0):g}: "
-                                + "; ".join(f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
-                                            for t in report.tests if t.question == question
-                                            and t.outcome is not Outcome.PASSED))
+                problems.append(
+                    f"{question} lost {loss:g}, price {owed.get(question, 0.0):g}: "
+                    + "; ".join(
+                        f"{t.test}={t.outcome.value}:{t.message.key if t.message else ''}"
+                        for t in report.tests
+                        if t.question == question and t.outcome is not Outcome.PASSED
+                    )
+                )
     if variant.kind == "template":
         if report.total != 0:
             problems.append(f"template scored {report.total:g}")
@@ -215,14 +252,26 @@ def judge(variant: Variant, report: Report) -> Verdict:
             problems.append(f"kept full points on {', '.join(sorted(missing))}")
         if extra:
             problems.append(f"also lost points on {', '.join(sorted(extra))}")
-        declared = {t.message.key for t in report.tests
-                    if t.question in variant.lose and t.outcome is not Outcome.PASSED and t.message}
+        declared = {
+            t.message.key
+            for t in report.tests
+            if t.question in variant.lose and t.outcome is not Outcome.PASSED and t.message
+        }
         if variant.message not in declared:
             problems.append(f"message {variant.message!r} not given (got {sorted(declared)})")
     detail = "; ".join(problems) or ("lost " + ", ".join(sorted(lost)) if lost else "full marks")
     signature = tuple((t.test, t.outcome.value, t.points, t.message) for t in report.tests)
-    return Verdict(variant, not problems, detail, report.total, report.auto_max, per_question, keys, signature,
-                   public_caught(variant, report))
+    return Verdict(
+        variant,
+        not problems,
+        detail,
+        report.total,
+        report.auto_max,
+        per_question,
+        keys,
+        signature,
+        public_caught(variant, report),
+    )
 
 
 def public_caught(variant: Variant, report: Report) -> bool | None:
@@ -234,8 +283,10 @@ def public_caught(variant: Variant, report: Report) -> bool | None:
     """
     if variant.kind != "mutant":
         return None
-    return any(t.visibility == "public" and t.question in variant.lose and t.points < t.max_points - _SLACK
-               for t in report.tests)
+    return any(
+        t.visibility == "public" and t.question in variant.lose and t.points < t.max_points - _SLACK
+        for t in report.tests
+    )
 
 
 def check_variant(variant: Variant) -> Verdict:
@@ -249,21 +300,34 @@ def public_only_caught(variant: Variant) -> bool | None:
     """``public_caught`` measured the slow-but-literal way: grade the mutant with the public tests only."""
     with tempfile.TemporaryDirectory(prefix="rnnkit-variant-") as tmp:
         folder = materialise(variant, Path(tmp) / variant.name)
-        report = grade(folder, load_assignment(variant.assignment), Options(visibility=("public",)), student=variant.name)
+        report = grade(
+            folder,
+            load_assignment(variant.assignment),
+            Options(visibility=("public",)),
+            student=variant.name,
+        )
     return public_caught(variant, report)
 
 
-def run_bank(assignment_id: str, jobs: int | None = None, names: tuple[str, ...] | None = None) -> list[Verdict]:
+def run_bank(
+    assignment_id: str, jobs: int | None = None, names: tuple[str, ...] | None = None
+) -> list[Verdict]:
     variants = [v for v in load_bank(assignment_id) if names is None or v.name in names]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread
+    ) as pool:
         return list(pool.map(check_variant, variants))
 
 
 def determinism(verdicts: list[Verdict], jobs: int | None = None, sample: int = 3) -> list[str]:
     """Grade a few variants again (the reference and the first mutants): names of those that changed."""
-    again = [v for v in verdicts if v.variant.kind == "reference"] + [v for v in verdicts if v.variant.kind == "mutant"]
+    again = [v for v in verdicts if v.variant.kind == "reference"] + [
+        v for v in verdicts if v.variant.kind == "mutant"
+    ]
     again = again[:sample]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs or os.cpu_count() or 1, initializer=_one_thread
+    ) as pool:
         second = list(pool.map(check_variant, [v.variant for v in again]))
     return [a.variant.name for a, b in zip(again, second) if a.signature != b.signature]
 
@@ -272,16 +336,20 @@ def figures(verdicts: list[Verdict]) -> dict:
     mutants = [v for v in verdicts if v.variant.kind == "mutant"]
     rights = [v for v in verdicts if v.variant.kind in ("right", "reference")]
     return {
-        "mutants": len(mutants), "mutants_caught": sum(v.ok for v in mutants),
+        "mutants": len(mutants),
+        "mutants_caught": sum(v.ok for v in mutants),
         "mutation_score": (sum(v.ok for v in mutants) / len(mutants)) if mutants else None,
-        "right": len(rights), "false_rejects": sum(not v.ok for v in rights),
+        "right": len(rights),
+        "false_rejects": sum(not v.ok for v in rights),
         "false_reject_rate": (sum(not v.ok for v in rights) / len(rights)) if rights else None,
         "template_ok": all(v.ok for v in verdicts if v.variant.kind == "template"),
         "conventions": sum(v.variant.kind == "convention" for v in verdicts),
         "conventions_accepted": sum(v.ok for v in verdicts if v.variant.kind == "convention"),
         # the share of mutants a student running only the public tests would see lose points
         "public_caught": sum(bool(v.public_caught) for v in mutants),
-        "public_share": (sum(bool(v.public_caught) for v in mutants) / len(mutants)) if mutants else None,
+        "public_share": (sum(bool(v.public_caught) for v in mutants) / len(mutants))
+        if mutants
+        else None,
     }
 
 
@@ -335,10 +403,14 @@ class PastVerdict:
     ta_total: float
     grader_total: float
     max_total: float
-    per_question: tuple[tuple[str, float, float, float], ...]  # (question, TA, grader, max) of the questions checked
+    per_question: tuple[
+        tuple[str, float, float, float], ...
+    ]  # (question, TA, grader, max) of the questions checked
     # Questions the grader holds for a TA (needs_review: names missing with related code found, or a rule
     # that fired on something doubtful): left out of the tolerance check, reported with what was found.
-    review: tuple[tuple[str, float, float, str], ...] = ()  # (question, TA, grader so far, what was found)
+    review: tuple[
+        tuple[str, float, float, str], ...
+    ] = ()  # (question, TA, grader so far, what was found)
 
     @property
     def differences(self) -> tuple[tuple[str, float, float], ...]:
@@ -362,8 +434,12 @@ def past_problems(assignment_id: str, bank: Path = BANK) -> list[str]:
         return [f"{toml}: {err}"]
     questions = {q.id: q.points for q in load_assignment(assignment_id).questions if not q.manual}
     problems = []
-    handed_in = {p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))}
-    problems += [f"{folder / name}: no entry in grades.toml" for name in sorted(handed_in - set(entries))]
+    handed_in = {
+        p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))
+    }
+    problems += [
+        f"{folder / name}: no entry in grades.toml" for name in sorted(handed_in - set(entries))
+    ]
     for name, entry in entries.items():
         where = f"{toml} [{name}]"
         if not isinstance(entry, dict):
@@ -379,18 +455,25 @@ def past_problems(assignment_id: str, bank: Path = BANK) -> list[str]:
             problems.append(f"{where}: known_disagreement is empty")
         unknown = set(entry) - set(questions) - {"why", "known_disagreement"}
         if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))} (manual questions are not recorded)")
+            problems.append(
+                f"{where}: unknown keys {', '.join(sorted(unknown))} (manual questions are not recorded)"
+            )
         for question, maximum in questions.items():
             grade = entry.get(question)
-            if not isinstance(grade, dict) or not isinstance(grade.get("points"), (int, float)) \
-                    or isinstance(grade.get("points"), bool):
+            if (
+                not isinstance(grade, dict)
+                or not isinstance(grade.get("points"), (int, float))
+                or isinstance(grade.get("points"), bool)
+            ):
                 problems.append(f"{where}: {question} needs {{ points = ..., reason = ... }}")
                 continue
             points = float(grade["points"])
             if not 0 <= points <= maximum:
                 problems.append(f"{where}: {question} points {points:g} outside 0..{maximum:g}")
             if points < maximum and not str(grade.get("reason", "")).strip():
-                problems.append(f"{where}: {question} loses {maximum - points:g} point(s) without a reason")
+                problems.append(
+                    f"{where}: {question} loses {maximum - points:g} point(s) without a reason"
+                )
             if set(grade) - {"points", "reason"}:
                 problems.append(f"{where}: {question} has keys other than points and reason")
     return problems
@@ -408,11 +491,18 @@ def load_past(assignment_id: str, bank: Path = BANK) -> list[PastSubmission]:
         return []
     entries = tomllib.loads((folder / "grades.toml").read_text(encoding="utf-8"))
     auto = [q.id for q in load_assignment(assignment_id).questions if not q.manual]
-    return [PastSubmission(assignment_id, name, folder / name, entry["why"],
-                           tuple((q, float(entry[q]["points"])) for q in auto),
-                           tuple((q, entry[q]["reason"]) for q in auto if entry[q].get("reason")),
-                           entry.get("known_disagreement", ""))
-            for name, entry in sorted(entries.items())]
+    return [
+        PastSubmission(
+            assignment_id,
+            name,
+            folder / name,
+            entry["why"],
+            tuple((q, float(entry[q]["points"])) for q in auto),
+            tuple((q, entry[q]["reason"]) for q in auto if entry[q].get("reason")),
+            entry.get("known_disagreement", ""),
+        )
+        for name, entry in sorted(entries.items())
+    ]
 
 
 def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
@@ -425,10 +515,20 @@ def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
     got = {q.question: (q.points or 0.0, q.max_points) for q in report.questions if not q.manual}
     held = {q.question: q for q in report.questions if not q.manual and getattr(q, "review", "")}
     ta_points = dict(submission.ta)
-    review = tuple((q, ta_points.get(q, 0.0), got[q][0], getattr(held[q], "found", "") or f"tests held: {held[q].review}")
-                   for q in held)
-    per_question = tuple((q, ta, got.get(q, (0.0, 0.0))[0], got.get(q, (0.0, 0.0))[1]) for q, ta in submission.ta
-                         if q not in held)
+    review = tuple(
+        (
+            q,
+            ta_points.get(q, 0.0),
+            got[q][0],
+            getattr(held[q], "found", "") or f"tests held: {held[q].review}",
+        )
+        for q in held
+    )
+    per_question = tuple(
+        (q, ta, got.get(q, (0.0, 0.0))[0], got.get(q, (0.0, 0.0))[1])
+        for q, ta in submission.ta
+        if q not in held
+    )
     ta_total = sum(ta for _, ta, _, _ in per_question)
     grader_total = sum(points for q, (points, _) in got.items() if q not in held)
     problems = []
@@ -437,20 +537,34 @@ def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
         problems.append(f"grader errors in {', '.join(errors)}")
     missing = set(got) ^ set(ta_points)
     if missing:
-        problems.append(f"questions not in both the grades and the report: {', '.join(sorted(missing))}")
-    problems += [f"{q}: TA {ta:g}, grader {points:g} ({points - ta:+g})" for q, ta, points, _ in per_question
-                 if abs(points - ta) > PAST_QUESTION_TOLERANCE + _SLACK]
+        problems.append(
+            f"questions not in both the grades and the report: {', '.join(sorted(missing))}"
+        )
+    problems += [
+        f"{q}: TA {ta:g}, grader {points:g} ({points - ta:+g})"
+        for q, ta, points, _ in per_question
+        if abs(points - ta) > PAST_QUESTION_TOLERANCE + _SLACK
+    ]
     if abs(grader_total - ta_total) > PAST_TOTAL_TOLERANCE + _SLACK:
-        problems.append(f"total: TA {ta_total:g}, grader {grader_total:g} ({grader_total - ta_total:+g})")
+        problems.append(
+            f"total: TA {ta_total:g}, grader {grader_total:g} ({grader_total - ta_total:+g})"
+        )
     within = not problems
     known = submission.known_disagreement
     if within and known:
         detail = "known disagreement no longer seen (grader now within tolerance): remove the known_disagreement entry"
         ok = False
     elif within:
-        detail = "within tolerance" + ("" if not any(abs(ta - p) > _SLACK for _, ta, p, _ in per_question) else
-                                       ": " + "; ".join(f"{q} TA {ta:g} grader {p:g}" for q, ta, p, _ in per_question
-                                                        if abs(ta - p) > _SLACK))
+        detail = "within tolerance" + (
+            ""
+            if not any(abs(ta - p) > _SLACK for _, ta, p, _ in per_question)
+            else ": "
+            + "; ".join(
+                f"{q} TA {ta:g} grader {p:g}"
+                for q, ta, p, _ in per_question
+                if abs(ta - p) > _SLACK
+            )
+        )
         ok = True
     else:
         detail = "; ".join(problems)
@@ -459,12 +573,24 @@ def judge_past(submission: PastSubmission, report: Report) -> PastVerdict:
             detail = f"known disagreement: {detail}"
     if review:
         detail += "; REVIEW " + ", ".join(q for q, *_ in review) + " (left out of the check)"
-    return PastVerdict(submission, within, ok, detail, report.status.value, ta_total, grader_total,
-                       sum(m for q, (_, m) in got.items() if q not in held), per_question, review)
+    return PastVerdict(
+        submission,
+        within,
+        ok,
+        detail,
+        report.status.value,
+        ta_total,
+        grader_total,
+        sum(m for q, (_, m) in got.items() if q not in held),
+        per_question,
+        review,
+    )
 
 
 def check_past(submission: PastSubmission) -> PastVerdict:
-    report = grade(submission.path, load_assignment(submission.assignment), Options(), student=submission.name)
+    report = grade(
+        submission.path, load_assignment(submission.assignment), Options(), student=submission.name
+    )
     return judge_past(submission, report)
 
 
@@ -489,12 +615,15 @@ def run_past(assignment_ids: tuple[str, ...], jobs: int | None = None) -> list[P
 def past_figures(verdicts: list[PastVerdict]) -> dict:
     checked = [v for v in verdicts if not v.submission.known_disagreement]
     return {
-        "past": len(verdicts), "past_checked": len(checked), "past_within": sum(v.within for v in checked),
+        "past": len(verdicts),
+        "past_checked": len(checked),
+        "past_within": sum(v.within for v in checked),
         "past_exact": sum(v.within and not v.differences for v in checked),
         "past_known_disagreements": sum(bool(v.submission.known_disagreement) for v in verdicts),
         "past_review_questions": sum(len(v.review) for v in verdicts),
         "past_ok": all(v.ok for v in verdicts),
-        "question_tolerance": PAST_QUESTION_TOLERANCE, "total_tolerance": PAST_TOTAL_TOLERANCE,
+        "question_tolerance": PAST_QUESTION_TOLERANCE,
+        "total_tolerance": PAST_TOTAL_TOLERANCE,
     }
 
 
@@ -503,28 +632,51 @@ def report_past(assignment_id: str, jobs: int | None = None) -> tuple[bool, dict
     verdicts = run_past((assignment_id,), jobs)
     for v in verdicts:
         mark = "KNOWN" if v.ok and not v.within else ("ok  " if v.ok else "FAIL")
-        print(f"{mark} {assignment_id:10} {'past':9} {v.submission.name:32} {v.grader_total:g}/{v.max_total:g} "
-              f"(TA {v.ta_total:g})  {v.detail}")
+        print(
+            f"{mark} {assignment_id:10} {'past':9} {v.submission.name:32} {v.grader_total:g}/{v.max_total:g} "
+            f"(TA {v.ta_total:g})  {v.detail}"
+        )
         if not v.within:
             for question, ta, got in v.differences:
                 print(f"       {question:8} TA {ta:g}  grader {got:g}  ({got - ta:+g})")
         for question, ta, got, found in v.review:
-            print(f"REVIEW {question:8} TA {ta:g}  grader {got:g} so far, held for a TA; found: {found}")
+            print(
+                f"REVIEW {question:8} TA {ta:g}  grader {got:g} so far, held for a TA; found: {found}"
+            )
         if v.submission.known_disagreement:
             print(f"       known disagreement: {v.submission.known_disagreement}")
     f = past_figures(verdicts)
     if verdicts:
-        print(f"== {assignment_id}: {f['past_within']}/{f['past_checked']} past submissions match the TA grade "
-              f"(each question within {PAST_QUESTION_TOLERANCE:g} point, total within {PAST_TOTAL_TOLERANCE:g}; "
-              f"{f['past_exact']} exactly), {f['past_known_disagreements']} known disagreement(s), "
-              f"{f['past_review_questions']} question(s) held for review and left out")
-    dump = {"figures": f, "verdicts": [
-        {"name": v.submission.name, "why": v.submission.why, "ok": v.ok, "within": v.within, "status": v.status,
-         "known_disagreement": v.submission.known_disagreement, "detail": v.detail,
-         "ta_total": v.ta_total, "grader_total": v.grader_total, "max_total": v.max_total,
-         "questions": {q: {"ta": ta, "grader": got, "max": m} for q, ta, got, m in v.per_question},
-         "review": {q: {"ta": ta, "grader": got, "found": found} for q, ta, got, found in v.review}}
-        for v in verdicts]}
+        print(
+            f"== {assignment_id}: {f['past_within']}/{f['past_checked']} past submissions match the TA grade "
+            f"(each question within {PAST_QUESTION_TOLERANCE:g} point, total within {PAST_TOTAL_TOLERANCE:g}; "
+            f"{f['past_exact']} exactly), {f['past_known_disagreements']} known disagreement(s), "
+            f"{f['past_review_questions']} question(s) held for review and left out"
+        )
+    dump = {
+        "figures": f,
+        "verdicts": [
+            {
+                "name": v.submission.name,
+                "why": v.submission.why,
+                "ok": v.ok,
+                "within": v.within,
+                "status": v.status,
+                "known_disagreement": v.submission.known_disagreement,
+                "detail": v.detail,
+                "ta_total": v.ta_total,
+                "grader_total": v.grader_total,
+                "max_total": v.max_total,
+                "questions": {
+                    q: {"ta": ta, "grader": got, "max": m} for q, ta, got, m in v.per_question
+                },
+                "review": {
+                    q: {"ta": ta, "grader": got, "found": found} for q, ta, got, found in v.review
+                },
+            }
+            for v in verdicts
+        ],
+    }
     return f["past_ok"], dump
 
 
@@ -533,8 +685,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("assignment", nargs="?", default="all", choices=("all",) + ASSIGNMENT_IDS)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--json", type=Path, help="also write the verdicts here")
-    parser.add_argument("--past-only", action="store_true", help="grade only the past-year submissions (validity/<id>/past/)")
-    parser.add_argument("--only", default=None, help="comma-separated variant names: grade just these (no figures)")
+    parser.add_argument(
+        "--past-only",
+        action="store_true",
+        help="grade only the past-year submissions (validity/<id>/past/)",
+    )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated variant names: grade just these (no figures)"
+    )
     args = parser.parse_args(argv)
     ids = ASSIGNMENT_IDS if args.assignment == "all" else (args.assignment,)
     if args.past_only:
@@ -545,31 +703,47 @@ def main(argv: list[str] | None = None) -> int:
         for assignment_id in ids:
             for v in run_bank(assignment_id, args.jobs, names):
                 all_ok &= v.ok
-                print(f"{'ok  ' if v.ok else 'FAIL'} {assignment_id:10} {v.variant.kind:10} {v.variant.name:32} "
-                      f"{v.total:g}/{v.max_total:g}  {v.detail}{_public_mark(v)}")
+                print(
+                    f"{'ok  ' if v.ok else 'FAIL'} {assignment_id:10} {v.variant.kind:10} {v.variant.name:32} "
+                    f"{v.total:g}/{v.max_total:g}  {v.detail}{_public_mark(v)}"
+                )
         return 0 if all_ok else 1
     for assignment_id in ids:
         verdicts = run_bank(assignment_id, args.jobs)
         for v in verdicts:
             mark = "ok  " if v.ok else "FAIL"
-            print(f"{mark} {assignment_id:10} {v.variant.kind:9} {v.variant.name:32} {v.total:g}/{v.max_total:g}  "
-                  f"{v.detail}{_public_mark(v)}")
+            print(
+                f"{mark} {assignment_id:10} {v.variant.kind:9} {v.variant.name:32} {v.total:g}/{v.max_total:g}  "
+                f"{v.detail}{_public_mark(v)}"
+            )
         f = figures(verdicts)
         changed = determinism(verdicts, args.jobs)
         f["deterministic"] = not changed
         score = "n/a" if f["mutation_score"] is None else f"{100 * f['mutation_score']:.0f}%"
         rate = "n/a" if f["false_reject_rate"] is None else f"{100 * f['false_reject_rate']:.0f}%"
         share = "n/a" if f["public_share"] is None else f"{100 * f['public_share']:.0f}%"
-        print(f"== {assignment_id}: mutation score {score} ({f['mutants_caught']}/{f['mutants']} mutants), "
-              f"false-reject rate {rate} ({f['false_rejects']}/{f['right']} right implementations), "
-              f"conventions accepted {f['conventions_accepted']}/{f['conventions']}, "
-              f"template at zero: {'yes' if f['template_ok'] else 'NO'}, "
-              f"caught by the public tests {share} ({f['public_caught']}/{f['mutants']} mutants), "
-              f"deterministic: {'yes' if not changed else 'NO (' + ', '.join(changed) + ')'}")
+        print(
+            f"== {assignment_id}: mutation score {score} ({f['mutants_caught']}/{f['mutants']} mutants), "
+            f"false-reject rate {rate} ({f['false_rejects']}/{f['right']} right implementations), "
+            f"conventions accepted {f['conventions_accepted']}/{f['conventions']}, "
+            f"template at zero: {'yes' if f['template_ok'] else 'NO'}, "
+            f"caught by the public tests {share} ({f['public_caught']}/{f['mutants']} mutants), "
+            f"deterministic: {'yes' if not changed else 'NO (' + ', '.join(changed) + ')'}"
+        )
         all_ok &= all(v.ok for v in verdicts) and not changed
-        dump[assignment_id] = {"figures": f, "verdicts": [{"name": v.variant.name, "kind": v.variant.kind, "ok": v.ok,
-                                                           "detail": v.detail, "public_caught": v.public_caught}
-                                                          for v in verdicts]}
+        dump[assignment_id] = {
+            "figures": f,
+            "verdicts": [
+                {
+                    "name": v.variant.name,
+                    "kind": v.variant.kind,
+                    "ok": v.ok,
+                    "detail": v.detail,
+                    "public_caught": v.public_caught,
+                }
+                for v in verdicts
+            ],
+        }
         past_ok, dump[assignment_id]["past"] = report_past(assignment_id, args.jobs)
         all_ok &= past_ok
     if args.json:
@@ -578,7 +752,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _public_mark(verdict: Verdict) -> str:
-    return {True: "  [public: caught]", False: "  [public: missed]", None: ""}[verdict.public_caught]
+    return {True: "  [public: caught]", False: "  [public: missed]", None: ""}[
+        verdict.public_caught
+    ]
 
 
 def _main_past(ids: tuple[str, ...], jobs: int | None, json_path: Path | None) -> int:

@@ -7,6 +7,7 @@ cell, the demo notebooks as they are, and a cheater that does the demo's partial
 the documented attacks on both platforms (see LEFT_OUT for what is left out). Built and graded by
 the engine once per test session.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -32,7 +33,7 @@ ASSIGNMENT = "td3-elman"  # the fastest assignment to grade (about 5 s per submi
 LEFT_OUT = {"hangs", "partial"}
 MARKER_ENV = "RNNKIT_OUTSIDE_SANDBOX_MARKER"
 
-CHEAT = '''# Tentatives de triche : aucune ne doit changer la note.
+CHEAT = """# Tentatives de triche : aucune ne doit changer la note.
 import pickle
 import sys
 
@@ -60,7 +61,7 @@ except NameError:
 import torch
 
 torch.allclose = lambda *args, **kwargs: True
-'''
+"""
 
 
 def available() -> bool:
@@ -72,7 +73,7 @@ def pipeline_env() -> dict:
     return dict(os.environ, PATH=f"{PIPELINES_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
     """(folder of ``<student>.ipynb``, marker path, engine's per-question points for each student)."""
     root = Path(tempfile.mkdtemp(prefix="rnnkit-pipelines-class-"))
@@ -82,7 +83,9 @@ def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
     marker = root / "outside-sandbox.txt"
     source = source_notebook(ASSIGNMENT)
     template = nbformat.read(TEMPLATE / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    template.cells = without_handin(load_assignment(ASSIGNMENT), template.cells)  # the pipelines' own hand-in
+    template.cells = without_handin(
+        load_assignment(ASSIGNMENT), template.cells
+    )  # the pipelines' own hand-in
     release = _with_sources(source, template)
     nbformat.write(source, folder / "reference.ipynb")
     nbformat.write(release, folder / "template.ipynb")
@@ -96,18 +99,27 @@ def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
         if entry.suffix == ".ipynb":
             shutil.copyfile(entry, folder / entry.name)
         elif entry.suffix == ".py":
-            nbformat.write(_appended(release, entry.read_text(encoding="utf-8")), folder / f"{entry.stem}.ipynb")
-    nbformat.write(_appended(release, partial, CHEAT.format(marker=str(marker))), folder / "cheater.ipynb")
+            nbformat.write(
+                _appended(release, entry.read_text(encoding="utf-8")),
+                folder / f"{entry.stem}.ipynb",
+            )
+    nbformat.write(
+        _appended(release, partial, CHEAT.format(marker=str(marker))), folder / "cheater.ipynb"
+    )
     assignment = load_assignment(ASSIGNMENT)
     engine = {}
     for notebook in sorted(folder.glob("*.ipynb")):
         report = grade(notebook, assignment, student=notebook.stem)
         engine[notebook.stem] = {q.question: q.points for q in report.questions}
-    (root / "engine.json").write_text(json.dumps(engine, indent=1))  # for a human looking at a failure
+    (root / "engine.json").write_text(
+        json.dumps(engine, indent=1)
+    )  # for a human looking at a failure
     return folder, marker, engine
 
 
-def _with_sources(source: nbformat.NotebookNode, template: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _with_sources(
+    source: nbformat.NotebookNode, template: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
     """The source notebook (nbgrader metadata) with the template's text in every cell."""
     assert [c.cell_type for c in source.cells] == [c.cell_type for c in template.cells]
     release = nbformat.from_dict(json.loads(nbformat.writes(source)))

@@ -4,6 +4,7 @@ Each model below is written the way past students wrote it (course-facts §4), n
 API; the adapter must give the kit's protocol with the same values as the student's own calls, and
 say which conventions it met. A model that cannot fit any convention must not be made to fit.
 """
+
 import pytest
 import torch
 from torch import nn
@@ -81,7 +82,11 @@ class RnnStepNamedCell(nn.Module):
 
     def __init__(self, dim, latent, output, length):
         super().__init__()
-        self.i2h, self.h2h, self.h2o = nn.Linear(dim, latent), nn.Linear(latent, latent), nn.Linear(latent, output)
+        self.i2h, self.h2h, self.h2o = (
+            nn.Linear(dim, latent),
+            nn.Linear(latent, latent),
+            nn.Linear(latent, output),
+        )
 
     def cell(self, x, h):
         return torch.tanh(self.i2h(x) + self.h2h(h))
@@ -102,8 +107,15 @@ def _unrolled(model, x, state):
     return torch.stack(outs)
 
 
-@pytest.mark.parametrize("cls, kind", [(LstmCourse, "lstm"), (LstmCellFirst, "lstm"), (GruBatchFirst, "gru"),
-                                        (RnnStepNamedCell, "rnn")])
+@pytest.mark.parametrize(
+    "cls, kind",
+    [
+        (LstmCourse, "lstm"),
+        (LstmCellFirst, "lstm"),
+        (GruBatchFirst, "gru"),
+        (RnnStepNamedCell, "rnn"),
+    ],
+)
 def test_any_convention_gives_the_kit_protocol_with_the_students_values(cls, kind):
     torch.manual_seed(0)
     model = adapted_model(cls, kind, DIMS)
@@ -116,10 +128,16 @@ def test_any_convention_gives_the_kit_protocol_with_the_students_values(cls, kin
     out = model(x, state)
     assert out.shape == (6, 4, H)
     assert torch.allclose(out, _unrolled(model, x, state), atol=1e-6)
-    assert model(x).shape == (6, 4, H)  # from the zero state, whatever the student's forward requires
+    assert model(x).shape == (
+        6,
+        4,
+        H,
+    )  # from the zero state, whatever the student's forward requires
     assert model.decode(out).shape == (6, 4, O)
     inner_names = [n for n, _ in model.inner.named_parameters()]
-    assert [n for n, _ in model.named_parameters()] == inner_names  # the student's own names, no prefix
+    assert [
+        n for n, _ in model.named_parameters()
+    ] == inner_names  # the student's own names, no prefix
 
 
 def test_lstm_state_order_follows_the_students_signature():
@@ -142,7 +160,9 @@ def test_conventions_are_reported_for_the_grader_to_price():
 def test_a_recurrent_model_without_recurrence_is_not_read_as_batch_first():
     class NoMemory(GruBatchFirst):
         def forward(self, x, h=None):  # seq-first, but each step from zeros: a bug, not a layout
-            return torch.stack([self.one_step(x_t, torch.zeros(x.shape[1], self.hidden_size)) for x_t in x])
+            return torch.stack(
+                [self.one_step(x_t, torch.zeros(x.shape[1], self.hidden_size)) for x_t in x]
+            )
 
     assert not conventions(adapted_model(NoMemory, "gru", DIMS)).get("batch_first")
 
@@ -151,8 +171,11 @@ def test_constructor_found_by_names_and_by_order_only_when_shapes_fit():
     class NamesOnly(nn.Module):
         def __init__(self, n_classes, hidden_dim, input_dim, device="cpu"):
             super().__init__()
-            self.i, self.h, self.o = nn.Linear(input_dim, hidden_dim), nn.Linear(hidden_dim, hidden_dim), \
-                nn.Linear(hidden_dim, n_classes)
+            self.i, self.h, self.o = (
+                nn.Linear(input_dim, hidden_dim),
+                nn.Linear(hidden_dim, hidden_dim),
+                nn.Linear(hidden_dim, n_classes),
+            )
 
         def one_step(self, x, h):
             return torch.tanh(self.i(x) + self.h(h))
@@ -163,7 +186,9 @@ def test_constructor_found_by_names_and_by_order_only_when_shapes_fit():
     model = construct(NamesOnly, DIMS)
     assert (model.i.in_features, model.i.out_features, model.o.out_features) == (D, H, O)
 
-    class Unfit(nn.Module):  # builds with any sizes but no step ever fits: returned as built, not forced
+    class Unfit(
+        nn.Module
+    ):  # builds with any sizes but no step ever fits: returned as built, not forced
         def __init__(self, a, b, c):
             super().__init__()
             self.w = nn.Linear(a, 2)
@@ -182,7 +207,11 @@ def test_the_mode_keyword_is_said_in_the_students_words():
     def plain(rnn, emb, start, n):
         return None
 
-    assert call_variants(sampling, [1], {"sample": True}, False) == [([1], {"temperature": 1.0, "sampling": True})]
+    assert call_variants(sampling, [1], {"sample": True}, False) == [
+        ([1], {"temperature": 1.0, "sampling": True})
+    ]
     assert call_variants(argmax, [], {"sample": True}, False) == [([], {"argmax": False})]
     assert call_variants(argmax, [], {"sample": False}, False) == [([], {"argmax": True})]
-    assert call_variants(plain, [], {"sample": True}, False) == [([], {})]  # its default is what it does
+    assert call_variants(plain, [], {"sample": True}, False) == [
+        ([], {})
+    ]  # its default is what it does

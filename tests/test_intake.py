@@ -1,4 +1,5 @@
 """Intake: which files of a hand-in are graded, and what is refused."""
+
 import zipfile
 
 from autograder.intake import intake
@@ -13,10 +14,17 @@ def test_course_module_names_come_first_and_duplicates_are_noted(tmp_path):
     (src / "nested" / "weights.pt").write_bytes(b"\x80")
     (src / "__pycache__").mkdir()
     (src / "__pycache__" / "tp5.cpython-311.pyc").write_bytes(b"")
-    sub = intake(src, tmp_path / "work", assignment_id="tp4-lstm", module_order=("tp4", "tp5", "textloader", "generate"))
+    sub = intake(
+        src,
+        tmp_path / "work",
+        assignment_id="tp4-lstm",
+        module_order=("tp4", "tp5", "textloader", "generate"),
+    )
     assert sub.modules == ("nested/tp5.py", "generate.py")
     assert [n.key for n in sub.notes] == ["duplicate_module"]
-    assert not (tmp_path / "work" / "nested" / "weights.pt").exists()  # checkpoints are never copied
+    assert not (
+        tmp_path / "work" / "nested" / "weights.pt"
+    ).exists()  # checkpoints are never copied
 
 
 def test_the_notebook_named_after_the_assignment_wins(tmp_path):
@@ -49,7 +57,6 @@ def test_fingerprint_changes_with_content_only(tmp_path):
 
 # --- stand-ins of the course's data files in the worker's copy ------------------------------------------
 import json  # noqa: E402
-import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -60,11 +67,13 @@ from autograder.results import Submission  # noqa: E402
 
 
 def test_data_folders_come_from_course_file_literals_and_path_constants():
-    texts = ['PATH = "../data/"\nm = torch.load(open(PATH + "hzdataset.pch", "rb"))',
-             'DATA_PATH: str = "../../TME4/data"\ntxt = open("corpus/trump_full_speech.txt").read()',
-             'data_dir = Path("./datasets/")\nLOG = "runs/"\nmodel_path = "model.pt"\nPATH = "/home/me/data/"\n'
-             'HOME_DATA = "~/data"\nURL = "https://x/data/"\nf"{PATH}hzdataset.pch"\nroot = "C:\\\\data"',
-             'DIR = "../../../../data/"']  # four levels up: deeper than provided
+    texts = [
+        'PATH = "../data/"\nm = torch.load(open(PATH + "hzdataset.pch", "rb"))',
+        'DATA_PATH: str = "../../TME4/data"\ntxt = open("corpus/trump_full_speech.txt").read()',
+        'data_dir = Path("./datasets/")\nLOG = "runs/"\nmodel_path = "model.pt"\nPATH = "/home/me/data/"\n'
+        'HOME_DATA = "~/data"\nURL = "https://x/data/"\nf"{PATH}hzdataset.pch"\nroot = "C:\\\\data"',
+        'DIR = "../../../../data/"',
+    ]  # four levels up: deeper than provided
     assert data_folders(texts) == [".", "data", "../data", "corpus", "../../TME4/data", "datasets"]
 
 
@@ -82,7 +91,9 @@ def test_the_submission_sits_below_a_root_holding_the_stand_ins(tmp_path):
     for folder in ("data", "up/data", "up/submission", "up/submission/data"):
         assert (root / folder / "hzdataset.pch").is_file(), folder
     assert (moved.folder / "data" / "trump_full_speech.txt").read_text() == "my own copy"
-    assert (root / "data" / "trump_full_speech.txt").read_bytes() == dict(course_standins())["trump_full_speech.txt"]
+    assert (root / "data" / "trump_full_speech.txt").read_bytes() == dict(course_standins())[
+        "trump_full_speech.txt"
+    ]
     everything = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all(p.is_relative_to(root) for p in everything)  # nothing outside the worker's copy
 
@@ -91,10 +102,14 @@ def test_the_metro_stand_in_has_the_course_format_and_is_made_once(tmp_path):
     assert course_standins() is course_standins()  # cached for the grading process
     (tmp_path / COURSE_FILES[0]).write_bytes(dict(course_standins())[COURSE_FILES[0]])
     with open(tmp_path / COURSE_FILES[0], "rb") as handle:
-        train, test = torch.load(handle, weights_only=True)  # what the course code does, with torch's default
+        train, test = torch.load(
+            handle, weights_only=True
+        )  # what the course code does, with torch's default
     assert train.shape[1:] == test.shape[1:] == (73, 80, 2) and train.dtype == torch.float32
     assert train.shape[0] >= 1 and test.shape[0] >= 1 and bool((train == train.round()).all())
-    assert len(dict(course_standins())[COURSE_FILES[0]]) < 2**20  # small: copied for every submission
+    assert (
+        len(dict(course_standins())[COURSE_FILES[0]]) < 2**20
+    )  # small: copied for every submission
 
 
 def test_the_worker_enters_only_a_folder_of_its_own_copy(tmp_path, monkeypatch):
@@ -121,8 +136,13 @@ def _grade(path):
     from autograder.assignments import Assignment, Question
     from autograder.grade import Options, grade
 
-    fake = Assignment("fake", FIXTURES, FIXTURES / "fake.py", (),
-                      (Question("Q1", "double", 3, False), Question("Q2", "Counter", 2, False)))
+    fake = Assignment(
+        "fake",
+        FIXTURES,
+        FIXTURES / "fake.py",
+        (),
+        (Question("Q1", "double", 3, False), Question("Q2", "Counter", 2, False)),
+    )
     return grade(path, fake, Options(tests_root=FIXTURES))
 
 
@@ -138,9 +158,25 @@ class Counter:
 
 
 def _notebook(path: Path, *cells: str) -> Path:
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [],
-                                           "execution_count": None} for c in cells],
-                                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "source": c,
+                        "metadata": {},
+                        "outputs": [],
+                        "execution_count": None,
+                    }
+                    for c in cells
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     return path
 
 
@@ -152,7 +188,8 @@ def test_top_level_cells_load_the_course_files_and_later_definitions_are_graded(
         'text = open("./trump_full_speech.txt").read()',
         # the definitions graded depend on what was loaded: without the files they would be wrong
         "SCALE = matrix_train.shape[2] // 40 + len(again) - 2 + (len(text) > 1000) - 1\n"
-        "def double(x):\n    return SCALE * x\n" + COUNTER)
+        "def double(x):\n    return SCALE * x\n" + COUNTER,
+    )
     report = _grade(nb)
     assert report.load.steps == () and report.status.value == "graded", report.load.steps
     assert report.total == 5
@@ -163,9 +200,12 @@ def test_a_path_constant_two_levels_up_resolves_inside_the_copy(tmp_path):
     (folder / "src").mkdir(parents=True)
     (folder / "src" / "exo2.py").write_text(
         'import torch\nDATA_PATH = "../../data/"\nm = torch.load(open(DATA_PATH + "hzdataset.pch", "rb"))\n'
-        "SCALE = len(m)\ndef double(x):\n    return SCALE * x\n" + COUNTER)
+        "SCALE = len(m)\ndef double(x):\n    return SCALE * x\n" + COUNTER
+    )
     report = _grade(folder)
-    assert report.submission.cwd == "up/submission" and report.load.steps == () and report.total == 5
+    assert (
+        report.submission.cwd == "up/submission" and report.load.steps == () and report.total == 5
+    )
 
 
 def test_top_level_training_on_the_stand_ins_keeps_its_cell_budget(tmp_path):
@@ -173,7 +213,8 @@ def test_top_level_training_on_the_stand_ins_keeps_its_cell_budget(tmp_path):
         tmp_path / "s.ipynb",
         'import torch\nmatrix_train, matrix_test = torch.load(open("../data/hzdataset.pch", "rb"))\n'
         "while True:  # trains for ever\n    matrix_train.sum()",
-        "def double(x):\n    return 2 * x\n" + COUNTER)
+        "def double(x):\n    return 2 * x\n" + COUNTER,
+    )
     report = _grade(nb)
     assert [(s.where, s.status) for s in report.load.steps] == [("code cell 1", "timeout")]
     assert report.total == 5 and report.seconds < 60
@@ -192,7 +233,9 @@ def test_the_same_load_error_in_several_places_is_one_line_with_its_count(tmp_pa
     assert len(report.load.steps) == 3 and report.total == 5
     loading = feedback_markdown(report, "en").split("## Loading your code")[1].split("##")[0]
     lines = [line for line in loading.splitlines() if line.startswith("- ")]
-    assert len(lines) == 1 and lines[0].startswith("- 3 cells or statements raised the same error: FileNotFoundError")
+    assert len(lines) == 1 and lines[0].startswith(
+        "- 3 cells or statements raised the same error: FileNotFoundError"
+    )
     assert "exo2.py:2, exo3.py:2, exo4.py:2" in lines[0]
 
 
@@ -208,8 +251,15 @@ def test_a_renamed_notebook_with_work_wins_over_an_untouched_template_copy(tmp_p
     src.mkdir()
     shutil.copy(TEMPLATE / "tp4-lstm" / "tp4-lstm.ipynb", src / "tp4-lstm.ipynb")
     work = json.loads((src / "tp4-lstm.ipynb").read_text(encoding="utf-8"))
-    work["cells"].append({"cell_type": "code", "source": "def maskedCrossEntropy(o, t, p):\n    return 0",
-                          "metadata": {}, "outputs": [], "execution_count": None})
+    work["cells"].append(
+        {
+            "cell_type": "code",
+            "source": "def maskedCrossEntropy(o, t, p):\n    return 0",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+        }
+    )
     (src / "TP4_Dupont.ipynb").write_text(json.dumps(work), encoding="utf-8")
     sub = intake(src, tmp_path / "w", assignment_id="tp4-lstm")
     assert sub.notebook == "TP4_Dupont.ipynb" and sub.notes[0].key == "several_notebooks"

@@ -1,10 +1,16 @@
 """Solution markers: what the template keeps, what it replaces, and how bad markers are reported."""
+
 import ast
 import textwrap
 
 import pytest
 
-from autograder.markers import ANSWER_PLACEHOLDER, MarkerError, solution_lines_removed, strip_solutions
+from autograder.markers import (
+    ANSWER_PLACEHOLDER,
+    MarkerError,
+    solution_lines_removed,
+    strip_solutions,
+)
 
 MODULE = textwrap.dedent('''\
     import torch
@@ -56,7 +62,9 @@ def test_round_trip_keeps_every_line_outside_regions_in_order():
     assert all(any(line == t for t in template_lines) for line in kept)  # a subsequence, in order
     reference = solution_lines_removed(MODULE)
     assert "SOLUTION" not in reference
-    assert reference.splitlines() == [line for line in MODULE.splitlines() if "SOLUTION" not in line]
+    assert reference.splitlines() == [
+        line for line in MODULE.splitlines() if "SOLUTION" not in line
+    ]
 
 
 def test_template_runs_and_raises_not_implemented_with_the_name():
@@ -74,14 +82,25 @@ def test_source_without_markers_is_unchanged():
     assert strip(text) == (text, [])
 
 
-@pytest.mark.parametrize("text, line, reason", [
-    ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    # END SOLUTION\n", 3, "do not nest"),
-    ("def f():\n    return 1\n    # END SOLUTION\n", 3, "END SOLUTION without BEGIN SOLUTION"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", 2, "BEGIN SOLUTION without END SOLUTION"),
-    ("def f():\n    # BEGIN SOLUTIONS\n    return 1\n", 2, "malformed marker"),
-    ("def f():\n    # begin solution here\n", 2, "malformed marker"),
-    ("x = 1\n# BEGIN SOLUTION\ny = 2\n# END SOLUTION\n", 2, "module level"),
-])
+@pytest.mark.parametrize(
+    "text, line, reason",
+    [
+        (
+            "def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    # END SOLUTION\n",
+            3,
+            "do not nest",
+        ),
+        ("def f():\n    return 1\n    # END SOLUTION\n", 3, "END SOLUTION without BEGIN SOLUTION"),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    return 1\n",
+            2,
+            "BEGIN SOLUTION without END SOLUTION",
+        ),
+        ("def f():\n    # BEGIN SOLUTIONS\n    return 1\n", 2, "malformed marker"),
+        ("def f():\n    # begin solution here\n", 2, "malformed marker"),
+        ("x = 1\n# BEGIN SOLUTION\ny = 2\n# END SOLUTION\n", 2, "module level"),
+    ],
+)
 def test_bad_markers_are_reported_as_path_line_reason(text, line, reason):
     with pytest.raises(MarkerError) as caught:
         strip(text)
@@ -90,7 +109,7 @@ def test_bad_markers_are_reported_as_path_line_reason(text, line, reason):
     assert reason in str(caught.value)
 
 
-NOTEBOOK = textwrap.dedent('''\
+NOTEBOOK = textwrap.dedent("""\
     # %% [markdown] question="Q1" points=2
     # ## Question 1 (2 points)
 
@@ -109,7 +128,7 @@ NOTEBOOK = textwrap.dedent('''\
     # BEGIN SOLUTION
     # La réponse modèle.
     # END SOLUTION
-    ''')
+    """)
 
 
 def test_notebook_regions_code_top_level_and_markdown_answers():
@@ -121,7 +140,9 @@ def test_notebook_regions_code_top_level_and_markdown_answers():
 
 def test_notebook_region_may_not_cross_a_cell_boundary():
     text = "# %%\ndef f():\n    # BEGIN SOLUTION\n    pass\n# %%\n    # END SOLUTION\n"
-    with pytest.raises(MarkerError, match=r"src.py:3: BEGIN SOLUTION not closed before the next cell"):
+    with pytest.raises(
+        MarkerError, match=r"src.py:3: BEGIN SOLUTION not closed before the next cell"
+    ):
         strip(text, notebook=True)
 
 
@@ -131,7 +152,7 @@ def test_top_level_notebook_region_needs_a_question():
 
 
 def test_enclosing_name_ignores_closed_blocks_and_handles_control_flow():
-    text = textwrap.dedent('''\
+    text = textwrap.dedent("""\
         def closed():
             pass
         if True:
@@ -140,6 +161,6 @@ def test_enclosing_name_ignores_closed_blocks_and_handles_control_flow():
                     # BEGIN SOLUTION
                     return x
                     # END SOLUTION
-        ''')
+        """)
     _, regions = strip(text)
     assert regions[0].name == "inner"

@@ -3,6 +3,7 @@
 Generator tests check statistical properties measured on the real file (datasets.md §1), not
 exact values: numpy's random streams may change between versions.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -16,8 +17,23 @@ import torch
 
 from autograder.coursedata._paths import DATA_ENV, DataError
 from autograder.coursedata.metro import (
-    DEFAULT_SEED, ENTRIES, EXITS, HOLIDAY, METRO_FILE, N_SLOTS, WEEKEND, WORKDAY, MetroData,
-    day_types, generate_metro, load_metro, main, read_metro_file, slot_hours, write_metro)
+    DEFAULT_SEED,
+    ENTRIES,
+    EXITS,
+    HOLIDAY,
+    METRO_FILE,
+    N_SLOTS,
+    WEEKEND,
+    WORKDAY,
+    MetroData,
+    day_types,
+    generate_metro,
+    load_metro,
+    main,
+    read_metro_file,
+    slot_hours,
+    write_metro,
+)
 
 HOURS = slot_hours()
 
@@ -54,6 +70,7 @@ def no_env(monkeypatch, tmp_path) -> Path:
 
 
 # --- generator ----------------------------------------------------------------------------------
+
 
 def test_default_shapes_and_dtype(default_data):
     train, test = default_data
@@ -105,6 +122,7 @@ def test_bad_sizes_are_rejected():
 
 
 # --- statistical shape of the data (datasets.md §1.3-1.5) ----------------------------------------
+
 
 def test_workday_morning_peak(all_days):
     counts, kinds = all_days
@@ -171,6 +189,7 @@ def test_course_normalisation_range(default_data):
 
 # --- file round trip and validation --------------------------------------------------------------
 
+
 def test_round_trip_as_course_code_reads_it(tmp_path, small_pair):
     train, test = small_pair
     path = write_metro(tmp_path / "nested" / "folder" / METRO_FILE, train, test)
@@ -187,7 +206,10 @@ def test_round_trip_as_course_code_reads_it(tmp_path, small_pair):
 def test_write_into_a_folder_uses_the_course_name(tmp_path, small_pair):
     assert write_metro(tmp_path, *small_pair) == tmp_path / METRO_FILE
     # A new path without a suffix is a folder to create, not a file named "data".
-    assert write_metro(tmp_path / "new" / "data", *small_pair) == tmp_path / "new" / "data" / METRO_FILE
+    assert (
+        write_metro(tmp_path / "new" / "data", *small_pair)
+        == tmp_path / "new" / "data" / METRO_FILE
+    )
     assert (tmp_path / "new" / "data" / METRO_FILE).is_file()
 
 
@@ -204,16 +226,22 @@ def test_reader_accepts_other_day_and_station_counts(tmp_path):
     assert read_metro_file(path)[1].shape == (1, N_SLOTS, 3, 2)
 
 
-@pytest.mark.parametrize("content, words", [
-    ((torch.zeros(2, 72, 4, 2), torch.zeros(1, 72, 4, 2)), "73"),
-    ((torch.zeros(2, N_SLOTS, 4, 2), torch.zeros(1, N_SLOTS, 5, 2)), "disagree"),
-    ((torch.zeros(2, N_SLOTS, 4), torch.zeros(1, N_SLOTS, 4)), "4 dimensions"),
-    (torch.zeros(2, N_SLOTS, 4, 2), "tuple"),
-    ({"train": torch.zeros(2, N_SLOTS, 4, 2)}, "tuple"),
-    ((torch.zeros(2, N_SLOTS, 4, 2),), "tuple"),
-    ((torch.zeros(2, N_SLOTS, 4, 2), [1.0, 2.0]), "tensor"),
-    ((torch.zeros(2, N_SLOTS, 4, 2, dtype=torch.int64), torch.zeros(1, N_SLOTS, 4, 2)), "float"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ((torch.zeros(2, 72, 4, 2), torch.zeros(1, 72, 4, 2)), "73"),
+        ((torch.zeros(2, N_SLOTS, 4, 2), torch.zeros(1, N_SLOTS, 5, 2)), "disagree"),
+        ((torch.zeros(2, N_SLOTS, 4), torch.zeros(1, N_SLOTS, 4)), "4 dimensions"),
+        (torch.zeros(2, N_SLOTS, 4, 2), "tuple"),
+        ({"train": torch.zeros(2, N_SLOTS, 4, 2)}, "tuple"),
+        ((torch.zeros(2, N_SLOTS, 4, 2),), "tuple"),
+        ((torch.zeros(2, N_SLOTS, 4, 2), [1.0, 2.0]), "tensor"),
+        (
+            (torch.zeros(2, N_SLOTS, 4, 2, dtype=torch.int64), torch.zeros(1, N_SLOTS, 4, 2)),
+            "float",
+        ),
+    ],
+)
 def test_reader_rejects_wrong_content(tmp_path, content, words):
     path = tmp_path / "bad.pch"
     torch.save(content, path)
@@ -238,9 +266,12 @@ def test_reader_never_unpickles_arbitrary_objects(tmp_path):
 
 # --- resolution rule of load_metro ---------------------------------------------------------------
 
+
 def _write_sized(folder: Path, n_stations: int) -> Path:
     """A small metro file whose station count tells which file was loaded."""
-    return write_metro(folder, *generate_metro(n_train_days=1, n_test_days=1, n_stations=n_stations))
+    return write_metro(
+        folder, *generate_metro(n_train_days=1, n_test_days=1, n_stations=n_stations)
+    )
 
 
 def test_explicit_path_wins(no_env, monkeypatch):
@@ -309,6 +340,7 @@ def test_env_folder_without_the_file_falls_through(no_env, monkeypatch):
 
 # --- command line --------------------------------------------------------------------------------
 
+
 def test_main_writes_the_course_file(tmp_path, capsys):
     written = main(["--out", str(tmp_path / "out"), "--seed", "2", "--stations", "10"])
     assert written == tmp_path / "out" / METRO_FILE
@@ -322,7 +354,11 @@ def test_module_runs_from_the_command_line(tmp_path):
     repo = Path(__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-m", "autograder.coursedata", "--out", str(tmp_path), "--stations", "5"],
-        cwd=repo, capture_output=True, text=True, timeout=60)
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "RuntimeWarning" not in result.stderr
     assert read_metro_file(tmp_path / METRO_FILE)[0].shape == (18, N_SLOTS, 5, 2)

@@ -2,6 +2,7 @@
 
 Runs only with the pipelines venv (``make test`` builds it: ``.venv-pipelines``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,21 +12,31 @@ import time
 from pathlib import Path
 
 import nbformat
+import pipelines_class as pc
 import pytest
 
-import pipelines_class as pc
 from autograder.assignments import ROOT, TEMPLATE, load_assignment
 from autograder.build import without_handin
 from autograder.pipelines.nbgrader import build
 
-pytestmark = [pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"),
-              pytest.mark.pipelines]
+pytestmark = [
+    pytest.mark.skipif(
+        not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"
+    ),
+    pytest.mark.pipelines,
+]
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     start = time.perf_counter()
-    done = subprocess.run([str(pc.PIPELINES_BIN / "nbgrader"), *args], cwd=course, env=pc.pipeline_env(),
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(pc.PIPELINES_BIN / "nbgrader"), *args],
+        cwd=course,
+        env=pc.pipeline_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     print(f"nbgrader {args[0]}: {time.perf_counter() - start:.1f} s")
     return done
 
@@ -44,9 +55,18 @@ def course(tmp_path_factory) -> Path:
         shutil.copyfile(notebook, target / f"{pc.ASSIGNMENT}.ipynb")
     graded = nbgrader(course, "autograde", pc.ASSIGNMENT)
     (course / "autograde.log").write_text(graded.stdout + graded.stderr)
-    for args in (("export",), ("export", "--exporter=autograder.pipelines.nbgrader.QuestionCsvExport")):
-        exported = subprocess.run([str(pc.PIPELINES_BIN / "nbgrader"), *args], cwd=course, capture_output=True,
-                                  text=True, timeout=300, env=dict(pc.pipeline_env(), PYTHONPATH=str(ROOT)))
+    for args in (
+        ("export",),
+        ("export", "--exporter=autograder.pipelines.nbgrader.QuestionCsvExport"),
+    ):
+        exported = subprocess.run(
+            [str(pc.PIPELINES_BIN / "nbgrader"), *args],
+            cwd=course,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(pc.pipeline_env(), PYTHONPATH=str(ROOT)),
+        )
         assert exported.returncode == 0, exported.stdout + exported.stderr
     return course
 
@@ -58,10 +78,20 @@ def rows(path: Path) -> dict[str, dict[str, str]]:
 
 def test_release_is_the_template(course):
     ours = nbformat.read(TEMPLATE / pc.ASSIGNMENT / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
-    ours.cells = without_handin(load_assignment(pc.ASSIGNMENT), ours.cells)  # the hand-in is nbgrader's
-    released = nbformat.read(course / "release" / pc.ASSIGNMENT / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
-    assert [(c.cell_type, c.source) for c in released.cells] == [(c.cell_type, c.source) for c in ours.cells]
-    tests = [c.metadata["nbgrader"] for c in released.cells if c.metadata.get("nbgrader", {}).get("locked")]
+    ours.cells = without_handin(
+        load_assignment(pc.ASSIGNMENT), ours.cells
+    )  # the hand-in is nbgrader's
+    released = nbformat.read(
+        course / "release" / pc.ASSIGNMENT / f"{pc.ASSIGNMENT}.ipynb", as_version=4
+    )
+    assert [(c.cell_type, c.source) for c in released.cells] == [
+        (c.cell_type, c.source) for c in ours.cells
+    ]
+    tests = [
+        c.metadata["nbgrader"]
+        for c in released.cells
+        if c.metadata.get("nbgrader", {}).get("locked")
+    ]
     auto = {q.id: q.points for q in load_assignment(pc.ASSIGNMENT).questions if not q.manual}
     assert {t["grade_id"]: t["points"] for t in tests} == {f"test-{q}": p for q, p in auto.items()}
 
@@ -86,7 +116,9 @@ def test_nbgrader_gives_the_engine_grades_question_by_question(course):
         assert got == expected, f"{student}: nbgrader {got}, engine {expected}"
         # nbgrader's own CSV: written answers are 0 when untouched (nbgrader's rule), else wait for a TA
         total = float(totals[student]["raw_score"]) if student in totals else 0.0
-        assert total == sum(expected.values()), f"{student}: nbgrader total {total}, engine {expected}"
+        assert total == sum(expected.values()), (
+            f"{student}: nbgrader total {total}, engine {expected}"
+        )
 
 
 def test_reference_full_marks_template_zero(course):

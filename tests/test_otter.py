@@ -2,6 +2,7 @@
 
 Runs only with the pipelines venv (``make test`` builds it: ``.venv-pipelines``).
 """
+
 from __future__ import annotations
 
 import json
@@ -12,16 +13,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import pipelines_class as pc
 import pytest
 
-import pipelines_class as pc
 from autograder.assignments import ROOT, TEMPLATE, load_assignment
 from autograder.build import without_handin
 from autograder.pipelines.bridge import collect_tests
 from autograder.pipelines.otter import OtterRunError, question_scores, run_submission
 
-pytestmark = [pytest.mark.skipif(not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"),
-              pytest.mark.pipelines]
+pytestmark = [
+    pytest.mark.skipif(
+        not pc.available(), reason="no .venv-pipelines: run `make test` (it builds it)"
+    ),
+    pytest.mark.pipelines,
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +34,23 @@ def built(tmp_path_factory) -> Path:
     """``dist/otter/td3-elman/`` built by ``make otter``'s command, in a temporary folder."""
     out = tmp_path_factory.mktemp("otter-dist")
     start = time.perf_counter()
-    done = subprocess.run([str(pc.PIPELINES_BIN / "python"), "-m", "autograder.pipelines.otter", "build",
-                           "--assignment", pc.ASSIGNMENT, "--out", str(out)], cwd=ROOT, env=pc.pipeline_env(),
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            str(pc.PIPELINES_BIN / "python"),
+            "-m",
+            "autograder.pipelines.otter",
+            "build",
+            "--assignment",
+            pc.ASSIGNMENT,
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=pc.pipeline_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     print(f"otter build: {time.perf_counter() - start:.1f} s")
     return out / pc.ASSIGNMENT
@@ -46,8 +65,13 @@ def graded(built, tmp_path_factory) -> dict[str, dict]:
 
     def run(notebook: Path):
         try:
-            return notebook.stem, run_submission(zip_path, notebook, out / notebook.stem, timeout=300,
-                                                 otter=str(pc.PIPELINES_BIN / "otter"))
+            return notebook.stem, run_submission(
+                zip_path,
+                notebook,
+                out / notebook.stem,
+                timeout=300,
+                otter=str(pc.PIPELINES_BIN / "otter"),
+            )
         except OtterRunError as err:
             return notebook.stem, {"error": str(err)}
 
@@ -61,21 +85,30 @@ def graded(built, tmp_path_factory) -> dict[str, dict]:
 def test_student_notebook_is_the_template(built):
     """otter assign strips our master into exactly the template's code and answer prompts."""
     ours = nbformat.read(TEMPLATE / pc.ASSIGNMENT / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
-    ours.cells = without_handin(load_assignment(pc.ASSIGNMENT), ours.cells)  # the hand-in is otter's
+    ours.cells = without_handin(
+        load_assignment(pc.ASSIGNMENT), ours.cells
+    )  # the hand-in is otter's
     otters = nbformat.read(built / "student" / f"{pc.ASSIGNMENT}.ipynb", as_version=4)
 
     def code(nb):
         return [c.source for c in nb.cells if c.cell_type == "code"]
 
-    def markdown(nb):  # otter frames written-answer questions with <!-- BEGIN/END QUESTION --> for its PDFs
-        lines = ("\n".join(l for l in c.source.split("\n") if not l.startswith("<!-- ")).strip()
-                 for c in nb.cells if c.cell_type == "markdown")
+    def markdown(
+        nb,
+    ):  # otter frames written-answer questions with <!-- BEGIN/END QUESTION --> for its PDFs
+        lines = (
+            "\n".join(l for l in c.source.split("\n") if not l.startswith("<!-- ")).strip()
+            for c in nb.cells
+            if c.cell_type == "markdown"
+        )
         return [text for text in lines if text]
 
     assert code(otters) == code(ours)
     assert markdown(otters) == markdown(ours)
     for name in ("coursedata", "rnnkit"):
-        assert (built / "student" / name).is_dir(), f"handout {name}/ missing from otter's student folder"
+        assert (built / "student" / name).is_dir(), (
+            f"handout {name}/ missing from otter's student folder"
+        )
 
 
 def test_zip_carries_the_kit_and_the_plugin(built):
@@ -92,8 +125,12 @@ def test_zip_carries_the_kit_and_the_plugin(built):
     for test in collect_tests(pc.ASSIGNMENT):  # one otter test case per grading test, in order
         expected.setdefault(test.question, []).append(test.name)
     assert plugin == {"assignment": pc.ASSIGNMENT, "tests": expected}
-    assert "sys.path.insert(0" in entry and entry.index("sys.path.insert") < entry.index("from otter")
-    assert setup.rstrip().endswith("chmod -R o+rX /root/miniforge3")  # the worker (nobody) runs otter's Python
+    assert "sys.path.insert(0" in entry and entry.index("sys.path.insert") < entry.index(
+        "from otter"
+    )
+    assert setup.rstrip().endswith(
+        "chmod -R o+rX /root/miniforge3"
+    )  # the worker (nobody) runs otter's Python
 
 
 def test_otter_gives_the_engine_grades_question_by_question(graded):
@@ -101,11 +138,17 @@ def test_otter_gives_the_engine_grades_question_by_question(graded):
     assert set(graded) == set(engine)
     for student, data in graded.items():
         expected = pc.auto_questions(engine[student])
-        if "error" in data:  # otter refused the file (e.g. not a notebook): the engine must give nothing
-            assert sum(expected.values()) == 0, f"{student}: otter failed but the engine gave points\n{data['error']}"
+        if (
+            "error" in data
+        ):  # otter refused the file (e.g. not a notebook): the engine must give nothing
+            assert sum(expected.values()) == 0, (
+                f"{student}: otter failed but the engine gave points\n{data['error']}"
+            )
             continue
         got = question_scores(data)
-        assert {q: got.get(q, 0.0) for q in expected} == expected, f"{student}: otter {got}, engine {expected}"
+        assert {q: got.get(q, 0.0) for q in expected} == expected, (
+            f"{student}: otter {got}, engine {expected}"
+        )
         assert "rnnkit corrected" not in data["_rnnkit"]["log"], data["_rnnkit"]["log"]
 
 
@@ -125,6 +168,11 @@ def test_cheater_gets_no_more_than_the_engine(graded):
 def test_otter_run_is_bounded_in_time(built, tmp_path):
     start = time.perf_counter()
     with pytest.raises(OtterRunError, match="stopped after 2 s"):
-        run_submission(built / f"{pc.ASSIGNMENT}-autograder.zip", pc.demo_class()[0] / "reference.ipynb", tmp_path,
-                       timeout=2, otter=str(pc.PIPELINES_BIN / "otter"))
+        run_submission(
+            built / f"{pc.ASSIGNMENT}-autograder.zip",
+            pc.demo_class()[0] / "reference.ipynb",
+            tmp_path,
+            timeout=2,
+            otter=str(pc.PIPELINES_BIN / "otter"),
+        )
     assert time.perf_counter() - start < 30

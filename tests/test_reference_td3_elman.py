@@ -1,4 +1,5 @@
 """Reference of td3-elman: myRNN, the forward-mode Jacobian and BPTT, checked against independent computations."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -47,7 +48,11 @@ SIZES = [(1, 3, 2), (1, 2, 5), (2, 4, 3), (3, 5, 4), (5, 3, 7), (8, 6, 2)]
 
 # --- myRNN ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("T,B,d,H,C", [(13, 5, 7, 16, 3), (1, 1, 7, 16, 3), (1, 4, 2, 3, 5), (9, 1, 3, 8, 2), (4, 6, 1, 5, 4)])
+
+@pytest.mark.parametrize(
+    "T,B,d,H,C",
+    [(13, 5, 7, 16, 3), (1, 1, 7, 16, 3), (1, 4, 2, 3, 5), (9, 1, 3, 8, 2), (4, 6, 1, 5, 4)],
+)
 def test_myrnn_returns_one_distribution_per_sequence(ns, T, B, d, H, C):
     torch.manual_seed(0)
     out = ns["myRNN"](d, H, C)(torch.randn(T, B, d))
@@ -133,7 +138,9 @@ def test_myrnn_smoke_training_lowers_the_loss(ns, one_thread):
     g = torch.Generator().manual_seed(0)
     labels = torch.randint(3, (256,), generator=g)
     centers = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
-    x = centers[labels][None] * 0.5 + torch.randn(8, 256, 2, generator=g)  # (T, N, d), weak signal per step
+    x = centers[labels][None] * 0.5 + torch.randn(
+        8, 256, 2, generator=g
+    )  # (T, N, d), weak signal per step
     model = ns["myRNN"](2, 16, 3)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
 
@@ -154,6 +161,7 @@ def test_myrnn_smoke_training_lowers_the_loss(ns, one_thread):
 
 
 # --- Exercise 3: states, Jacobian, BPTT ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("T,H,d", SIZES)
 def test_given_elman_states_follow_the_recursion(ns, T, H, d):
@@ -194,7 +202,9 @@ def test_bptt_matches_autograd_of_the_weighted_states(ns, T, H, d):
 def test_bptt_equals_the_jacobian_contracted_with_grad_h(ns):
     U, W, x, grad_h = random_instance(6, 4, 3, seed=11)
     J = ns["jacobian_h_U"](U, W, x)
-    torch.testing.assert_close(ns["bptt_grad_U"](U, W, x, grad_h), torch.einsum("ti,tiab->ab", grad_h, J))
+    torch.testing.assert_close(
+        ns["bptt_grad_U"](U, W, x, grad_h), torch.einsum("ti,tiab->ab", grad_h, J)
+    )
 
 
 def test_float32_inputs_give_float32_results(ns):
@@ -207,10 +217,19 @@ def test_jacobian_and_bptt_do_not_use_autograd(ns, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("automatic differentiation called")
 
-    for owner, name in [(torch.autograd, "grad"), (torch.autograd, "backward"), (torch.Tensor, "backward"),
-                        (torch.autograd.functional, "jacobian"), (torch.autograd.functional, "vjp"),
-                        (torch.autograd.functional, "jvp"), (torch.func, "jacrev"), (torch.func, "jacfwd"),
-                        (torch.func, "grad"), (torch.func, "vjp"), (torch.func, "jvp")]:
+    for owner, name in [
+        (torch.autograd, "grad"),
+        (torch.autograd, "backward"),
+        (torch.Tensor, "backward"),
+        (torch.autograd.functional, "jacobian"),
+        (torch.autograd.functional, "vjp"),
+        (torch.autograd.functional, "jvp"),
+        (torch.func, "jacrev"),
+        (torch.func, "jacfwd"),
+        (torch.func, "grad"),
+        (torch.func, "vjp"),
+        (torch.func, "jvp"),
+    ]:
         monkeypatch.setattr(owner, name, forbidden)
     U, W, x, grad_h = random_instance(5, 4, 3, seed=13)
     with torch.no_grad():

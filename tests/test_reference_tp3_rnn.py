@@ -3,6 +3,7 @@
 Every check compares with a computation written here independently of the reference, so a
 wrong reference fails; the smoke trainings show each model learning in a few seconds.
 """
+
 import importlib.util
 import string
 import sys
@@ -49,7 +50,10 @@ def make_rnn(ns, dim, latent, output, dtype=torch.float32, seed=0):
 
 # --- Q1: the RNN ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("L,B,D,H,O", [(1, 1, 1, 1, 1), (5, 3, 2, 8, 10), (12, 1, 4, 3, 2), (1, 7, 3, 16, 96)])
+
+@pytest.mark.parametrize(
+    "L,B,D,H,O", [(1, 1, 1, 1, 1), (5, 3, 2, 8, 10), (12, 1, 4, 3, 2), (1, 7, 3, 16, 96)]
+)
 def test_rnn_shapes(ns, L, B, D, H, O):
     rnn = make_rnn(ns, D, H, O)
     x = torch.randn(L, B, D)
@@ -122,6 +126,7 @@ def test_init_state_follows_model_dtype(ns):
 
 # --- Q2: classification ----------------------------------------------------------------------
 
+
 def test_classify_decodes_the_last_state(ns):
     rnn = make_rnn(ns, 2, 4, 3, torch.float64)
     x = torch.randn(6, 5, 2, dtype=torch.float64)
@@ -146,6 +151,7 @@ def test_evaluate_classifier_counts_loss_and_accuracy(ns):
 
 # --- Datasets (utils.py) ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dim", [1, 2])
 def test_sample_dataset_follows_the_course_formulas(ns, metro, dim):
     train, test = metro[0][..., :dim], metro[1][..., :dim]
@@ -160,13 +166,13 @@ def test_sample_dataset_follows_the_course_formulas(ns, metro, dim):
         x, label = ds[i]
         assert label == station
         assert x.shape == (L, dim)
-        torch.testing.assert_close(x, train[day, t:t + L, station] / maxima[station])
+        torch.testing.assert_close(x, train[day, t : t + L, station] / maxima[station])
     assert max(float(ds[i][0].max()) for i in range(0, len(ds), 7)) <= 1.0
     # The test set is divided by the train maxima, not its own.
     ds_test = ns["SampleMetroDataset"](test, length=L, stations_max=ds.stations_max)
     assert len(ds_test) == S * test.shape[0] * (T - L)
     x, label = ds_test[5 * test.shape[0] * (T - L) + 3]
-    torch.testing.assert_close(x, test[0, 3:3 + L, 5] / maxima[5])
+    torch.testing.assert_close(x, test[0, 3 : 3 + L, 5] / maxima[5])
     assert label == 5
 
 
@@ -182,14 +188,15 @@ def test_forecast_dataset_follows_the_course_formulas(ns, metro, dim):
         t, day = i // D, i % D
         x, y = ds[i]
         assert x.shape == y.shape == (L - 1, S, dim)
-        torch.testing.assert_close(x, train[day, t:t + L - 1] / maxima)
-        torch.testing.assert_close(y, train[day, t + 1:t + L] / maxima)
+        torch.testing.assert_close(x, train[day, t : t + L - 1] / maxima)
+        torch.testing.assert_close(y, train[day, t + 1 : t + L] / maxima)
     ds_test = ns["ForecastMetroDataset"](test, length=L, stations_max=ds.stations_max)
     assert len(ds_test) == test.shape[0] * (T - L)
-    torch.testing.assert_close(ds_test[4][0], test[0, 4:4 + L - 1] / maxima)
+    torch.testing.assert_close(ds_test[4][0], test[0, 4 : 4 + L - 1] / maxima)
 
 
 # --- Q3: forecasting ---------------------------------------------------------------------------
+
 
 def test_stations_as_batch_layout(ns):
     x = torch.randn(3, 5, 4, 2)  # (B, L, S, D)
@@ -211,7 +218,11 @@ def test_forecast_rolls_predictions_forward(ns):
         for _ in range(3):
             y = rnn.decode(h)
             expected.append(y)
-            h = torch.tanh(y @ rnn.input2hidden.weight.T + rnn.input2hidden.bias + h @ rnn.hidden2hidden.weight.T)
+            h = torch.tanh(
+                y @ rnn.input2hidden.weight.T
+                + rnn.input2hidden.bias
+                + h @ rnn.hidden2hidden.weight.T
+            )
         torch.testing.assert_close(out, torch.stack(expected))
         torch.testing.assert_close(ns["forecast"](rnn, x, 1)[0], rnn.decode(rnn(x)[-1]))
 
@@ -220,9 +231,13 @@ def test_horizon_mse_against_a_direct_computation(ns, metro):
     train, test = metro[0], metro[1]
     context, horizon = 6, 2
     ds_train = ns["ForecastMetroDataset"](train, length=10)
-    ds = ns["ForecastMetroDataset"](test, length=context + horizon, stations_max=ds_train.stations_max)
+    ds = ns["ForecastMetroDataset"](
+        test, length=context + horizon, stations_max=ds_train.stations_max
+    )
     rnn = make_rnn(ns, 2, 5, 2)
-    got_model, got_persistence = ns["horizon_mse"](rnn, DataLoader(ds, batch_size=16), context, horizon)
+    got_model, got_persistence = ns["horizon_mse"](
+        rnn, DataLoader(ds, batch_size=16), context, horizon
+    )
     assert got_model.shape == got_persistence.shape == (horizon,)
     normalised = test / ds_train.stations_max  # (D, T, S, 2)
     se_model, se_last = torch.zeros(horizon), torch.zeros(horizon)
@@ -230,7 +245,7 @@ def test_horizon_mse_against_a_direct_computation(ns, metro):
     with torch.no_grad():
         for day in range(test.shape[0]):
             for t in range(T - context - horizon):
-                window = normalised[day, t:t + context + horizon]  # (context+horizon, S, 2)
+                window = normalised[day, t : t + context + horizon]  # (context+horizon, S, 2)
                 pred = ns["forecast"](rnn, window[:context], horizon)
                 for k in range(horizon):
                     se_model[k] += ((pred[k] - window[context + k]) ** 2).sum()
@@ -242,6 +257,7 @@ def test_horizon_mse_against_a_direct_computation(ns, metro):
 
 
 # --- Text tools (utils.py) ---------------------------------------------------------------------
+
 
 def test_vocabulary_and_normalize(ns):
     u = ns["utils"]
@@ -281,6 +297,7 @@ def test_speech_dataset_left_pads_and_shifts(ns):
 
 
 # --- Q4: embedding and generation ---------------------------------------------------------------
+
 
 def test_one_hot_linear_equals_linear_on_one_hot(ns):
     torch.manual_seed(0)
@@ -355,6 +372,7 @@ def test_generate_fixed_sampling_follows_the_softmax(ns, char_model):
 
 # --- Smoke trainings ---------------------------------------------------------------------------
 
+
 def test_classifier_learns_on_tiny_metro_data(ns, metro):
     torch.manual_seed(0)
     train = metro[0][:, :, :4, :2]
@@ -373,7 +391,9 @@ def test_classifier_learns_on_tiny_metro_data(ns, metro):
 def test_forecaster_learns_on_tiny_metro_data(ns, metro):
     torch.manual_seed(0)
     ds = ns["ForecastMetroDataset"](metro[0][..., :1], length=12)
-    losses = ns["train_forecaster"](ns["RNN"](1, 8, 1), DataLoader(ds, batch_size=8, shuffle=True), epochs=4, lr=1e-2)
+    losses = ns["train_forecaster"](
+        ns["RNN"](1, 8, 1), DataLoader(ds, batch_size=8, shuffle=True), epochs=4, lr=1e-2
+    )
     assert len(losses) == 4
     assert losses[-1] < 0.5 * losses[0]
 
@@ -389,7 +409,9 @@ def test_char_model_learns_on_the_bundled_sample(ns):
     for _ in range(3):
         for x, y in DataLoader(ds, batch_size=32, shuffle=True):
             x, y = x.t(), y.t()
-            loss = F.cross_entropy(rnn.decode(rnn(emb(x))).flatten(0, 1), y.flatten(), ignore_index=0)
+            loss = F.cross_entropy(
+                rnn.decode(rnn(emb(x))).flatten(0, 1), y.flatten(), ignore_index=0
+            )
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(params, 1.0)

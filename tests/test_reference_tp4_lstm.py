@@ -3,6 +3,7 @@
 The reference is built once per module; its notebook's gradable cells give the models and the
 loss, and its handed-out modules (``textloader``, ``generate``) are imported from the build.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -94,7 +95,7 @@ def test_pad_collate_passes_the_course_self_test(tl):
     expected = torch.zeros(7, 3, dtype=torch.long)
     for b, sentence in enumerate(["C'est.", "Un.", "Test."]):
         codes = [tl.LETTRES.index(c) + 2 for c in sentence] + [tl.EOS_IX]
-        expected[:len(codes), b] = torch.tensor(codes)
+        expected[: len(codes), b] = torch.tensor(codes)
     assert torch.equal(batch, expected)
 
 
@@ -310,11 +311,24 @@ def chain(start, after_a, after_b, after_c):
 
 
 # Greedy follows a -> a -> a ... (0.5 then 0.3 per step); "b" then EOS has probability 0.405.
-TRAP = chain(start=[0, 0, 0.5, 0.45, 0.05], after_a=[0, 0.2, 0.3, 0.25, 0.25],
-             after_b=[0, 0.9, 0.04, 0.03, 0.03], after_c=[0, 0.5, 0.5, 0, 0])
-STRAIGHT = chain(start=[0, 0.1, 0.6, 0.2, 0.1], after_a=[0, 0.1, 0.1, 0.7, 0.1],
-                 after_b=[0, 0.1, 0.1, 0.1, 0.7], after_c=[0, 0.7, 0.1, 0.1, 0.1])
-LOOP = chain(start=[0, 0, 1, 0, 0], after_a=[0, 0.1, 0.8, 0.1, 0], after_b=[0, 1, 0, 0, 0], after_c=[0, 1, 0, 0, 0])
+TRAP = chain(
+    start=[0, 0, 0.5, 0.45, 0.05],
+    after_a=[0, 0.2, 0.3, 0.25, 0.25],
+    after_b=[0, 0.9, 0.04, 0.03, 0.03],
+    after_c=[0, 0.5, 0.5, 0, 0],
+)
+STRAIGHT = chain(
+    start=[0, 0.1, 0.6, 0.2, 0.1],
+    after_a=[0, 0.1, 0.1, 0.7, 0.1],
+    after_b=[0, 0.1, 0.1, 0.1, 0.7],
+    after_c=[0, 0.7, 0.1, 0.1, 0.1],
+)
+LOOP = chain(
+    start=[0, 0, 1, 0, 0],
+    after_a=[0, 0.1, 0.8, 0.1, 0],
+    after_b=[0, 1, 0, 0, 0],
+    after_c=[0, 1, 0, 0, 0],
+)
 
 
 def exhaustive_best(model, maxlen):
@@ -337,7 +351,9 @@ def letters(codes):
 
 def test_greedy_generation_on_a_hand_built_model(gen):
     model = MarkovModel(STRAIGHT)
-    run = lambda start="", maxlen=200, **kw: gen.generate(model, model.emb, model.decoder, EOS, start, maxlen, **kw)
+    run = lambda start="", maxlen=200, **kw: gen.generate(
+        model, model.emb, model.decoder, EOS, start, maxlen, **kw
+    )
     assert run() == "abc"
     assert model.steps == 3  # a, b and c were fed; generation stopped at EOS
     assert run() == "abc"  # deterministic
@@ -379,7 +395,9 @@ def test_beam_of_one_is_greedy(ns, gen, tl):
         model = MarkovModel(probs)
         for start, maxlen in (("", 6), ("b", 3), ("a", 0)):
             greedy = gen.generate(model, model.emb, model.decoder, EOS, start, maxlen)
-            assert gen.generate_beam(model, model.emb, model.decoder, EOS, 1, start, maxlen) == greedy
+            assert (
+                gen.generate_beam(model, model.emb, model.decoder, EOS, 1, start, maxlen) == greedy
+            )
     torch.manual_seed(6)
     for cell in ("rnn", "gru", "lstm"):
         emb, rnn = ns["build_model"](cell, tl.VOCAB_SIZE, 8, 16)
@@ -398,7 +416,9 @@ def test_beam_finds_the_exhaustive_optimum_where_greedy_fails(gen):
     assert beam == letters(best_seq)
     assert model.steps <= maxlen  # one batched step for the whole beam
     beam_score = model.logp([A + "abc".index(c) for c in beam], ended=len(beam) < maxlen)
-    assert beam_score == pytest.approx(best_score) and beam_score >= model.logp([A] * maxlen, ended=False)
+    assert beam_score == pytest.approx(best_score) and beam_score >= model.logp(
+        [A] * maxlen, ended=False
+    )
     assert gen.generate_beam(model, model.emb, model.decoder, EOS, 3, "b", maxlen) == "b"
 
 
@@ -425,7 +445,9 @@ def test_p_nucleus_support_values_and_limits(gen):
     for alpha in (0.3, 0.5, 0.8, 0.95):
         q = gen.p_nucleus(identity, alpha)(logits)
         assert q.shape == (6, 9)
-        expected = torch.tensor([nucleus_by_hand(row, alpha) for row in probs.tolist()], dtype=torch.float64)
+        expected = torch.tensor(
+            [nucleus_by_hand(row, alpha) for row in probs.tolist()], dtype=torch.float64
+        )
         assert torch.equal(q > 0, expected > 0)
         torch.testing.assert_close(q, expected)
     # The symbol that crosses alpha is in the set.
@@ -449,13 +471,21 @@ def test_p_nucleus_applies_the_decoder(gen):
     h = torch.randn(3, 4)
     with torch.no_grad():
         q = gen.p_nucleus(decoder, 0.9)(h)
-        expected = [nucleus_by_hand(row, 0.9) for row in torch.softmax(decoder(h).double(), -1).tolist()]
-    torch.testing.assert_close(q.double(), torch.tensor(expected, dtype=torch.float64), atol=1e-6, rtol=1e-5)
+        expected = [
+            nucleus_by_hand(row, 0.9) for row in torch.softmax(decoder(h).double(), -1).tolist()
+        ]
+    torch.testing.assert_close(
+        q.double(), torch.tensor(expected, dtype=torch.float64), atol=1e-6, rtol=1e-5
+    )
 
 
 def test_nucleus_beam_emits_only_nucleus_symbols(gen):
-    probs = chain(start=[0, 0.05, 0.4, 0.35, 0.2], after_a=[0, 0.15, 0.3, 0.3, 0.25],
-                  after_b=[0, 0.4, 0.35, 0.2, 0.05], after_c=[0, 0.5, 0.3, 0.15, 0.05])
+    probs = chain(
+        start=[0, 0.05, 0.4, 0.35, 0.2],
+        after_a=[0, 0.15, 0.3, 0.3, 0.25],
+        after_b=[0, 0.4, 0.35, 0.2, 0.05],
+        after_c=[0, 0.5, 0.3, 0.15, 0.05],
+    )
     model = MarkovModel(probs)
     for alpha in (0.5, 0.7, 0.9):
         compute = gen.p_nucleus(model.decoder, alpha)
@@ -472,10 +502,16 @@ def test_nucleus_beam_emits_only_nucleus_symbols(gen):
         torch.manual_seed(4)
         again = gen.generate_beam_nucleus(model, model.emb, model.decoder, EOS, 3, alpha, "", 8)
         torch.manual_seed(4)
-        assert gen.generate_beam_nucleus(model, model.emb, model.decoder, EOS, 3, alpha, "", 8) == again
+        assert (
+            gen.generate_beam_nucleus(model, model.emb, model.decoder, EOS, 3, alpha, "", 8)
+            == again
+        )
     # A nucleus of one symbol leaves no choice: the greedy path.
     straight = MarkovModel(STRAIGHT)
-    assert gen.generate_beam_nucleus(straight, straight.emb, straight.decoder, EOS, 4, 0.5, "", 10) == "abc"
+    assert (
+        gen.generate_beam_nucleus(straight, straight.emb, straight.decoder, EOS, 4, 0.5, "", 10)
+        == "abc"
+    )
 
 
 # --------------------------------------------------------------------------- smoke trainings
@@ -488,7 +524,9 @@ def test_models_learn_on_the_bundled_sample(ns, tl, cell):
     corpus = coursedata.load_speeches(sample=True, quiet=True)
     ds = tl.TextDataset(corpus.text, maxlen=40, maxsent=256)
     generator = torch.Generator().manual_seed(0)
-    loader = torch.utils.data.DataLoader(ds, batch_size=32, shuffle=True, collate_fn=tl.pad_collate_fn, generator=generator)
+    loader = torch.utils.data.DataLoader(
+        ds, batch_size=32, shuffle=True, collate_fn=tl.pad_collate_fn, generator=generator
+    )
     torch.manual_seed(0)
     emb, rnn = ns["build_model"](cell, tl.VOCAB_SIZE, 16, 48)
     params = list(emb.parameters()) + list(rnn.parameters())
@@ -497,7 +535,9 @@ def test_models_learn_on_the_bundled_sample(ns, tl, cell):
     with one_thread():
         for _ in range(3):
             for batch in loader:
-                loss = ns["maskedCrossEntropy"](rnn.decode(rnn(emb(batch[:-1]))), batch[1:], tl.PAD_IX)
+                loss = ns["maskedCrossEntropy"](
+                    rnn.decode(rnn(emb(batch[:-1]))), batch[1:], tl.PAD_IX
+                )
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -517,7 +557,7 @@ def test_template_imports_and_names_what_is_missing(tmp_path):
     script = textwrap.dedent(f"""
         import json, os, sys, nbformat, torch
         os.chdir({str(tmp_path)!r}); sys.path.insert(0, os.getcwd())
-        nb = nbformat.read({ASSIGNMENT + '.ipynb'!r}, as_version=4)
+        nb = nbformat.read({ASSIGNMENT + ".ipynb"!r}, as_version=4)
         ns = {{"__name__": "student"}}
         for cell in nb.cells:
             if cell.cell_type == "code" and {SKIP_TAG!r} not in cell.metadata.get("tags", []):
@@ -544,7 +584,9 @@ def test_template_imports_and_names_what_is_missing(tmp_path):
                 raised[name] = str(err)
         print(json.dumps(raised))
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     raised = json.loads(done.stdout.strip().splitlines()[-1])
     assert raised == {name: name for name in raised}

@@ -2,6 +2,7 @@
 
 Graded against the fake assignment of tests/fixtures/grading (see test_engine.py).
 """
+
 import csv
 import io
 import json
@@ -55,13 +56,20 @@ def test_a_subset_regrade_keeps_every_other_row_and_says_which_are_outdated(tmp_
     assert sorted(first.graded) == ["alice", "bob", "carol"]
     write(klass / "bob.py", GOOD)
     write(klass / "carol.py", GOOD)
-    second = run_class(klass, FAKE, out, jobs=2, options=OPTIONS, students=["bob.py"])  # an entry's name works
+    second = run_class(
+        klass, FAKE, out, jobs=2, options=OPTIONS, students=["bob.py"]
+    )  # an entry's name works
     assert second.graded == ("bob",)
     book = rows(out)
     assert set(book) == {"alice", "bob", "carol"}  # nothing dropped
     assert (book["alice"]["total"], book["bob"]["total"], book["carol"]["total"]) == ("3", "5", "3")
-    assert book["carol"]["problem"].startswith("not regraded: its files changed since") and not book["alice"]["problem"]
-    assert {r["max"] for r in book.values()} == {"6"}  # the assignment's total, Q3 (by hand) included
+    assert (
+        book["carol"]["problem"].startswith("not regraded: its files changed since")
+        and not book["alice"]["problem"]
+    )
+    assert {r["max"] for r in book.values()} == {
+        "6"
+    }  # the assignment's total, Q3 (by hand) included
     assert read_record(out, "carol").hold and not read_record(out, "bob").hold
     # A smaller folder graded into the same OUT: a part of the class, the other rows kept without a hold.
     write(tmp_path / "late" / "dave.py", GOOD)
@@ -90,7 +98,9 @@ def test_a_removed_entry_is_flagged_and_not_exported_and_duplicates_are_not_grad
     book = rows(out)
     assert set(book) == {"alice", "bob", "carol"}  # dan never graded: no row; bob and carol kept
     assert book["bob"]["problem"].startswith("removed: bob.py is no longer in")
-    assert book["carol"]["problem"].startswith("duplicate entries, not regraded: carol.py, carol.zip")
+    assert book["carol"]["problem"].startswith(
+        "duplicate entries, not regraded: carol.py, carol.zip"
+    )
     assert book["carol"]["total"] == "3"  # the earlier grade, kept, not the zip's
     assert "bob: removed" in said
     path, table = export_moodle(out)
@@ -118,10 +128,27 @@ def test_the_log_and_report_json_say_which_kit_graded_when(tmp_path):
     assert "alice: graded in " in text and "bob: unloadable in " in text
     assert "alice: unchanged since graded, kept (graded)" in text
     data = json.loads((out / "alice" / "report.json").read_text(encoding="utf-8"))
-    assert data["kit_version"] == __version__ and data["graded_at"].startswith("20") and data["entry"] == "alice.py"
+    assert (
+        data["kit_version"] == __version__
+        and data["graded_at"].startswith("20")
+        and data["entry"] == "alice.py"
+    )
     assert data["kit_commit"]
-    old = {k: v for k, v in data.items() if k not in ("kit_version", "kit_commit", "graded_at", "entry",
-                                                      "entry_folder", "display_name", "moodle_id", "hold")}
+    old = {
+        k: v
+        for k, v in data.items()
+        if k
+        not in (
+            "kit_version",
+            "kit_commit",
+            "graded_at",
+            "entry",
+            "entry_folder",
+            "display_name",
+            "moodle_id",
+            "hold",
+        )
+    }
     assert report_from_dict(old) == report_from_dict(data)  # a report.json of before reads the same
 
 
@@ -129,22 +156,45 @@ def test_moodle_folders_become_participant_ids_with_names_and_export_maps_back(t
     klass, out = tmp_path / "download", tmp_path / "out"
     write(klass / "Élodie Dupont-Martin_12345_assignsubmission_file_" / "tp.py", GOOD)
     write(klass / "Jean Le Gall_67890_assignsubmission_file_" / "tp.py", HALF)
-    write(klass / "Jean Le Gall_67890_assignsubmission_onlinetext_" / "onlinetext.html", "<p>voir le fichier</p>")
-    write(klass / "Zoé Participant_555_assignsubmission_onlinetext_" / "onlinetext.html", "<p>rien</p>")
+    write(
+        klass / "Jean Le Gall_67890_assignsubmission_onlinetext_" / "onlinetext.html",
+        "<p>voir le fichier</p>",
+    )
+    write(
+        klass / "Zoé Participant_555_assignsubmission_onlinetext_" / "onlinetext.html",
+        "<p>rien</p>",
+    )
     entries, duplicates = class_entries(klass)
     assert not duplicates and set(entries) == {"12345", "67890", "555"}
-    assert entries["67890"].plugin == "file" and entries["12345"].display_name == "Élodie Dupont-Martin"
+    assert (
+        entries["67890"].plugin == "file"
+        and entries["12345"].display_name == "Élodie Dupont-Martin"
+    )
     assert grade_folder(quiet(), klass, FAKE, out, 2, OPTIONS) == 0
     book = rows(out)
-    assert list(next(iter(book.values())))[:5] == ["student", "name", "moodle_id", "status", "total"]
+    assert list(next(iter(book.values())))[:5] == [
+        "student",
+        "name",
+        "moodle_id",
+        "status",
+        "total",
+    ]
     assert (book["12345"]["name"], book["12345"]["total"]) == ("Élodie Dupont-Martin", "5")
     assert (book["67890"]["name"], book["67890"]["total"]) == ("Jean Le Gall", "3")
-    assert book["555"]["status"] == "unloadable"  # an online text only: nothing to grade, and the reason
+    assert (
+        book["555"]["status"] == "unloadable"
+    )  # an online text only: nothing to grade, and the reason
     path, table = export_moodle(out)
     exported = list(csv.reader(path.open(encoding="utf-8")))
     assert exported[0][:2] == ["Identifier", "Full name"] and exported[0][-1] == "Grade"
-    assert ["Participant 12345", "Élodie Dupont-Martin"] == exported[1][:2] and exported[1][-1] == "5"
-    assert {row[0] for row in exported[1:]} == {"Participant 12345", "Participant 555", "Participant 67890"}
+    assert ["Participant 12345", "Élodie Dupont-Martin"] == exported[1][:2] and exported[1][
+        -1
+    ] == "5"
+    assert {row[0] for row in exported[1:]} == {
+        "Participant 12345",
+        "Participant 555",
+        "Participant 67890",
+    }
     # A student also listed by a plain name cannot be identified in Moodle: the export stops and says so.
     write(tmp_path / "more" / "paul.py", GOOD)
     run_class(tmp_path / "more", FAKE, out, options=OPTIONS)
@@ -178,18 +228,31 @@ def test_ctrl_c_stops_within_seconds_keeps_what_finished_and_leaves_no_process(t
 
     klass, out = tmp_path / "class", tmp_path / "out"
     slow = nbformat.v4.new_notebook()
-    slow.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(8)") for _ in range(20)]  # minutes
+    slow.cells = [
+        nbformat.v4.new_code_cell("import time\ntime.sleep(8)") for _ in range(20)
+    ]  # minutes
     nbformat.write(slow, klass.mkdir() or klass / "a_slow.ipynb")
     write(klass / "alice.py", GOOD)
     write(klass / "bob.py", HALF)
     script = write(tmp_path / "grade.py", CTRL_C.format(tests=str(Path(__file__).parent)))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     # A session of its own, signalled as a whole: what Ctrl-C in a terminal does.
-    process = subprocess.Popen([sys.executable, str(script), str(klass), str(out)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(klass), str(out)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 240
-        while not (out / "alice" / "report.json").exists() and process.poll() is None and time.monotonic() < deadline:
+        while (
+            not (out / "alice" / "report.json").exists()
+            and process.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         assert process.poll() is None and (out / "alice" / "report.json").exists()
         time.sleep(1.0)  # the slow one is loading in its worker

@@ -1,7 +1,16 @@
 """Speech corpus: where the text comes from, and that the offline stand-ins look like the course file."""
+
 import pytest
 
-from autograder.coursedata import DATA_ENV, DataError, SPEECH_FILE, load_speeches, sample_corpus, sotu_corpus, write_speeches
+from autograder.coursedata import (
+    DATA_ENV,
+    SPEECH_FILE,
+    DataError,
+    load_speeches,
+    sample_corpus,
+    sotu_corpus,
+    write_speeches,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +32,9 @@ def test_sotu_corpus_when_installed_is_modern_spoken_addresses():
     if corpus is None:
         pytest.skip("sotu package not installed")
     assert corpus.source == "sotu"
-    assert 1_200_000 < len(corpus.text) < 1_600_000  # datasets.md: spoken 1981+ is about 1.37 M characters
+    assert (
+        1_200_000 < len(corpus.text) < 1_600_000
+    )  # datasets.md: spoken 1981+ is about 1.37 M characters
     assert corpus.text.count("\n") > 30
 
 
@@ -44,7 +55,9 @@ def test_resolution_explicit_then_env_then_cwd_then_fallback(tmp_path, monkeypat
     assert load_speeches(quiet=True).text == "From env."
     found = load_speeches(explicit, quiet=True)
     assert (found.text, found.source, found.path) == ("Explicit. Text.", "file", explicit)
-    assert load_speeches(env_dir, quiet=True).text == "From env."  # a folder means the course file in it
+    assert (
+        load_speeches(env_dir, quiet=True).text == "From env."
+    )  # a folder means the course file in it
 
 
 def test_env_folder_without_the_file_falls_through(tmp_path, monkeypatch, capsys):

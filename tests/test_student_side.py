@@ -1,5 +1,6 @@
 """The student's side: the package a lab folder ships, its command line, check() and submit(), the
 portable path (no fork, no Unix sockets, no resource, no SIGALRM) and check() in a real kernel."""
+
 import json
 import os
 import shutil
@@ -61,17 +62,36 @@ def test_the_package_ships_only_what_this_labs_check_needs(lab):
     names = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
     assert {"checking.py", "check_server.py", "grade.py", "sandbox/worker.py"} <= names
     # the lab's own folder: its description, messages, procedures and public tests
-    lab_files = {p.relative_to(package / "public_tests").as_posix() for p in (package / "public_tests").rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts}
-    assert lab_files == {f"{LAB}/{n}" for n in ("assignment.toml", "catalog.py", "procedures.py", "tests/test_public.py")}
-    staff = {"build.py", "validity.py", "export.py", "manual.py", "cli_grade.py", "reference.py", "bench.py"}
-    assert not names & staff and not any(n.startswith(("pipelines/", "calibrate", "coursedata/")) for n in names)
+    lab_files = {
+        p.relative_to(package / "public_tests").as_posix()
+        for p in (package / "public_tests").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert lab_files == {
+        f"{LAB}/{n}"
+        for n in ("assignment.toml", "catalog.py", "procedures.py", "tests/test_public.py")
+    }
+    staff = {
+        "build.py",
+        "validity.py",
+        "export.py",
+        "manual.py",
+        "cli_grade.py",
+        "reference.py",
+        "bench.py",
+    }
+    assert not names & staff and not any(
+        n.startswith(("pipelines/", "calibrate", "coursedata/")) for n in names
+    )
     tests = {p.name for p in (package / "public_tests").rglob("tests/*.py")}
     assert tests == {"test_public.py"}  # hidden tests and check modules never ship
     requirements = (lab / "etudiant" / "requirements.txt").read_text()
     assert "torch==2.13.0" in requirements and "+cpu" not in requirements
     first = nbformat.read(lab / "etudiant" / f"{LAB}.ipynb", as_version=4).cells
-    assert "tp4-lstm-rendu.zip" in first[0].source and "`generate.py` et `textloader.py`" in first[0].source
+    assert (
+        "tp4-lstm-rendu.zip" in first[0].source
+        and "`generate.py` et `textloader.py`" in first[0].source
+    )
     assert "requirements.txt" in first[0].source and first[0].source.startswith("# TP 4")
     assert first[-1].source.endswith("submit()") and "skip-grading" in first[-1].metadata["tags"]
 
@@ -85,10 +105,18 @@ def test_the_package_imports_nothing_its_requirements_do_not_declare(lab):
     from importlib.metadata import packages_distributions
 
     distributions = packages_distributions()
-    declared = {line.split("==")[0].lower()
-                for line in (lab / "etudiant" / "requirements.txt").read_text().splitlines() if "==" in line}
+    declared = {
+        line.split("==")[0].lower()
+        for line in (lab / "etudiant" / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    }
     entries = {"__init__.py", "__main__.py", "checking.py", "check_server.py"}
-    ours = {"rnnkit", "rnnkit_sandbox", "coursedata", "IPython"}  # IPython: only inside a running notebook
+    ours = {
+        "rnnkit",
+        "rnnkit_sandbox",
+        "coursedata",
+        "IPython",
+    }  # IPython: only inside a running notebook
     seen = set()
     package = lab / "etudiant" / "rnnkit"
     for path in package.rglob("*.py"):
@@ -120,14 +148,32 @@ def test_check_reads_the_modules_beside_the_notebook_and_fails_with_a_failing_te
     done = rnnkit(folder, "check", "--question", "Q1")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("Tests publics : 1/1 réussis")
-    staff = subprocess.run([sys.executable, "-m", "autograder", "check", LAB, str(folder / f"{LAB}.ipynb"),
-                            "--question", "Q1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert staff.returncode == 0 and staff.stdout.startswith("Tests publics : 1/1 réussis"), staff.stdout
+    staff = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "check",
+            LAB,
+            str(folder / f"{LAB}.ipynb"),
+            "--question",
+            "Q1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert staff.returncode == 0 and staff.stdout.startswith("Tests publics : 1/1 réussis"), (
+        staff.stdout
+    )
 
 
 def test_check_grades_the_notebook_it_is_given(lab, tmp_path):
     folder = student_folder(lab, tmp_path, "textloader.py", "generate.py")
-    shutil.copyfile(lab / "reference" / f"{LAB}.ipynb", folder / "TP4_Dupont.ipynb")  # beside the untouched original
+    shutil.copyfile(
+        lab / "reference" / f"{LAB}.ipynb", folder / "TP4_Dupont.ipynb"
+    )  # beside the untouched original
     done = rnnkit(folder, "check", "TP4_Dupont.ipynb", "--question", "Q5a")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "TP4_Dupont.ipynb" in done.stdout  # the note says which notebook was graded
@@ -151,7 +197,9 @@ def test_check_runs_without_fork_unix_sockets_resource_or_sigalrm(lab, tmp_path)
     the grader's deadline."""
     folder = student_folder(lab, tmp_path, "textloader.py")
     notebook = nbformat.read(folder / f"{LAB}.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("while True:\n    pass"))  # a cell that never ends
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("while True:\n    pass")
+    )  # a cell that never ends
     nbformat.write(notebook, folder / f"{LAB}.ipynb")
     probe = WITHOUT_POSIX + textwrap.dedent("""
         import json, sys
@@ -163,18 +211,22 @@ def test_check_runs_without_fork_unix_sockets_resource_or_sigalrm(lab, tmp_path)
         print(json.dumps({"level": isolation.detect().level, "total": report.total,
                           "steps": [[s.where, s.status] for s in report.load.steps]}))
     """)
-    done = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     assert facts["level"] == "portable" and facts["total"] == 0.5
-    assert [where for where, status in facts["steps"] if status == "timeout"]  # the endless cell was stopped
+    assert [
+        where for where, status in facts["steps"] if status == "timeout"
+    ]  # the endless cell was stopped
 
 
 def test_a_stubborn_loop_is_stopped_by_the_graders_deadline_on_the_portable_path(tmp_path):
     """A loop that swallows the worker's own interrupt: only killing the worker ends it."""
     script = WITHOUT_POSIX + textwrap.dedent(f"""
         import json, sys
-        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
         from pathlib import Path
         from test_engine import COUNTER, FAKE, OPTIONS
         from autograder.grade import grade
@@ -184,7 +236,9 @@ def test_a_stubborn_loop_is_stopped_by_the_graders_deadline_on_the_portable_path
         report = grade(path, FAKE, OPTIONS)
         print(json.dumps({{t.test: t.outcome.value for t in report.tests}}))
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     outcomes = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcomes["test_double_shape"] == "timed_out" and outcomes["test_counter"] == "passed"
@@ -194,10 +248,16 @@ def test_one_checking_process_serves_every_check_and_sees_each_save(lab, tmp_pat
     folder = student_folder(lab, tmp_path)
     server = _Server()
     try:
-        first = server.ask({"op": "check", "notebook": str(folder / f"{LAB}.ipynb"), "questions": ["Q1"]})
+        first = server.ask(
+            {"op": "check", "notebook": str(folder / f"{LAB}.ipynb"), "questions": ["Q1"]}
+        )
         pid = server.process.pid
-        shutil.copyfile(lab / "reference" / "textloader.py", folder / "textloader.py")  # the student saves
-        second = server.ask({"op": "check", "notebook": str(folder / f"{LAB}.ipynb"), "questions": ["Q1"]})
+        shutil.copyfile(
+            lab / "reference" / "textloader.py", folder / "textloader.py"
+        )  # the student saves
+        second = server.ask(
+            {"op": "check", "notebook": str(folder / f"{LAB}.ipynb"), "questions": ["Q1"]}
+        )
         assert (first["passed"], second["passed"]) == (0, 1)
         assert server.process.pid == pid  # torch was imported once
         assert second["html"].startswith('<div class="rnnkit-check"') and "<li>" in second["html"]
@@ -211,11 +271,19 @@ def test_check_in_a_real_kernel_shows_html_and_returns_nothing(lab, tmp_path):
     folder = student_folder(lab, tmp_path, "textloader.py")
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["rnnkit"] = {"assignment": LAB}
-    notebook.cells = [nbformat.v4.new_code_cell("answer = 42  # run, never saved in tp4-lstm.ipynb"),
-                      nbformat.v4.new_code_cell("from rnnkit import check\ncheck('Q1', notebook='tp4-lstm.ipynb')")]
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("answer = 42  # run, never saved in tp4-lstm.ipynb"),
+        nbformat.v4.new_code_cell(
+            "from rnnkit import check\ncheck('Q1', notebook='tp4-lstm.ipynb')"
+        ),
+    ]
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     outputs = notebook.cells[1].outputs
     assert [o.output_type for o in outputs] == ["display_data"], outputs  # no Out[...]: not a grade
     html = outputs[0].data["text/html"]
     assert "1/1 réussis" in html
-    assert "In [1]" in html and "Enregistrez" in html  # the check reads the file: unsaved edits are named
+    assert (
+        "In [1]" in html and "Enregistrez" in html
+    )  # the check reads the file: unsaved edits are named

@@ -1,4 +1,5 @@
 """The validity bank machinery: variant headers, materialising, judging, determinism."""
+
 import pytest
 
 from autograder.validity import BankError, _parse, determinism, run_bank, sections
@@ -7,8 +8,14 @@ pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
 
 
 def test_sections_switch_target_midway():
-    text = "# why: demo\nx = 1\n# target: generate.py\ndef f():\n    pass\n# target: notebook\ny = 2\n"
-    assert sections(text) == [("notebook", "# why: demo\nx = 1\n"), ("generate.py", "def f():\n    pass\n"), ("notebook", "y = 2\n")]
+    text = (
+        "# why: demo\nx = 1\n# target: generate.py\ndef f():\n    pass\n# target: notebook\ny = 2\n"
+    )
+    assert sections(text) == [
+        ("notebook", "# why: demo\nx = 1\n"),
+        ("generate.py", "def f():\n    pass\n"),
+        ("notebook", "y = 2\n"),
+    ]
 
 
 def test_a_mutant_must_declare_what_it_loses(tmp_path):
@@ -38,7 +45,9 @@ def test_one_process_grades_several_assignments():
 
 def test_a_convention_declares_itself_and_its_price(tmp_path):
     good = tmp_path / "lstm_x_h_c.py"
-    good.write_text("# convention: one_step(x, h, c)\n# price: Q5b=0.5, Q3=0.25\nclass LSTM: pass\n")
+    good.write_text(
+        "# convention: one_step(x, h, c)\n# price: Q5b=0.5, Q3=0.25\nclass LSTM: pass\n"
+    )
     variant = _parse("tp4-lstm", "convention", good)
     assert variant.price == (("Q5b", 0.5), ("Q3", 0.25)) and variant.why == "one_step(x, h, c)"
     unnamed = tmp_path / "unnamed.py"
@@ -59,10 +68,17 @@ def test_the_conventions_banks_cover_the_ways_students_call_their_code():
     """At least 40 correct implementations in other conventions over the labs, each graded by the bank tests."""
     from autograder.validity import load_bank
 
-    conventions = [v for lab in ("tp3-rnn", "tp4-lstm", "td3-elman") for v in load_bank(lab) if v.kind == "convention"]
+    conventions = [
+        v
+        for lab in ("tp3-rnn", "tp4-lstm", "td3-elman")
+        for v in load_bank(lab)
+        if v.kind == "convention"
+    ]
     assert len(conventions) >= 40
     assert all(v.why for v in conventions)
-    assert sum(bool(v.price) for v in conventions) >= 5  # priced deviations are checked too, not only free ones
+    assert (
+        sum(bool(v.price) for v in conventions) >= 5
+    )  # priced deviations are checked too, not only free ones
 
 
 def test_the_public_share_read_off_the_full_grading_is_that_of_public_only_grading():
@@ -74,5 +90,9 @@ def test_the_public_share_read_off_the_full_grading_is_that_of_public_only_gradi
     verdicts = run_bank("td3-elman", jobs=2, names=("reference", "myrnn_tanh", "myrnn_no_bias"))
     caught = {v.variant.name: v.public_caught for v in verdicts}
     assert caught == {"reference": None, "myrnn_tanh": True, "myrnn_no_bias": False}
-    assert all(public_only_caught(v.variant) == v.public_caught for v in verdicts if v.variant.kind == "mutant")
+    assert all(
+        public_only_caught(v.variant) == v.public_caught
+        for v in verdicts
+        if v.variant.kind == "mutant"
+    )
     assert figures(verdicts)["public_share"] == 0.5

@@ -4,6 +4,7 @@ The bank (``validity/td3-elman/``) is graded once per module: the reference and 
 implementation must get full marks, the untouched template zero with no grader error, and each
 mutant must lose exactly the questions it declares, with its message.
 """
+
 import importlib.util
 import sys
 from collections import defaultdict
@@ -18,7 +19,10 @@ ASSIGNMENT = "td3-elman"
 TESTS = ROOT / "assignments" / ASSIGNMENT / "tests"
 BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration
-pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.banks]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"),
+    pytest.mark.banks,
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,10 @@ def test_public_tests_alone_catch_half_the_mutants(verdicts):
     must cost them points there (a test that passes a mistake its question warns about teaches nothing)."""
     share = figures(list(verdicts.values()))["public_share"]
     missed = sorted(v.variant.name for v in verdicts.values() if v.public_caught is False)
-    assert share >= PUBLIC_SHARE_FLOOR, f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    assert share >= PUBLIC_SHARE_FLOOR, (
+        f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    )
+
 
 def test_template_gets_zero_without_grader_error(verdicts):
     template = verdicts["template"]
@@ -78,7 +85,9 @@ def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_t
         assert spec["question"] in questions and not questions[spec["question"]].manual
         points[spec["question"]] += spec["points"]
         if spec["visibility"] == "public":
-            assert module == "test_public", "public tests live in test_public.py (shipped to students)"
+            assert module == "test_public", (
+                "public tests live in test_public.py (shipped to students)"
+            )
             public[spec["question"]] += 1
     automatic = {q.id: q.points for q in questions.values() if not q.manual}
     assert dict(points) == automatic

@@ -6,6 +6,7 @@ mutant must lose exactly the questions it declares, with its message. Grading in
 learning tests (the student's RNN trained by the grader's loop), so this module takes a few
 minutes on two cores.
 """
+
 import importlib.util
 import inspect
 import sys
@@ -23,7 +24,11 @@ BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration; grading the
 # whole bank (about 40 variants, learning tests included) takes 4 to 7 minutes on two busy cores, in the first
 # test's setup: hence a timeout of its own, whatever the suite's default.
-pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.timeout(1800), pytest.mark.banks]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"),
+    pytest.mark.timeout(1800),
+    pytest.mark.banks,
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +47,10 @@ def test_public_tests_alone_catch_half_the_mutants(verdicts):
     must cost them points there (a test that passes a mistake its question warns about teaches nothing)."""
     share = figures(list(verdicts.values()))["public_share"]
     missed = sorted(v.variant.name for v in verdicts.values() if v.public_caught is False)
-    assert share >= PUBLIC_SHARE_FLOOR, f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    assert share >= PUBLIC_SHARE_FLOOR, (
+        f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    )
+
 
 def test_template_gets_zero_without_grader_error(verdicts):
     template = verdicts["template"]
@@ -88,7 +96,9 @@ def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_t
         assert spec["question"] in questions and not questions[spec["question"]].manual
         points[spec["question"]] += spec["points"]
         if spec["visibility"] == "public":
-            assert module.endswith("test_public"), "public tests live in test_public.py (shipped to students)"
+            assert module.endswith("test_public"), (
+                "public tests live in test_public.py (shipped to students)"
+            )
             public[spec["question"]] += 1
     automatic = {q.id: q.points for q in questions.values() if not q.manual}
     assert dict(points) == automatic == {"Q1": 8, "Q2": 4, "Q3": 2, "Q4": 4}

@@ -5,6 +5,7 @@ implementation must get full marks, the untouched template zero with no grader e
 mutant must lose exactly the questions it declares, with its message. The grader-side helpers
 (layout identification, table models) get a few direct checks too.
 """
+
 import importlib.util
 import inspect
 import sys
@@ -21,7 +22,10 @@ ASSIGNMENT = "tp4-lstm"
 TESTS = ROOT / "assignments" / ASSIGNMENT / "tests"
 BANK = load_bank(ASSIGNMENT)
 # the grading tests' @grade marker is registered by the grading engine's own pytest configuration
-pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"), pytest.mark.banks]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning"),
+    pytest.mark.banks,
+]
 
 
 def _load(path, name):
@@ -52,7 +56,10 @@ def test_public_tests_alone_catch_half_the_mutants(verdicts):
     must cost them points there (a test that passes a mistake its question warns about teaches nothing)."""
     share = figures(list(verdicts.values()))["public_share"]
     missed = sorted(v.variant.name for v in verdicts.values() if v.public_caught is False)
-    assert share >= PUBLIC_SHARE_FLOOR, f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    assert share >= PUBLIC_SHARE_FLOOR, (
+        f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+    )
+
 
 def test_template_gets_zero_without_grader_error(verdicts):
     template = verdicts["template"]
@@ -84,7 +91,9 @@ def _grading_tests():
             for m in marks:
                 if m.name == "parametrize":
                     for param in m.args[1]:
-                        grades += [pm.kwargs for pm in getattr(param, "marks", ()) if pm.name == "grade"]
+                        grades += [
+                            pm.kwargs for pm in getattr(param, "marks", ()) if pm.name == "grade"
+                        ]
             assert grades, f"{path.name}::{attr} has no @grade"
             assert len(grades) == 1 or not [m for m in marks if m.name == "grade"], attr
             found.append((path.stem, attr, grades))
@@ -99,7 +108,9 @@ def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_t
             assert spec["question"] in questions and not questions[spec["question"]].manual
             points[spec["question"]] += spec["points"]
             if spec["visibility"] == "public":
-                assert module == "test_public", "public tests live in test_public.py (shipped to students)"
+                assert module == "test_public", (
+                    "public tests live in test_public.py (shipped to students)"
+                )
                 public[spec["question"]] += 1
     automatic = {q.id: q.points for q in questions.values() if not q.manual}
     assert {q: round(p, 6) for q, p in points.items()} == automatic
@@ -110,7 +121,7 @@ def test_public_tests_use_neither_the_reference_nor_hidden_helpers():
     """Public tests are shipped to students: no ``reference`` fixture, no import of the hidden helpers."""
     text = (TESTS / "test_public.py").read_text(encoding="utf-8")
     assert "tp4_checks" not in text
-    for module, name, specs in _grading_tests():
+    for module, name, _specs in _grading_tests():
         if module == "test_public":
             fn = getattr(sys.modules[f"rnnkit_validity_tp4_{module}"], name)
             assert "reference" not in inspect.signature(fn).parameters, name
@@ -125,23 +136,45 @@ def test_partial_credit_settings_are_shares():
 
 # --- the grader-side helpers ---------------------------------------------------------------------
 
+
 def test_every_lstm_layout_is_read():
     """Fused gates in any order, separate input/hidden layers, transposed raw parameters."""
     H, D, V = 5, 3, 7
-    shapes = {"W_ih": (4 * H, D), "W_hh": (4 * H, H), "b": (4 * H,), "decoder.weight": (V, H), "decoder.bias": (V,)}
+    shapes = {
+        "W_ih": (4 * H, D),
+        "W_hh": (4 * H, H),
+        "b": (4 * H,),
+        "decoder.weight": (V, H),
+        "decoder.bias": (V,),
+    }
     found = K.readings(shapes, D, H, V, ("i", "f", "g", "o"))
     # every gate order of both matrices; the fused bias follows one of them (one option when they agree)
     assert len(found) == 24 * 24 * 2 - 24
     shapes = {f"W_{g}.weight": (H, H + D) for g in "ifco"} | {f"W_{g}.bias": (H,) for g in "ifco"}
-    assert len(K.readings(shapes, D, H, V, ("i", "f", "g", "o"))) == 24 * 2 ** 4
-    shapes = {"Wz": (H + D, H), "bz": (H,), "Wr": (H + D, H), "br": (H,), "Wn": (H + D, H), "bn": (H,)}
-    assert len(K.readings(shapes, D, H, V, ("z", "r", "n"))) == 6 * 2 ** 3  # raw weights used as x @ W
+    assert len(K.readings(shapes, D, H, V, ("i", "f", "g", "o"))) == 24 * 2**4
+    shapes = {
+        "Wz": (H + D, H),
+        "bz": (H,),
+        "Wr": (H + D, H),
+        "br": (H,),
+        "Wn": (H + D, H),
+        "bn": (H,),
+    }
+    assert (
+        len(K.readings(shapes, D, H, V, ("z", "r", "n"))) == 6 * 2**3
+    )  # raw weights used as x @ W
 
 
 def test_table_model_answers():
     E = K.EOS_TOKEN
-    table = K.make_table({"": {"a": 0.5, "b": 0.4, E: 0.1}, "a": {"c": 0.36, "d": 0.34, "e": 0.3},
-                          "b": {"f": 0.9, E: 0.1}}, {E: 1.0})
+    table = K.make_table(
+        {
+            "": {"a": 0.5, "b": 0.4, E: 0.1},
+            "a": {"c": 0.36, "d": 0.34, "e": 0.3},
+            "b": {"f": 0.9, E: 0.1},
+        },
+        {E: 1.0},
+    )
     assert table.greedy("", 10)[0] == "ac"
     score, text, finished = table.exhaustive("", 10)[0]
     assert (text, finished) == ("bf", True)

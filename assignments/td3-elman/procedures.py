@@ -6,6 +6,7 @@ lives here; every comparison happens in the grader.
 
 This module is copied into the worker's folder: standard library and torch only.
 """
+
 from __future__ import annotations
 
 import torch
@@ -68,7 +69,9 @@ def no_autograd(fn, args: list) -> dict:
         return {"result": None, "autograd": seen, "requires_grad": False}
     finally:
         forward_ad.make_dual = original_make_dual
-    requires_grad = bool(isinstance(result, torch.Tensor) and (result.requires_grad or result.grad_fn is not None))
+    requires_grad = bool(
+        isinstance(result, torch.Tensor) and (result.requires_grad or result.grad_fn is not None)
+    )
     return {"result": _portable(result), "autograd": seen, "requires_grad": requires_grad}
 
 

@@ -11,6 +11,7 @@ threshold with its margins. ``--mistakes`` also trains RNNs with the lab's usual
 Reading the output: a threshold is sound when it sits clearly between the best trivial baseline
 and the reference's worst seed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,10 +93,17 @@ def variants(rnn_class) -> dict:
         def decode(self, h):
             return torch.sigmoid(super().decode(h))
 
-    return {"reference": (rnn_class, "raw"), "memoryless": (Memoryless, "raw"), "diagonal": (Diagonal, "raw"),
-            "tanh_after_loop": (TanhAfterLoop, "raw"), "relu": (Relu, "raw"), "not_updated": (NotUpdated, "raw"),
-            "detached": (Detached, "raw"), "decode_softmax": (Softmax, "softmax"),
-            "decode_sigmoid": (Sigmoid, "sigmoid")}
+    return {
+        "reference": (rnn_class, "raw"),
+        "memoryless": (Memoryless, "raw"),
+        "diagonal": (Diagonal, "raw"),
+        "tanh_after_loop": (TanhAfterLoop, "raw"),
+        "relu": (Relu, "raw"),
+        "not_updated": (NotUpdated, "raw"),
+        "detached": (Detached, "raw"),
+        "decode_softmax": (Softmax, "softmax"),
+        "decode_sigmoid": (Sigmoid, "sigmoid"),
+    }
 
 
 def spec(K, latent: int, decode: str, task: str) -> dict:
@@ -108,8 +116,14 @@ def classification(K, model_class, decode, seed) -> float:
     data = K.classification_data(10_000 + seed)
     torch.manual_seed(seed)
     model = model_class(cfg["dim"], cfg["latent"], cfg["stations"])
-    out = loops.train_classifier(model, data.x, data.y, data.x_eval, spec(K, cfg["latent"], decode, "classify"),
-                                 K.learning_config(cfg, seed, classes=cfg["stations"]))
+    out = loops.train_classifier(
+        model,
+        data.x,
+        data.y,
+        data.x_eval,
+        spec(K, cfg["latent"], decode, "classify"),
+        K.learning_config(cfg, seed, classes=cfg["stations"]),
+    )
     return K.accuracy(out["scores"], data.y_eval)
 
 
@@ -118,8 +132,13 @@ def forecasting(K, model_class, decode, seed) -> float:
     data = K.forecasting_data(20_000 + seed)
     torch.manual_seed(seed)
     model = model_class(cfg["dim"], cfg["latent"], cfg["dim"])
-    out = loops.train_forecaster(model, data.x, data.x_eval, spec(K, cfg["latent"], decode, "forecast"),
-                                 K.learning_config(cfg, seed, horizon=cfg["horizon"]))
+    out = loops.train_forecaster(
+        model,
+        data.x,
+        data.x_eval,
+        spec(K, cfg["latent"], decode, "forecast"),
+        K.learning_config(cfg, seed, horizon=cfg["horizon"]),
+    )
     model_mse, persistence = K.horizon_mse(out["rollout"], data.x_eval)
     return float(model_mse.mean() / persistence.mean())
 
@@ -130,9 +149,15 @@ def language(K, ns, model_class, decode, seed) -> tuple[float, float]:
     torch.manual_seed(seed)
     emb = ns["OneHotLinear"](ns["VOCAB_SIZE"], cfg["emb"])
     model = model_class(cfg["emb"], cfg["latent"], ns["VOCAB_SIZE"])
-    out = loops.train_language_model(emb, model, data.x, data.y, data.x_eval,
-                                     spec(K, cfg["latent"], decode, "language"),
-                                     K.learning_config(cfg, seed, vocab=ns["VOCAB_SIZE"]))
+    out = loops.train_language_model(
+        emb,
+        model,
+        data.x,
+        data.y,
+        data.x_eval,
+        spec(K, cfg["latent"], decode, "language"),
+        K.learning_config(cfg, seed, vocab=ns["VOCAB_SIZE"]),
+    )
     return K.cross_entropy(out["log_probs"], data.y_eval), data.unigram
 
 
@@ -142,19 +167,29 @@ def summary(values: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder calibrate tp3-rnn")
-    parser.add_argument("--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)")
-    parser.add_argument("--mistakes", action="store_true", help="also train RNNs with the lab's usual mistakes")
-    parser.add_argument("--task", choices=("all", "classification", "forecasting", "language"), default="all")
+    parser.add_argument(
+        "--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)"
+    )
+    parser.add_argument(
+        "--mistakes", action="store_true", help="also train RNNs with the lab's usual mistakes"
+    )
+    parser.add_argument(
+        "--task", choices=("all", "classification", "forecasting", "language"), default="all"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     K, ns = checks(), reference_namespace()
-    seeds = SEEDS[:args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1, args.seeds + 1))
+    seeds = SEEDS[: args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1, args.seeds + 1))
     models = variants(ns["RNN"])
     names = list(models) if args.mistakes else ["reference", "memoryless"]
     print(f"tp3-rnn learning tests, seeds {list(seeds)}, torch {torch.__version__}, 1 thread")
     tasks = ("classification", "forecasting", "language") if args.task == "all" else (args.task,)
     for task in tasks:
-        cfg = {"classification": K.CLASSIFICATION, "forecasting": K.FORECASTING, "language": K.LANGUAGE}[task]
+        cfg = {
+            "classification": K.CLASSIFICATION,
+            "forecasting": K.FORECASTING,
+            "language": K.LANGUAGE,
+        }[task]
         print(f"\n== {task}: {cfg}")
         results: dict[str, list[float]] = {}
         baselines: list[float] = []
@@ -173,23 +208,31 @@ def main(argv: list[str] | None = None) -> int:
                     baselines.append(unigram)
                 seconds.append(time.process_time() - start)
             results[name] = values
-            print(f"  {name:16} {summary(values)}   ({statistics.median(seconds):.2f} s CPU per run)")
+            print(
+                f"  {name:16} {summary(values)}   ({statistics.median(seconds):.2f} s CPU per run)"
+            )
         if task == "classification":
             threshold, ref = K.ACCURACY_THRESHOLD, results["reference"]
             print(f"  chance           {1 / K.CLASSIFICATION['stations']:.3f} (balanced stations)")
-            print(f"  threshold        {threshold:.3f}: accuracy must reach it; margin to the reference's worst seed "
-                  f"{min(ref) - threshold:+.3f}, to chance {threshold - 1 / K.CLASSIFICATION['stations']:+.3f}")
+            print(
+                f"  threshold        {threshold:.3f}: accuracy must reach it; margin to the reference's worst seed "
+                f"{min(ref) - threshold:+.3f}, to chance {threshold - 1 / K.CLASSIFICATION['stations']:+.3f}"
+            )
         elif task == "forecasting":
             threshold, ref = K.PERSISTENCE_RATIO, results["reference"]
             print("  persistence      1.000 (ratio of MSEs model / persistence)")
-            print(f"  threshold        {threshold:.3f}: the ratio must stay below; margin to the reference's "
-                  f"worst seed {threshold - max(ref):+.3f}, to persistence {1 - threshold:+.3f}")
+            print(
+                f"  threshold        {threshold:.3f}: the ratio must stay below; margin to the reference's "
+                f"worst seed {threshold - max(ref):+.3f}, to persistence {1 - threshold:+.3f}"
+            )
         else:
             threshold, ref = K.LANGUAGE_THRESHOLD, results["reference"]
             print(f"  uniform          {math.log(95):.3f} (95 symbols)")
             print(f"  unigram          {summary(baselines)} (training frequencies)")
-            print(f"  threshold        {threshold:.3f}: the loss must stay below; margin to the reference's worst seed "
-                  f"{threshold - max(ref):+.3f}, to the best unigram {min(baselines) - threshold:+.3f}")
+            print(
+                f"  threshold        {threshold:.3f}: the loss must stay below; margin to the reference's worst seed "
+                f"{threshold - max(ref):+.3f}, to the best unigram {min(baselines) - threshold:+.3f}"
+            )
     return 0
 
 

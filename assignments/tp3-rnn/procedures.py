@@ -14,6 +14,7 @@ batch-first states), ``align`` ("ok", "h0_first", "with_h0", "drop_last", "drop_
 
 This module is copied into the worker's folder: standard library and torch only.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,6 +31,7 @@ PLAIN = {"input_t": False, "pass_h": True, "container": "tensor", "output_t": Fa
 
 # --- values that can cross the channel -----------------------------------------------------------
 
+
 def _portable(value, depth: int = 0):
     """Tensors detached, tuples/lists of them (short), scalars; any other object as its type name."""
     if isinstance(value, torch.Tensor):
@@ -39,7 +41,11 @@ def _portable(value, depth: int = 0):
         return tuple(items) if isinstance(value, tuple) else items
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("__") for k in value) and depth < 3:
+    if (
+        isinstance(value, dict)
+        and all(isinstance(k, str) and not k.startswith("__") for k in value)
+        and depth < 3
+    ):
         return {k: _portable(v, depth + 1) for k, v in value.items()}
     return {"type": type(value).__name__}
 
@@ -49,10 +55,14 @@ def _attempt(fn, *args, **kwargs) -> dict:
     try:
         return {"ok": _portable(fn(*args, **kwargs))}
     except Exception as err:  # noqa: BLE001 - the grader decides what a failure means
-        return {"error": f"{type(err).__name__}: {err}"[:400], "not_implemented": isinstance(err, NotImplementedError)}
+        return {
+            "error": f"{type(err).__name__}: {err}"[:400],
+            "not_implemented": isinstance(err, NotImplementedError),
+        }
 
 
 # --- stand-in models (the grader chooses their weights) ---------------------------------------------
+
 
 class ProbeRNN(nn.Module):
     """A linear recurrent stand-in with the lab's API: h_t = h_{t-1} R + x_t A, decode(h) = h B + c.
@@ -127,6 +137,7 @@ def loader(xs, ys, batch_size):
 
 # --- several calls in one round trip -------------------------------------------------------------------
 
+
 def calls(obj, items: list) -> list:
     """``[[attr, args, kwargs], ...]`` on one object (attr "" calls the object itself); one result each."""
     out = []
@@ -183,6 +194,7 @@ def forward_probe(model, x, h0) -> dict:
 
 # --- a student RNN through the adapter ------------------------------------------------------------------
 
+
 def _tensor(out, container):
     if container == "tuple":
         out = out[0]
@@ -195,7 +207,9 @@ def states(model, x, h, spec):
     """All states h_1..h_L (L, B, H) of the student's model, sequence-first, through the adapter."""
     spec = {**PLAIN, **(spec or {})}
     inp = x.transpose(0, 1) if spec["input_t"] else x
-    if h is None:  # the zero state, passed explicitly: the grader knows the hidden size it asked for
+    if (
+        h is None
+    ):  # the zero state, passed explicitly: the grader knows the hidden size it asked for
         h = torch.zeros(x.shape[1], int(spec["latent"]), dtype=x.dtype, device=x.device)
     out = model(inp, h) if spec["pass_h"] else model(inp)
     out = _tensor(out, spec["container"])
@@ -230,12 +244,18 @@ def grad(model, x, h0, grad_out, spec) -> dict:
     h0 = h0.detach().clone().requires_grad_(True)
     out = states(model, x, h0, spec)
     (out * grad_out.to(out.dtype)).sum().backward()
-    return {"states": out.detach(), "grad_x": None if x.grad is None else x.grad.detach(),
-            "grad_h0": None if h0.grad is None else h0.grad.detach(),
-            "params": {n: (None if p.grad is None else p.grad.detach()) for n, p in model.named_parameters()}}
+    return {
+        "states": out.detach(),
+        "grad_x": None if x.grad is None else x.grad.detach(),
+        "grad_h0": None if h0.grad is None else h0.grad.detach(),
+        "params": {
+            n: (None if p.grad is None else p.grad.detach()) for n, p in model.named_parameters()
+        },
+    }
 
 
 # --- the grader's training loops ---------------------------------------------------------------------------
+
 
 def _readout(model, kind: str, latent: int, size: int, dtype):
     """How states become outputs: the student's decode, undone when it normalises, or a fresh Linear."""
@@ -246,17 +266,20 @@ def _readout(model, kind: str, latent: int, size: int, dtype):
     def decode(s):
         flat = model.decode(s.reshape(-1, s.shape[-1]))
         flat = flat.reshape(*s.shape[:-1], flat.shape[-1])
-        if kind == "log":  # decode applies a softmax: its log gives the scores back (up to a constant)
+        if (
+            kind == "log"
+        ):  # decode applies a softmax: its log gives the scores back (up to a constant)
             return torch.log(flat.clamp_min(1e-30))
         if kind == "logit":  # decode applies a sigmoid
             return torch.logit(flat.clamp(1e-6, 1 - 1e-6))
         return flat
+
     return decode, []
 
 
 def _batches(n: int, batch: int, generator):
     order = torch.randperm(n, generator=generator)
-    return [order[i:i + batch] for i in range(0, n, batch)]
+    return [order[i : i + batch] for i in range(0, n, batch)]
 
 
 def _fit(params, loss_of, n, config) -> dict:
@@ -267,10 +290,13 @@ def _fit(params, loss_of, n, config) -> dict:
     total = epochs * math.ceil(n / batch)
     # Cosine decay of the step size: a plain RNN's loss oscillates late in training otherwise.
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total)))
+        optimizer, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total))
+    )
     cpu, losses, steps = time.process_time(), [], 0
     budget = float(config.get("max_seconds", 1e9))
-    moved = {id(p): 0.0 for p in params}  # sum of gradient norms per parameter: did the loss reach it?
+    moved = {
+        id(p): 0.0 for p in params
+    }  # sum of gradient norms per parameter: did the loss reach it?
     for _ in range(epochs):
         for index in _batches(n, batch, generator):
             loss = loss_of(index)
@@ -284,16 +310,32 @@ def _fit(params, loss_of, n, config) -> dict:
             schedule.step()
             losses.append(float(loss.detach()))
             steps += 1
-            if time.process_time() - cpu > budget:  # CPU time: a busy machine does not shorten training
-                return {"losses": losses, "steps": steps, "stopped": True, "cpu": time.process_time() - cpu,
-                        "moved": moved}
-    return {"losses": losses, "steps": steps, "stopped": False, "cpu": time.process_time() - cpu, "moved": moved}
+            if (
+                time.process_time() - cpu > budget
+            ):  # CPU time: a busy machine does not shorten training
+                return {
+                    "losses": losses,
+                    "steps": steps,
+                    "stopped": True,
+                    "cpu": time.process_time() - cpu,
+                    "moved": moved,
+                }
+    return {
+        "losses": losses,
+        "steps": steps,
+        "stopped": False,
+        "cpu": time.process_time() - cpu,
+        "moved": moved,
+    }
 
 
 def _record(record: dict, model) -> dict:
     """The training record with, per parameter of ``model`` by name, the sum of its gradient norms."""
     moved = record.pop("moved", {})
-    return {**record, "grad_norms": {name: moved.get(id(p), 0.0) for name, p in model.named_parameters()}}
+    return {
+        **record,
+        "grad_norms": {name: moved.get(id(p), 0.0) for name, p in model.named_parameters()},
+    }
 
 
 def _trainable(*modules):
@@ -317,7 +359,9 @@ def train_classifier(model, x, y, x_eval, spec, config) -> dict:
     """
     dtype = _dtype(model)
     x, x_eval = x.to(dtype), x_eval.to(dtype)
-    readout, extra = _readout(model, spec.get("readout", "raw"), spec["latent"], int(config["classes"]), dtype)
+    readout, extra = _readout(
+        model, spec.get("readout", "raw"), spec["latent"], int(config["classes"]), dtype
+    )
     params = _trainable(model) + extra
 
     def scores(batch):  # batch (B, L, D)
@@ -327,7 +371,7 @@ def train_classifier(model, x, y, x_eval, spec, config) -> dict:
     record = _fit(params, lambda i: F.cross_entropy(scores(x[i]), y[i]), len(x), config)
     model.eval()
     with torch.no_grad():
-        out = torch.cat([scores(x_eval[i:i + 512]) for i in range(0, len(x_eval), 512)])
+        out = torch.cat([scores(x_eval[i : i + 512]) for i in range(0, len(x_eval), 512)])
     return {"scores": out.float(), **_record(record, model)}
 
 
@@ -362,7 +406,7 @@ def train_forecaster(model, x, x_eval, spec, config) -> dict:
     record = _fit(params, lambda i: F.mse_loss(predict(x[i]), x[i][:, 1:]), len(x), config)
     model.eval()
     with torch.no_grad():
-        rolled = torch.cat([roll(x_eval[i:i + 512]) for i in range(0, len(x_eval), 512)])
+        rolled = torch.cat([roll(x_eval[i : i + 512]) for i in range(0, len(x_eval), 512)])
     return {"rollout": rolled.float(), **_record(record, model)}
 
 
@@ -382,7 +426,9 @@ def train_language_model(emb, model, x, y, x_eval, spec, config) -> dict:
         return readout(states(model, seq, None, spec)).transpose(0, 1)
 
     def loss_of(index):
-        return F.cross_entropy(scores(x[index]).reshape(-1, vocab), y[index].reshape(-1), ignore_index=0)
+        return F.cross_entropy(
+            scores(x[index]).reshape(-1, vocab), y[index].reshape(-1), ignore_index=0
+        )
 
     emb.train()
     model.train()
@@ -390,7 +436,12 @@ def train_language_model(emb, model, x, y, x_eval, spec, config) -> dict:
     emb.eval()
     model.eval()
     with torch.no_grad():
-        out = torch.cat([F.log_softmax(scores(x_eval[i:i + 256]).float(), dim=-1) for i in range(0, len(x_eval), 256)])
+        out = torch.cat(
+            [
+                F.log_softmax(scores(x_eval[i : i + 256]).float(), dim=-1)
+                for i in range(0, len(x_eval), 256)
+            ]
+        )
     return {"log_probs": out, **_record(record, model)}
 
 

@@ -15,6 +15,7 @@ the vanilla RNN does not (it did not fit: see the README's Grading section).
 Reading the output: a threshold is sound when it sits clearly between the reference's worst seed
 and the best baseline that learns nothing useful (untrained, unigram, frozen cell).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,7 +68,9 @@ def baselines(cell_class) -> dict:
 def held_out_loss(K, cell_class, seed: int, steps: int | None = None) -> tuple[float, float]:
     train, batch = K.learning_data(split_seed=40_000 + seed)
     # the state convention the tests' loop drives it with (its subclasses here keep their base's)
-    kind = next((c.__name__.lower() for c in cell_class.__mro__ if c.__name__ in ("LSTM", "GRU")), "rnn")
+    kind = next(
+        (c.__name__.lower() for c in cell_class.__mro__ if c.__name__ in ("LSTM", "GRU")), "rnn"
+    )
     config = dict(K.LEARNING, vocab=K.VOCAB, seed=seed, kind=kind)
     if steps is not None:
         config["steps"] = steps
@@ -84,7 +87,9 @@ def memory_task(ns, seeds, T: int = 20, steps: int = 100) -> None:
     """Recall the first of T symbols (4 classes) after T - 2 noise symbols; accuracy on 500 fresh sequences."""
     import torch.nn as nn
 
-    print(f"\n== long-range memory: recall the first symbol after {T - 1} steps, {steps} Adam steps, batch 64")
+    print(
+        f"\n== long-range memory: recall the first symbol after {T - 1} steps, {steps} Adam steps, batch 64"
+    )
 
     def batch(g, size):
         first = torch.randint(0, 4, (size,), generator=g)
@@ -110,28 +115,40 @@ def memory_task(ns, seeds, T: int = 20, steps: int = 100) -> None:
             seconds.append(time.process_time() - start)
             x, y = batch(torch.Generator().manual_seed(10_000 + seed), 500)
             with torch.no_grad():
-                accuracies.append(float((model.decode(model(emb(x))[-1]).argmax(-1) == y).float().mean()))
-        print(f"  {cell:5} accuracy {summary(accuracies)}   (chance 0.25; {statistics.median(seconds):.2f} s CPU per run)")
+                accuracies.append(
+                    float((model.decode(model(emb(x))[-1]).argmax(-1) == y).float().mean())
+                )
+        print(
+            f"  {cell:5} accuracy {summary(accuracies)}   (chance 0.25; {statistics.median(seconds):.2f} s CPU per run)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder calibrate tp4-lstm")
-    parser.add_argument("--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)")
+    parser.add_argument(
+        "--seeds", type=int, default=len(SEEDS), help="number of seeds (default %(default)s)"
+    )
     parser.add_argument("--memory", action="store_true", help="also try the long-range memory task")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     K, ns = checks(), reference_namespace()
-    seeds = SEEDS[:args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1, args.seeds + 1))
+    seeds = SEEDS[: args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1, args.seeds + 1))
     print(f"tp4-lstm learning tests, seeds {list(seeds)}, torch {torch.__version__}, 1 thread")
-    print(f"settings {K.LEARNING} (bundled speech sample, {K.LEARNING['held_out']} sentences held out)")
+    print(
+        f"settings {K.LEARNING} (bundled speech sample, {K.LEARNING['held_out']} sentences held out)"
+    )
     unigrams = [K.unigram_loss(*K.learning_data(split_seed=40_000 + seed)) for seed in seeds]
-    print(f"  {'uniform':24} {math.log(K.VOCAB):.3f} (97 symbols: an untrained model starts about here)")
+    print(
+        f"  {'uniform':24} {math.log(K.VOCAB):.3f} (97 symbols: an untrained model starts about here)"
+    )
     print(f"  {'unigram':24} {summary(unigrams)} (training frequencies, EOS included)")
     untrained = [held_out_loss(K, ns["GRU"], seed, steps=0)[0] for seed in seeds]
     print(f"  {'untrained GRU':24} {summary(untrained)}")
     for cell in ("GRU", "LSTM", "RNN"):
         results = {}
-        for name, cell_class in [("reference " + cell, ns[cell])] + list(baselines(ns[cell]).items()):
+        for name, cell_class in [("reference " + cell, ns[cell])] + list(
+            baselines(ns[cell]).items()
+        ):
             if cell == "RNN" and name != "reference RNN":
                 continue
             values, seconds = [], []
@@ -141,14 +158,18 @@ def main(argv: list[str] | None = None) -> int:
                 seconds.append(cpu)
             results[name] = values
             label = name if name.startswith("reference") else f"{cell}, {name}"
-            print(f"  {label:24} {summary(values)}   ({statistics.median(seconds):.2f} s CPU per run)")
+            print(
+                f"  {label:24} {summary(values)}   ({statistics.median(seconds):.2f} s CPU per run)"
+            )
         threshold = K.LEARNING_THRESHOLD.get(cell)
         if threshold is not None:
             worst = max(results["reference " + cell])
             floor = min(unigrams + results["frozen cell"] + untrained)
-            print(f"  threshold {cell:14} {threshold:.3f}: the loss must stay below; margin to the reference's worst "
-                  f"seed {threshold - worst:+.3f}, to the best trivial baseline (unigram, frozen cell, untrained) "
-                  f"{floor - threshold:+.3f}")
+            print(
+                f"  threshold {cell:14} {threshold:.3f}: the loss must stay below; margin to the reference's worst "
+                f"seed {threshold - worst:+.3f}, to the best trivial baseline (unigram, frozen cell, untrained) "
+                f"{floor - threshold:+.3f}"
+            )
     if args.memory:
         memory_task(ns, seeds[:2])
     return 0

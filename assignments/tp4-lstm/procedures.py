@@ -8,6 +8,7 @@ in the grader from what these helpers return.
 
 This module is copied into the worker's folder: standard library and torch only.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,6 +33,7 @@ def _portable(value, depth: int = 0):
 
 # --- text batches ---------------------------------------------------------------------------------
 
+
 def collate(fn, samples: list) -> dict:
     """``fn(samples)``; also returns the sample tensors as they are afterwards (modified in place?)."""
     originals = list(samples)  # the tensor objects themselves, even if fn rebuilds the list
@@ -39,7 +41,9 @@ def collate(fn, samples: list) -> dict:
     return {"result": _portable(result), "after": [s.detach().clone() for s in originals]}
 
 
-def random_loss_inputs(length: int, batch: int, vocab: int, padcar: int, pad_share: float, seed: int):
+def random_loss_inputs(
+    length: int, batch: int, vocab: int, padcar: int, pad_share: float, seed: int
+):
     """Logits (L, B, V) and targets (L, B) drawn from ``torch.Generator().manual_seed(seed)``.
 
     The grader draws the same tensors with the same seed; this only avoids sending big inputs.
@@ -52,8 +56,16 @@ def random_loss_inputs(length: int, batch: int, vocab: int, padcar: int, pad_sha
     return logits, target
 
 
-def timed_loss(fn, length: int, batch: int, vocab: int, padcar: int, pad_share: float, seed: int,
-               repeat: int = 2) -> dict:
+def timed_loss(
+    fn,
+    length: int,
+    batch: int,
+    vocab: int,
+    padcar: int,
+    pad_share: float,
+    seed: int,
+    repeat: int = 2,
+) -> dict:
     """Call ``fn(logits, target, padcar)`` on generated inputs; best wall time over ``repeat`` calls."""
     logits, target = random_loss_inputs(length, batch, vocab, padcar, pad_share, seed)
     best, result = float("inf"), None
@@ -65,6 +77,7 @@ def timed_loss(fn, length: int, batch: int, vocab: int, padcar: int, pad_share: 
 
 
 # --- a table-driven model for the generation functions ---------------------------------------------
+
 
 class RNN(nn.Module):
     """A recurrent "model" read from tables: the state is a node of an automaton.
@@ -81,8 +94,14 @@ class RNN(nn.Module):
     that an error in the student's code reads in the student's terms.
     """
 
-    def __init__(self, transitions: torch.Tensor, logits: torch.Tensor, latent: int, tuple_state: bool,
-                 returns: str = "tensor"):
+    def __init__(
+        self,
+        transitions: torch.Tensor,
+        logits: torch.Tensor,
+        latent: int,
+        tuple_state: bool,
+        returns: str = "tensor",
+    ):
         super().__init__()
         self.register_buffer("transitions", transitions.long())
         # Unused by the tables, but generation code often finds its device with
@@ -91,7 +110,9 @@ class RNN(nn.Module):
         vocab = logits.shape[1]
         self.dim = self.input_size = self.input_dim = self.emb_dim = self.embedding_dim = vocab
         self.output = self.output_size = self.output_dim = self.vocab_size = vocab
-        self.latent = self.hidden_size = self.hidden_dim = self.latent_dim = self.dim_latent = latent
+        self.latent = self.hidden_size = self.hidden_dim = self.latent_dim = self.dim_latent = (
+            latent
+        )
         self.n_hidden = self.num_hidden = self.dim_h = self.h_dim = latent
         self.num_layers = 1
         self.tuple_state = tuple_state
@@ -118,8 +139,14 @@ class RNN(nn.Module):
         """x: (B, D), (1, B, D) or (D,); state: h, (h, c), or h and c as two arguments."""
         separate = len(state) == 2
         if not state or state[0] is None:
-            h, c = self.init_state(1 if torch.as_tensor(x).dim() < 2 else torch.as_tensor(x).reshape(
-                -1, torch.as_tensor(x).shape[-1]).shape[0]), None
+            h, c = (
+                self.init_state(
+                    1
+                    if torch.as_tensor(x).dim() < 2
+                    else torch.as_tensor(x).reshape(-1, torch.as_tensor(x).shape[-1]).shape[0]
+                ),
+                None,
+            )
             h, c = self._state(h)
         else:
             h, c = (state[0], state[1]) if separate else self._state(state[0])
@@ -127,11 +154,20 @@ class RNN(nn.Module):
         codes = x.reshape(-1, x.shape[-1]).argmax(dim=-1)
         flat = torch.as_tensor(h).reshape(-1, self.latent)
         if codes.shape[0] != flat.shape[0]:
-            raise ValueError(f"one_step: x has {codes.shape[0]} rows but the state has {flat.shape[0]} (x (B, D), state (B, H))")
+            raise ValueError(
+                f"one_step: x has {codes.shape[0]} rows but the state has {flat.shape[0]} (x (B, D), state (B, H))"
+            )
         self.calls.append(int(flat.shape[0]))
         # An LSTM's node lives in its cell state too: code that does not carry c starts over from node 0.
-        memory = flat if not self.tuple_state else (
-            torch.as_tensor(c).reshape(-1, self.latent) if c is not None else torch.zeros_like(flat))
+        memory = (
+            flat
+            if not self.tuple_state
+            else (
+                torch.as_tensor(c).reshape(-1, self.latent)
+                if c is not None
+                else torch.zeros_like(flat)
+            )
+        )
         nodes = memory[:, 0].round().long()
         new = torch.zeros_like(flat)
         new[:, 0] = self.transitions[nodes, codes].to(flat.dtype)
@@ -205,7 +241,9 @@ def run_generator(fn, spec: dict, args: list, kwargs: dict, repeat: int = 1) -> 
     """
     first_error, state0 = None, torch.random.get_rng_state()
     for returns in ("tensor", "tuple"):
-        for call_args, call_kwargs in call_variants(fn, args, kwargs, bool(spec.get("tuple_state"))):
+        for call_args, call_kwargs in call_variants(
+            fn, args, kwargs, bool(spec.get("tuple_state"))
+        ):
             torch.random.set_rng_state(state0)
             rnn, emb, decoder = table_model(spec, returns)
             results, calls = [], []
@@ -217,7 +255,12 @@ def run_generator(fn, spec: dict, args: list, kwargs: dict, repeat: int = 1) -> 
             except Exception as err:  # noqa: BLE001 - try the next protocol; the first error is reported
                 first_error = first_error or err
                 continue
-            return {"results": results, "calls": calls, "kwargs": sorted(call_kwargs), "returns": returns}
+            return {
+                "results": results,
+                "calls": calls,
+                "kwargs": sorted(call_kwargs),
+                "returns": returns,
+            }
     raise first_error
 
 
@@ -231,12 +274,19 @@ def nucleus(p_nucleus, alpha: float, logits: torch.Tensor) -> dict:
 
 # --- build_model ----------------------------------------------------------------------------------------
 
+
 def _describe_module(obj) -> dict:
-    info = {"type": type(obj).__name__, "module": type(obj).__module__,
-            "bases": [b.__name__ for b in type(obj).__mro__[1:]], "is_module": isinstance(obj, nn.Module)}
+    info = {
+        "type": type(obj).__name__,
+        "module": type(obj).__module__,
+        "bases": [b.__name__ for b in type(obj).__mro__[1:]],
+        "is_module": isinstance(obj, nn.Module),
+    }
     if isinstance(obj, nn.Module):
         info["parameters"] = {name: list(p.shape) for name, p in obj.named_parameters()}
-        info["tree"] = [[name, type(m).__name__, type(m).__module__] for name, m in obj.named_modules()]
+        info["tree"] = [
+            [name, type(m).__name__, type(m).__module__] for name, m in obj.named_modules()
+        ]
     for attribute in ("num_embeddings", "embedding_dim", "padding_idx", "dim", "latent", "output"):
         value = getattr(obj, attribute, None)
         if value is None or isinstance(value, (bool, int, float, str)):
@@ -247,8 +297,10 @@ def _describe_module(obj) -> dict:
 def build(fn, args: list, codes: torch.Tensor) -> dict:
     """Call a model builder; describe what it returned and run its two parts on ``codes`` (L, B)."""
     built = fn(*args)
-    info = {"type": type(built).__name__,
-            "length": len(built) if isinstance(built, (tuple, list)) else None}
+    info = {
+        "type": type(built).__name__,
+        "length": len(built) if isinstance(built, (tuple, list)) else None,
+    }
     if not (isinstance(built, (tuple, list)) and len(built) == 2):
         return info
     emb, rnn = built
@@ -262,10 +314,19 @@ def build(fn, args: list, codes: torch.Tensor) -> dict:
             return info
         try:
             # through the student's own conventions (state required, tuple returned, embedding owned...)
-            kind = str(args[0]).lower() if args and str(args[0]).lower() in ("rnn", "gru", "lstm") else "rnn"
-            dims = {"dim": int(vectors.shape[-1]), "latent": int(args[3]) if len(args) > 3 else None,
-                    "output": int(args[1]) if len(args) > 1 else None}
-            driven = adapt(rnn, kind, dims) if isinstance(rnn, nn.Module) and dims["latent"] else rnn
+            kind = (
+                str(args[0]).lower()
+                if args and str(args[0]).lower() in ("rnn", "gru", "lstm")
+                else "rnn"
+            )
+            dims = {
+                "dim": int(vectors.shape[-1]),
+                "latent": int(args[3]) if len(args) > 3 else None,
+                "output": int(args[1]) if len(args) > 1 else None,
+            }
+            driven = (
+                adapt(rnn, kind, dims) if isinstance(rnn, nn.Module) and dims["latent"] else rnn
+            )
             info["rnn_out"] = _portable(driven(vectors))
         except Exception as err:  # noqa: BLE001
             info["rnn_error"] = f"{type(err).__name__}: {err}"[:300]
@@ -274,13 +335,17 @@ def build(fn, args: list, codes: torch.Tensor) -> dict:
 
 # --- recurrent cells ------------------------------------------------------------------------------------
 
+
 def forward_backward(fn, args: list, grad_index: list, weights: torch.Tensor, module=None) -> dict:
     """Like the generic ``@forward_backward``, but backpropagates the scalar ``(output * weights).sum()``.
 
     Same gradients; a scalar ``backward()`` spares the worker the first-call import that
     ``backward(gradient)`` triggers (about 0.6 s per submission).
     """
-    args = [a.detach().clone().requires_grad_(True) if i in grad_index else a for i, a in enumerate(args)]
+    args = [
+        a.detach().clone().requires_grad_(True) if i in grad_index else a
+        for i, a in enumerate(args)
+    ]
     if module is not None:
         module.zero_grad(set_to_none=True)
     out = fn(*args)
@@ -290,7 +355,10 @@ def forward_backward(fn, args: list, grad_index: list, weights: torch.Tensor, mo
     (tensor * weights.to(tensor.dtype)).sum().backward()
     result = {"output": tensor.detach(), "grads": {str(i): args[i].grad for i in grad_index}}
     if module is not None:
-        result["param_grads"] = {n: (p.grad.detach() if p.grad is not None else None) for n, p in module.named_parameters()}
+        result["param_grads"] = {
+            n: (p.grad.detach() if p.grad is not None else None)
+            for n, p in module.named_parameters()
+        }
     return result
 
 
@@ -338,11 +406,13 @@ class Adam:
                 continue
             m.mul_(b1).add_(p.grad, alpha=1 - b1)
             v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            denom = (v / (1 - b2 ** self.t)).sqrt_().add_(self.eps)
-            p.addcdiv_(m, denom, value=-self.lr / (1 - b1 ** self.t))
+            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
+            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
 
 
-def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, collate=None, loss=None) -> dict:
+def train_cell(
+    cell, sentences: list, evaluation: torch.Tensor, config: dict, collate=None, loss=None
+) -> dict:
     """Train ``cell(dim, latent, vocab)`` with an ``nn.Embedding`` on ``sentences``; return held-out logits.
 
     Plain loop: batches of ``config["batch"]`` sentences drawn with a seeded generator, batched
@@ -358,13 +428,19 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     g = torch.Generator().manual_seed(int(config.get("seed", 0)))
     vocab, dim, latent = int(config["vocab"]), int(config["dim"]), int(config["latent"])
     emb = nn.Embedding(vocab, dim, padding_idx=0)
-    model = adapted_model(cell, str(config.get("kind", "rnn")), {"dim": dim, "latent": latent, "output": vocab})
+    model = adapted_model(
+        cell, str(config.get("kind", "rnn")), {"dim": dim, "latent": latent, "output": vocab}
+    )
     params = list(emb.parameters()) + list(model.parameters())
     optimizer = Adam(params, lr=float(config.get("lr", 0.01)))
     collate = collate or _pad_batch
     if loss is None:
+
         def loss(output, target, padcar):
-            return nn.functional.cross_entropy(output.flatten(0, 1), target.flatten(), ignore_index=padcar)
+            return nn.functional.cross_entropy(
+                output.flatten(0, 1), target.flatten(), ignore_index=padcar
+            )
+
     losses, start = [], time.perf_counter()
     grad_norms = {name: 0.0 for name, _ in model.named_parameters()}
     for _ in range(int(config["steps"])):
@@ -383,7 +459,12 @@ def train_cell(cell, sentences: list, evaluation: torch.Tensor, config: dict, co
     model.eval()
     with torch.no_grad():
         logits = model.decode(model(emb(evaluation[:-1])))
-    return {"logits": _portable(logits), "losses": losses, "seconds": seconds, "grad_norms": grad_norms}
+    return {
+        "logits": _portable(logits),
+        "losses": losses,
+        "seconds": seconds,
+        "grad_norms": grad_norms,
+    }
 
 
 PROCEDURES = {

@@ -2,6 +2,7 @@
 
 This folder is copied beside the student notebooks, so it imports nothing from the kit.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,20 @@ from .metro import METRO_FILE, MetroData, generate_metro, load_metro, read_metro
 from .speeches import SPEECH_FILE, Corpus, load_speeches, sample_corpus, sotu_corpus, write_speeches
 
 __all__ = [
-    "DATA_ENV", "DataError", "METRO_FILE", "MetroData", "generate_metro", "load_metro", "read_metro_file",
-    "write_metro", "SPEECH_FILE", "Corpus", "load_speeches", "sample_corpus", "sotu_corpus", "write_speeches",
+    "DATA_ENV",
+    "DataError",
+    "METRO_FILE",
+    "MetroData",
+    "generate_metro",
+    "load_metro",
+    "read_metro_file",
+    "write_metro",
+    "SPEECH_FILE",
+    "Corpus",
+    "load_speeches",
+    "sample_corpus",
+    "sotu_corpus",
+    "write_speeches",
     "write_course_files",
 ]
 
@@ -24,4 +37,7 @@ def write_course_files(folder: str | os.PathLike) -> list[tuple[Path, str]]:
     metro = write_metro(Path(folder) / METRO_FILE, train, test)
     corpus = sotu_corpus() or sample_corpus()
     text = write_speeches(folder, corpus)
-    return [(metro, f"synthetic metro data {tuple(train.shape)} + {tuple(test.shape)}"), (text, corpus.describe())]
+    return [
+        (metro, f"synthetic metro data {tuple(train.shape)} + {tuple(test.shape)}"),
+        (text, corpus.describe()),
+    ]

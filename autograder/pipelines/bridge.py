@@ -6,6 +6,7 @@ process) and returns plain data — per-test outcome and French message, per-que
 the feedback — that a platform can show or embed as JSON. Nothing is pickled, nothing of the
 student's is imported here.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -97,7 +98,9 @@ def collect_tests(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> tuple[T
                     self.errors.append(f"{item.nodeid}: grading test without @grade(...)")
                     continue
                 spec = marker.kwargs
-                self.specs.append(TestSpec(item.name, spec["question"], float(spec["points"]), spec["visibility"]))
+                self.specs.append(
+                    TestSpec(item.name, spec["question"], float(spec["points"]), spec["visibility"])
+                )
 
     folder = tests_folder(assignment_id, tests_root)
     collector = Collector()
@@ -105,11 +108,25 @@ def collect_tests(assignment_id: str, tests_root: Path = ASSIGNMENTS) -> tuple[T
     with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         # rootdir above the assignments' folders, as the engine does: modules are named
         # "<id>.tests.test_x", so collecting two assignments in one process never mixes them.
-        code = pytest.main([str(folder), "-c", str(PYTEST_INI), f"--rootdir={tests_root}", "-p", "no:cacheprovider",
-                            "-q", "--collect-only", "--import-mode=importlib"], plugins=[collector])
+        code = pytest.main(
+            [
+                str(folder),
+                "-c",
+                str(PYTEST_INI),
+                f"--rootdir={tests_root}",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--collect-only",
+                "--import-mode=importlib",
+            ],
+            plugins=[collector],
+        )
     if code != pytest.ExitCode.OK or collector.errors:
-        raise RuntimeError(f"cannot list the grading tests of {assignment_id} ({folder}):\n"
-                           + ("\n".join(collector.errors) or quiet.getvalue()[-3000:]))
+        raise RuntimeError(
+            f"cannot list the grading tests of {assignment_id} ({folder}):\n"
+            + ("\n".join(collector.errors) or quiet.getvalue()[-3000:])
+        )
     return tuple(collector.specs)
 
 
@@ -120,7 +137,9 @@ def grade_submission(path: Path, assignment_id: str, student: str | None = None)
     """Grade ``path`` (notebook, .py, folder or zip) with the engine; one run per distinct content."""
     key = (assignment_id, entry_fingerprint(Path(path)))
     if key not in _CACHE:
-        report = grade(Path(path), load_assignment(assignment_id), Options(language=LANGUAGE), student=student)
+        report = grade(
+            Path(path), load_assignment(assignment_id), Options(language=LANGUAGE), student=student
+        )
         _CACHE[key] = from_report(report)
     return _CACHE[key]
 
@@ -130,22 +149,37 @@ def from_report(report: Report) -> EngineResult:
     for t in report.tests:
         text = render(t.message, LANGUAGE, hidden=t.visibility == "hidden") if t.message else ""
         label = OUTCOME_LABEL[LANGUAGE][t.outcome.value]
-        tests[t.test] = TestOutcome(t.test, t.question, t.points, t.max_points, t.outcome is Outcome.PASSED,
-                                    t.outcome.value, f"{t.test} : {label}" + (f" — {text}" if text else ""))
+        tests[t.test] = TestOutcome(
+            t.test,
+            t.question,
+            t.points,
+            t.max_points,
+            t.outcome is Outcome.PASSED,
+            t.outcome.value,
+            f"{t.test} : {label}" + (f" — {text}" if text else ""),
+        )
     return EngineResult(
-        assignment=report.assignment, student=report.student, status=report.status.value,
+        assignment=report.assignment,
+        student=report.student,
+        status=report.status.value,
         questions={q.question: q.points for q in report.questions},
         max_points={q.question: q.max_points for q in report.questions},
-        tests=tests, feedback=feedback_markdown(report, LANGUAGE),
+        tests=tests,
+        feedback=feedback_markdown(report, LANGUAGE),
         problem=render(report.problem, LANGUAGE) if report.problem else "",
-        incomplete=" ".join(render(m, LANGUAGE) for m in incomplete_messages(report)) if not report.problem else "",
-        incomplete_questions=tuple(stub_questions(report, report.submission.incomplete)))
+        incomplete=" ".join(render(m, LANGUAGE) for m in incomplete_messages(report))
+        if not report.problem
+        else "",
+        incomplete_questions=tuple(stub_questions(report, report.submission.incomplete)),
+    )
 
 
 def question_summary(result: EngineResult, question: str) -> str:
     """A few French lines for one question: its points, then each of its tests."""
     points = result.questions.get(question)
-    lines = [f"{question} : {points or 0:g} / {result.max_points.get(question, 0):g} point(s) (correcteur rnnkit)"]
+    lines = [
+        f"{question} : {points or 0:g} / {result.max_points.get(question, 0):g} point(s) (correcteur rnnkit)"
+    ]
     if result.problem:
         lines.append(f"Rendu non corrigeable : {result.problem}")
     if result.incomplete and question in result.incomplete_questions:
@@ -165,18 +199,23 @@ def template_source(cell, path: str) -> str:
     in the percent format it was written in (Markdown lines carry ``# ``)."""
     markdown = cell.cell_type == "markdown"
     question = cell.metadata.get("question")
-    header = "# %%" + (" [markdown]" if markdown else "") + (f' question="{question}"' if question else "") + "\n"
+    header = (
+        "# %%"
+        + (" [markdown]" if markdown else "")
+        + (f' question="{question}"' if question else "")
+        + "\n"
+    )
     lines = cell.source.split("\n")
     body = "".join(("# " if markdown else "") + line + "\n" for line in lines)
-    stripped = strip_solutions(header + body, path, notebook=True)[0][len(header):]
+    stripped = strip_solutions(header + body, path, notebook=True)[0][len(header) :]
     return "\n".join(line[2:] if markdown else line for line in stripped.split("\n")[:-1])
 
 
 def copy_item(source: Path, target: Path) -> None:
     """Copy a file or a folder (without caches or links), e.g. a handout next to a notebook."""
     if source.is_dir():
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), symlinks=False)
+        shutil.copytree(
+            source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), symlinks=False
+        )
     else:
         shutil.copyfile(source, target)
-
-

@@ -13,6 +13,7 @@ the results; student code runs only in the engine's worker, as ``nobody``. Befor
 tests, reference) nor the submission's metadata, nor touch the results folder; a results.json
 already there is removed, and the new one is written once, after the worker is gone.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assignments import ASSIGNMENT_IDS, PACKAGE, ROOT, SOLUTIONS, TEMPLATE, AssignmentError, load_assignment
+from ..assignments import (
+    ASSIGNMENT_IDS,
+    PACKAGE,
+    ROOT,
+    SOLUTIONS,
+    TEMPLATE,
+    AssignmentError,
+    load_assignment,
+)
 
 ROOT_ENV = "RNNKIT_GRADESCOPE_ROOT"
 PYTHON_ENV = "RNNKIT_PYTHON"
@@ -106,10 +115,17 @@ def build(assignment_id: str, out: Path = DIST, language: str = "fr") -> Path:
     """Write ``out/<assignment>.zip``: setup.sh, run_autograder and the kit, with only this
     assignment's hidden material. Same inputs, same bytes (fixed dates, sorted entries)."""
     load_assignment(assignment_id)  # an unknown id or a broken source fails here, not on Gradescope
-    scripts = {"@VENV@": VENV, "@TORCH_INDEX@": TORCH_INDEX, "@TORCH@": torch_pin(ROOT / "requirements.txt"),
-               "@ASSIGNMENT@": assignment_id, "@LANG@": language}
-    members = [("setup.sh", _fill(SETUP, scripts).encode(), 0o755),
-               ("run_autograder", _fill(RUN, scripts).encode(), 0o755)]
+    scripts = {
+        "@VENV@": VENV,
+        "@TORCH_INDEX@": TORCH_INDEX,
+        "@TORCH@": torch_pin(ROOT / "requirements.txt"),
+        "@ASSIGNMENT@": assignment_id,
+        "@LANG@": language,
+    }
+    members = [
+        ("setup.sh", _fill(SETUP, scripts).encode(), 0o755),
+        ("run_autograder", _fill(RUN, scripts).encode(), 0o755),
+    ]
     members += [(str(rel), (ROOT / rel).read_bytes(), 0o644) for rel in kit_files(assignment_id)]
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{assignment_id}.zip"
@@ -127,14 +143,24 @@ def build(assignment_id: str, out: Path = DIST, language: str = "fr") -> Path:
 def kit_files(assignment_id: str) -> list[Path]:
     """What grading needs, relative to the kit's root: the engine, requirements.txt, and this
     assignment's tests, reference and handed-out files (nothing of the other assignments)."""
-    roots = [ROOT / "autograder", ROOT / "assignments" / assignment_id, SOLUTIONS / assignment_id,
-             TEMPLATE / assignment_id]
+    roots = [
+        ROOT / "autograder",
+        ROOT / "assignments" / assignment_id,
+        SOLUTIONS / assignment_id,
+        TEMPLATE / assignment_id,
+    ]
     files = [ROOT / "requirements.txt"]
     for root in roots:
-        files += [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
-                  and not SKIPPED_PARTS & set(p.relative_to(ROOT).parts) and p.suffix != ".pyc"
-                  and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
-                  and not (root == TEMPLATE / assignment_id and PACKAGE in p.relative_to(root).parts)]
+        files += [
+            p
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+            and not p.is_symlink()
+            and not SKIPPED_PARTS & set(p.relative_to(ROOT).parts)
+            and p.suffix != ".pyc"
+            and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+            and not (root == TEMPLATE / assignment_id and PACKAGE in p.relative_to(root).parts)
+        ]
     return [p.relative_to(ROOT) for p in files]
 
 
@@ -143,7 +169,7 @@ def torch_pin(requirements: Path) -> str:
     for line in requirements.read_text(encoding="utf-8").splitlines():
         spec = line.split("#", 1)[0].strip().replace(" ", "")
         if spec.startswith("torch=="):
-            version = spec[len("torch=="):]
+            version = spec[len("torch==") :]
             if version and "+" not in version and "*" not in version:
                 return version
         if spec.startswith("torch") and spec[5:6] in ("", "<", ">", "=", "~", "!", "["):
@@ -171,8 +197,12 @@ def run(root: Path, assignment_id: str, language: str = "fr") -> int:
         torch.set_num_threads(1)  # Gradescope gives half a CPU by default
         from ..grade import Options, grade
 
-        report = grade(root / "submission", load_assignment(assignment_id),
-                       Options(language=language, limits=_one_submission_limits()), student=_student(root))
+        report = grade(
+            root / "submission",
+            load_assignment(assignment_id),
+            Options(language=language, limits=_one_submission_limits()),
+            student=_student(root),
+        )
         # grade() has closed the sandbox: the worker is dead before anything is written.
         results = gradescope_results(report, language)
         print(staff_log(report), flush=True)
@@ -182,17 +212,31 @@ def run(root: Path, assignment_id: str, language: str = "fr") -> int:
 
         trace = traceback.format_exc()
         print(trace, flush=True)
-        results = {"score": 0.0, "output": render(Message.of("grader_error"), language), "output_format": "md",
-                   "visibility": "visible", "stdout_visibility": "hidden",
-                   "tests": [{"name": "rnnkit: grader error (staff only)", "output": trace[-20000:],
-                              "output_format": "text", "visibility": "hidden", "status": "failed"}]}
+        results = {
+            "score": 0.0,
+            "output": render(Message.of("grader_error"), language),
+            "output_format": "md",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [
+                {
+                    "name": "rnnkit: grader error (staff only)",
+                    "output": trace[-20000:],
+                    "output_format": "text",
+                    "visibility": "hidden",
+                    "status": "failed",
+                }
+            ],
+        }
         code = 1
     results["execution_time"] = round(time.monotonic() - started, 2)
     write_gradescope_results(results, results_dir)
     return code
 
 
-WORKER_ADDRESS_SPACE = int(1.5 * 2**30)  # torch maps ~0.8 GiB; the labs' references pass at 1.25 GiB
+WORKER_ADDRESS_SPACE = int(
+    1.5 * 2**30
+)  # torch maps ~0.8 GiB; the labs' references pass at 1.25 GiB
 
 
 def _one_submission_limits():
@@ -221,8 +265,10 @@ def _lock_down(root: Path) -> Path:
             if path.is_dir() and not path.is_symlink():
                 os.chmod(path, 0o700)
     else:
-        print("rnnkit: not running as root: the student's code runs as this same user and can read the kit",
-              flush=True)
+        print(
+            "rnnkit: not running as root: the student's code runs as this same user and can read the kit",
+            flush=True,
+        )
     results = root / "results"
     if results.is_symlink() or (results.exists() and not results.is_dir()):
         results.unlink()
@@ -231,8 +277,6 @@ def _lock_down(root: Path) -> Path:
     if stray.is_symlink() or stray.exists():
         stray.unlink()
     return results
-
-
 
 
 def _student(root: Path) -> str:
@@ -249,18 +293,24 @@ def staff_log(report) -> str:
     """What run_autograder prints: Gradescope shows its stdout to instructors only."""
     from ..messages import render
 
-    lines = [f"rnnkit {report.assignment} — {report.student}: {report.status.value}, "
-             f"{report.auto_total:g}/{report.auto_max:g} (automatic), {report.seconds:.1f} s"]
+    lines = [
+        f"rnnkit {report.assignment} — {report.student}: {report.status.value}, "
+        f"{report.auto_total:g}/{report.auto_max:g} (automatic), {report.seconds:.1f} s"
+    ]
     from ..report import staff_note
 
-    note = staff_note(report)  # the problem, what waits for a TA, modules left as handed out, the notebook
+    note = staff_note(
+        report
+    )  # the problem, what waits for a TA, modules left as handed out, the notebook
     if note:
         lines.append(f"note: {note}")
     for step in report.load.steps:
         lines.append(f"load: {step.where} ({step.first_line}): {step.status}: {step.error}")
     for t in report.tests:
         message = f": {render(t.message, 'en')}" if t.message else ""
-        lines.append(f"{t.outcome.value:>15} {t.points:g}/{t.max_points:g} {t.question} {t.test}{message}")
+        lines.append(
+            f"{t.outcome.value:>15} {t.points:g}/{t.max_points:g} {t.question} {t.test}{message}"
+        )
     for t in report.tests:
         if t.trace:
             lines += [f"--- trace of {t.test} ---", t.trace[-3000:]]
@@ -277,15 +327,25 @@ class Simulation:
     returncode: int
     seconds: float
     cpu_seconds: float  # user + system, grader and worker
-    peak_rss: int  # bytes: the largest sum of RSS over the process tree (shared pages counted twice)
+    peak_rss: (
+        int  # bytes: the largest sum of RSS over the process tree (shared pages counted twice)
+    )
     peak_pss: int  # bytes: the same with PSS (shared pages split between processes)
     results: dict | None
     stdout: str
     root: Path
 
 
-def simulate(archive: Path, submission: Path, root: Path, *, python: str = sys.executable,
-             prefix: tuple[str, ...] = (), metadata: dict | None = None, timeout: float = 900.0) -> Simulation:
+def simulate(
+    archive: Path,
+    submission: Path,
+    root: Path,
+    *,
+    python: str = sys.executable,
+    prefix: tuple[str, ...] = (),
+    metadata: dict | None = None,
+    timeout: float = 900.0,
+) -> Simulation:
     """Lay out ``root`` as Gradescope does (source, run_autograder, submission, metadata), run
     ``run_autograder`` as a subprocess and measure it. ``prefix`` wraps it (e.g. ``taskset -c 0``)."""
     root.mkdir(parents=True, exist_ok=True)
@@ -295,7 +355,9 @@ def simulate(archive: Path, submission: Path, root: Path, *, python: str = sys.e
             target = source / info.filename
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(zf.read(info))
-            os.chmod(target, (info.external_attr >> 16) & 0o777 or 0o644)  # extractall drops the modes
+            os.chmod(
+                target, (info.external_attr >> 16) & 0o777 or 0o644
+            )  # extractall drops the modes
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     landing = root / "submission"
     landing.mkdir()
@@ -304,12 +366,19 @@ def simulate(archive: Path, submission: Path, root: Path, *, python: str = sys.e
     else:
         shutil.copyfile(submission, landing / submission.name)
     (root / "results").mkdir(exist_ok=True)
-    (root / "submission_metadata.json").write_text(json.dumps(metadata or {"users": [{"name": submission.stem}]}))
+    (root / "submission_metadata.json").write_text(
+        json.dumps(metadata or {"users": [{"name": submission.stem}]})
+    )
     env = {**os.environ, ROOT_ENV: str(root), PYTHON_ENV: python}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    process = subprocess.Popen([*prefix, str(root / "run_autograder")], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [*prefix, str(root / "run_autograder")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     meter = _MemoryMeter(process.pid)
     meter.start()
     try:
@@ -325,7 +394,9 @@ def simulate(archive: Path, submission: Path, root: Path, *, python: str = sys.e
         results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = None
-    return Simulation(process.returncode, seconds, cpu, meter.peak_rss, meter.peak_pss, results, stdout, root)
+    return Simulation(
+        process.returncode, seconds, cpu, meter.peak_rss, meter.peak_pss, results, stdout, root
+    )
 
 
 class _MemoryMeter(threading.Thread):
@@ -343,7 +414,10 @@ class _MemoryMeter(threading.Thread):
             for pid in _tree(self.pid):
                 rss += _kib(f"/proc/{pid}/status", "VmRSS:")
                 pss += _kib(f"/proc/{pid}/smaps_rollup", "Pss:")
-            self.peak_rss, self.peak_pss = max(self.peak_rss, rss * 1024), max(self.peak_pss, pss * 1024)
+            self.peak_rss, self.peak_pss = (
+                max(self.peak_rss, rss * 1024),
+                max(self.peak_pss, pss * 1024),
+            )
             self._done.wait(self.every)
 
     def stop(self) -> None:
@@ -360,7 +434,9 @@ def _tree(pid: int) -> list[int]:
                     stat = handle.read()
             except OSError:
                 continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])  # the name may hold spaces and parentheses
+            parent = int(
+                stat.rsplit(")", 1)[1].split()[1]
+            )  # the name may hold spaces and parentheses
             children.setdefault(parent, []).append(int(entry))
     found, todo = [], [pid]
     while todo:
@@ -383,25 +459,36 @@ def _kib(path: str, field: str) -> int:
 
 # -- command line --------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.pipelines.gradescope",
-                                     description="Gradescope autograder: build the zip, grade inside Gradescope, "
-                                                 "or try a zip on a simulated /autograder tree.")
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.pipelines.gradescope",
+        description="Gradescope autograder: build the zip, grade inside Gradescope, "
+        "or try a zip on a simulated /autograder tree.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("build", help="write dist/gradescope/<assignment>.zip")
     make.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
     make.add_argument("--out", type=Path, default=DIST)
-    make.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)")
+    make.add_argument(
+        "--lang", choices=("fr", "en"), default="fr", help="language of the feedback (default: fr)"
+    )
     grade = commands.add_parser("run", help="what run_autograder runs: grade <root>/submission")
     grade.add_argument("--assignment", choices=ASSIGNMENT_IDS, required=True)
     grade.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))
     grade.add_argument("--lang", choices=("fr", "en"), default="fr")
-    trial = commands.add_parser("simulate", help="run a zip's run_autograder on a submission in a temporary tree "
-                                                 "and report time and peak memory (run as root to isolate the worker)")
+    trial = commands.add_parser(
+        "simulate",
+        help="run a zip's run_autograder on a submission in a temporary tree "
+        "and report time and peak memory (run as root to isolate the worker)",
+    )
     trial.add_argument("--assignment", choices=ASSIGNMENT_IDS, required=True)
     trial.add_argument("submission", type=Path)
     trial.add_argument("--zip", type=Path, help="default: build it into a temporary folder")
-    trial.add_argument("--cpus", help="pin to these CPUs with taskset, e.g. 0 (Gradescope gives half a CPU)")
-    trial.add_argument("--keep", type=Path, help="simulated root to use and keep (default: a temporary one)")
+    trial.add_argument(
+        "--cpus", help="pin to these CPUs with taskset, e.g. 0 (Gradescope gives half a CPU)"
+    )
+    trial.add_argument(
+        "--keep", type=Path, help="simulated root to use and keep (default: a temporary one)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -430,9 +517,11 @@ def _simulate_command(args) -> int:
         done = simulate(archive, args.submission, root, prefix=prefix)
         print(done.stdout)
         score = "no results.json" if done.results is None else f"score {done.results.get('score')}"
-        print(f"{args.assignment} {args.submission.name}: {score}; exit {done.returncode}; wall {done.seconds:.1f} s; "
-              f"CPU {done.cpu_seconds:.1f} s; peak memory: PSS {done.peak_pss / 2**20:.0f} MiB, "
-              f"RSS {done.peak_rss / 2**20:.0f} MiB (grader and worker together)")
+        print(
+            f"{args.assignment} {args.submission.name}: {score}; exit {done.returncode}; wall {done.seconds:.1f} s; "
+            f"CPU {done.cpu_seconds:.1f} s; peak memory: PSS {done.peak_pss / 2**20:.0f} MiB, "
+            f"RSS {done.peak_rss / 2**20:.0f} MiB (grader and worker together)"
+        )
         return 0 if done.results is not None else 1
 
 

@@ -21,6 +21,7 @@ points as the cell's result, which nbgrader reads as partial credit.
 
 ``QuestionCsvExport`` is an ``nbgrader export`` plugin: one column per graded cell (question).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,14 +36,14 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from ..assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, AssignmentError, load_assignment
+from ..assignments import ASSIGNMENT_IDS, ROOT, AssignmentError, load_assignment
 from ..build import CHECK_CELL, _with_check_cells, built_template
 from ..markers import BEGIN, MarkerError, strip_solutions
 from .bridge import copy_item, grade_submission, question_summary, template_source
 
 try:  # only in the pipelines environment (.venv-pipelines)
-    from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
     from nbgrader.plugins import ExportPlugin
+    from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 except ImportError:  # the lean grading venv: building the course still works
     ClearSolutions = NbGraderPreprocessor = ExportPlugin = object
 
@@ -56,37 +57,65 @@ def source_notebook(assignment_id: str) -> nbformat.NotebookNode:
     """The reference notebook of an assignment with nbgrader cell metadata, from its single source."""
     assignment = load_assignment(assignment_id)
     text = assignment.notebook.read_text(encoding="utf-8")
-    strip_solutions(text, str(assignment.notebook), notebook=True)  # marker errors first, with path:line
+    strip_solutions(
+        text, str(assignment.notebook), notebook=True
+    )  # marker errors first, with path:line
     questions = {q.id: q for q in assignment.questions}
     cells = _with_check_cells(jupytext.reads(text, fmt="py:percent").cells)
     answered: set[str] = set()
     for index, cell in enumerate(cells):
         checked = _checked_question(cell)
-        if checked in questions:  # the template's public-check cell: the question's locked test cell
-            meta = _meta(TEST_PREFIX + checked, grade=True, locked=True, points=questions[checked].points)
+        if (
+            checked in questions
+        ):  # the template's public-check cell: the question's locked test cell
+            meta = _meta(
+                TEST_PREFIX + checked, grade=True, locked=True, points=questions[checked].points
+            )
         elif cell.cell_type == "markdown" and _has_region(cell):  # a written answer, graded by hand
             question = cell.metadata.get("question", "")
             first = question in questions and question not in answered
             answered.add(question)
             grade_id = question if first else f"{question or 'reponse'}-{index:03d}"
-            meta = _meta(grade_id, grade=True, solution=True, points=questions[question].points if first else 0.0)
+            meta = _meta(
+                grade_id,
+                grade=True,
+                solution=True,
+                points=questions[question].points if first else 0.0,
+            )
         elif cell.cell_type == "code" and _has_region(cell):
             meta = _meta(f"code-{index:03d}", solution=True)
         else:
             continue
         cell.metadata["nbgrader"] = meta
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}, "rnnkit": {"assignment": assignment_id}})
+    nb = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "rnnkit": {"assignment": assignment_id},
+        },
+    )
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"{assignment_id}-{index:03d}"  # the template's ids
     nbformat.validate(nb)
     return nb
 
 
-def _meta(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
-          points: float | None = None) -> dict:
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA, "solution": solution}
+def _meta(
+    grade_id: str,
+    *,
+    grade: bool = False,
+    solution: bool = False,
+    locked: bool = False,
+    points: float | None = None,
+) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": SCHEMA,
+        "solution": solution,
+    }
     if grade:
         meta["points"] = points
     return meta
@@ -102,7 +131,9 @@ def _checked_question(cell) -> str | None:
 
 
 def _has_region(cell) -> bool:
-    prefix = "# " if cell.cell_type == "markdown" else ""  # jupytext drops the '# ' of Markdown lines
+    prefix = (
+        "# " if cell.cell_type == "markdown" else ""
+    )  # jupytext drops the '# ' of Markdown lines
     return any(BEGIN.match(prefix + line) for line in cell.source.splitlines())
 
 
@@ -140,7 +171,9 @@ def build(assignment_ids: tuple[str, ...], course: Path, kit: Path = ROOT) -> li
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        with built_template(assignment_id) as handout:  # modules, coursedata/, rnnkit/ (built, not committed)
+        with built_template(
+            assignment_id
+        ) as handout:  # modules, coursedata/, rnnkit/ (built, not committed)
             for item in sorted(handout.iterdir()):
                 if item.name != f"{assignment_id}.ipynb" and item.name != "__pycache__":
                     copy_item(item, folder / item.name)
@@ -149,7 +182,9 @@ def build(assignment_ids: tuple[str, ...], course: Path, kit: Path = ROOT) -> li
         written.append(target)
     exclude = {i: [m.name for m in load_assignment(i).modules] for i in ASSIGNMENT_IDS}
     config = course / "nbgrader_config.py"
-    config.write_text(CONFIG.format(kit=str(Path(kit).resolve()), exclude=exclude), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(kit=str(Path(kit).resolve()), exclude=exclude), encoding="utf-8"
+    )
     return written + [config]
 
 
@@ -157,7 +192,10 @@ def generate_preprocessors() -> list:
     """nbgrader's ``generate_assignment`` list, with ``TemplateStubs`` in place of ``ClearSolutions``."""
     from nbgrader.converters import GenerateAssignment
 
-    return [TemplateStubs if p is ClearSolutions else p for p in GenerateAssignment.class_traits()["preprocessors"].default()]
+    return [
+        TemplateStubs if p is ClearSolutions else p
+        for p in GenerateAssignment.class_traits()["preprocessors"].default()
+    ]
 
 
 def autograde_preprocessors() -> list:
@@ -165,7 +203,10 @@ def autograde_preprocessors() -> list:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    return [EngineGrades if p is Execute else p for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    return [
+        EngineGrades if p is Execute else p
+        for p in Autograde.class_traits()["autograde_preprocessors"].default()
+    ]
 
 
 class TemplateStubs(ClearSolutions):
@@ -182,31 +223,52 @@ class EngineGrades(NbGraderPreprocessor):
     """Grade the submission with the kit's engine; each test cell's output becomes its verdict."""
 
     def preprocess(self, nb, resources):
-        assignment_id = resources["nbgrader"]["assignment"]  # the course's name, never the student's metadata
+        assignment_id = resources["nbgrader"][
+            "assignment"
+        ]  # the course's name, never the student's metadata
         student = resources["nbgrader"]["student"]
         folder = Path(resources["metadata"]["path"])
         with tempfile.TemporaryDirectory(prefix="rnnkit-nbgrader-") as tmp:
             files = Path(tmp) / student
-            shutil.copytree(folder, files, symlinks=True, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+            shutil.copytree(
+                folder,
+                files,
+                symlinks=True,
+                ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"),
+            )
             for link in [p for p in files.rglob("*") if p.is_symlink()]:
                 link.unlink()  # a link could point anywhere on the grading machine
             nbformat.write(nb, files / f"{resources['nbgrader']['notebook']}.ipynb")
             start = time.perf_counter()
             result = grade_submission(files, assignment_id, student=student)
-        self.log.info("rnnkit: %s graded in %.1f s: %s (%g points)", student, time.perf_counter() - start,
-                      result.status, result.total)
+        self.log.info(
+            "rnnkit: %s graded in %.1f s: %s (%g points)",
+            student,
+            time.perf_counter() - start,
+            result.status,
+            result.total,
+        )
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
             grade_id = meta.get("grade_id", "")
-            question = grade_id[len(TEST_PREFIX):] if grade_id.startswith(TEST_PREFIX) else None
+            question = grade_id[len(TEST_PREFIX) :] if grade_id.startswith(TEST_PREFIX) else None
             points = result.questions.get(question) if question else None
             # Fail closed: a graded cell the engine knows nothing about is worth nothing.
-            text = question_summary(result, question) if points is not None else f"{grade_id} : non noté par rnnkit"
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
-                            nbformat.v4.new_output("execute_result", data={"text/plain": f"{points or 0.0:g}"},
-                                                   execution_count=None)]
+            text = (
+                question_summary(result, question)
+                if points is not None
+                else f"{grade_id} : non noté par rnnkit"
+            )
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={"text/plain": f"{points or 0.0:g}"},
+                    execution_count=None,
+                ),
+            ]
             cell.execution_count = None
         return nb, resources
 
@@ -224,18 +286,32 @@ class QuestionCsvExport(ExportPlugin):
             for submission in assignment.submissions:
                 if self.student and submission.student.id not in self.student:
                     continue
-                row = {"assignment": assignment.name, "student_id": submission.student.id,
-                       "score": submission.score, "max_score": assignment.max_score}
+                row = {
+                    "assignment": assignment.name,
+                    "student_id": submission.student.id,
+                    "score": submission.score,
+                    "max_score": assignment.max_score,
+                }
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
-                        name = grade.name[len(TEST_PREFIX):] if grade.name.startswith(TEST_PREFIX) else grade.name
+                        name = (
+                            grade.name[len(TEST_PREFIX) :]
+                            if grade.name.startswith(TEST_PREFIX)
+                            else grade.name
+                        )
                         if name not in columns:
                             columns.append(name)
-                        row[name] = "" if grade.score is None or (grade.needs_manual_grade and grade.manual_score is None) \
+                        row[name] = (
+                            ""
+                            if grade.score is None
+                            or (grade.needs_manual_grade and grade.manual_score is None)
                             else f"{grade.score:g}"
+                        )
                 rows.append(row)
         with open(dest, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, ["assignment", "student_id", *columns, "score", "max_score"], restval="")
+            writer = csv.DictWriter(
+                handle, ["assignment", "student_id", *columns, "score", "max_score"], restval=""
+            )
             writer.writeheader()
             writer.writerows(rows)
         self.log.info("rnnkit: %d rows written to %s", len(rows), dest)
@@ -243,11 +319,20 @@ class QuestionCsvExport(ExportPlugin):
 
 # -- command line --------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.pipelines.nbgrader", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.pipelines.nbgrader", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    b = commands.add_parser("build", help="write an nbgrader course: nbgrader_config.py and source/<id>/")
+    b = commands.add_parser(
+        "build", help="write an nbgrader course: nbgrader_config.py and source/<id>/"
+    )
     b.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
-    b.add_argument("--course", type=Path, default=ROOT / "dist" / "nbgrader", help="course folder (default dist/nbgrader)")
+    b.add_argument(
+        "--course",
+        type=Path,
+        default=ROOT / "dist" / "nbgrader",
+        help="course folder (default dist/nbgrader)",
+    )
     args = parser.parse_args(argv)
     try:
         ids = ASSIGNMENT_IDS if args.assignment == "all" else (args.assignment,)

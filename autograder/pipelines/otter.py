@@ -16,6 +16,7 @@ and question score from the engine again, so whatever the kernel reported, the g
 
 ``run`` grades submissions with the real ``otter run``, bounded in time (otter has no timeout).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,15 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from ..assignments import ASSIGNMENT_IDS, PACKAGE, ROOT, TEMPLATE, AssignmentError, Question, load_assignment
+from ..assignments import (
+    ASSIGNMENT_IDS,
+    PACKAGE,
+    ROOT,
+    TEMPLATE,
+    AssignmentError,
+    Question,
+    load_assignment,
+)
 from ..build import _heading_level, _with_check_cells, built_template
 from ..markers import BEGIN, END, TODO_COMMENT, MarkerError, strip_solutions
 from .bridge import EngineResult, TestSpec, collect_tests, copy_item, grade_submission, region_names
@@ -46,7 +55,9 @@ except ImportError:  # the lean grading venv: the module still imports, the plug
 
 PLUGIN = "autograder.pipelines.otter.RnnkitPlugin"
 RESULTS_VAR = "__rnnkit_results__"  # the only name the otter tests read in the kernel
-KIT_DIR = "kit"  # where the zip carries the kit (hidden tests and reference included: staff-only zip)
+KIT_DIR = (
+    "kit"  # where the zip carries the kit (hidden tests and reference included: staff-only zip)
+)
 DEFAULT_TIMEOUT = 600.0
 PROMPT = '"""  # BEGIN PROMPT', '"""  # END PROMPT'
 ANSWER_PROMPT = "*Votre réponse ici.*"
@@ -60,7 +71,9 @@ chmod -R o+rX /root/miniforge3
 
 
 # -- the master notebook -----------------------------------------------------------------------
-def master_notebook(assignment_id: str, tests: tuple[TestSpec, ...] | None = None) -> nbformat.NotebookNode:
+def master_notebook(
+    assignment_id: str, tests: tuple[TestSpec, ...] | None = None
+) -> nbformat.NotebookNode:
     """The otter master notebook of an assignment, from its single source.
 
     Code regions become ``# BEGIN SOLUTION NO PROMPT`` blocks followed by the template's stub as an
@@ -70,7 +83,9 @@ def master_notebook(assignment_id: str, tests: tuple[TestSpec, ...] | None = Non
     assignment = load_assignment(assignment_id)
     tests = collect_tests(assignment_id) if tests is None else tests
     text = assignment.notebook.read_text(encoding="utf-8")
-    strip_solutions(text, str(assignment.notebook), notebook=True)  # marker errors first, with path:line
+    strip_solutions(
+        text, str(assignment.notebook), notebook=True
+    )  # marker errors first, with path:line
     source = jupytext.reads(text, fmt="py:percent")
     cells = _with_check_cells(source.cells)  # the template's cells, in the template's order
     questions = {q.id: q for q in assignment.questions}
@@ -78,18 +93,29 @@ def master_notebook(assignment_id: str, tests: tuple[TestSpec, ...] | None = Non
     index = 0
     while index < len(cells):
         cell = cells[index]
-        question = questions.get(cell.metadata.get("question")) if "points" in cell.metadata else None
+        question = (
+            questions.get(cell.metadata.get("question")) if "points" in cell.metadata else None
+        )
         if question is None:
             out.append(_plain(cell, assignment.notebook))
             index += 1
             continue
         end = _block_end(cells, index, question.id)
-        out += _question_block(question, cells[index:end + 1], [t for t in tests if t.question == question.id],
-                               assignment.notebook)
+        out += _question_block(
+            question,
+            cells[index : end + 1],
+            [t for t in tests if t.question == question.id],
+            assignment.notebook,
+        )
         index = end + 1
-    nb = nbformat.v4.new_notebook(cells=out, metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}, "rnnkit": {"assignment": assignment_id}})
+    nb = nbformat.v4.new_notebook(
+        cells=out,
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "rnnkit": {"assignment": assignment_id},
+        },
+    )
     for number, c in enumerate(nb.cells):
         c["id"] = f"otter-{number:03d}"
     return nb
@@ -125,22 +151,43 @@ def _block_end(cells: list, start: int, question: str) -> int:
         heading = _heading_level(cell)
         if "points" in cell.metadata or (heading and heading <= level):
             break
-        if cell.metadata.get("question") == question or "answer" in cell.metadata.get("tags", []) or _has_region(cell):
+        if (
+            cell.metadata.get("question") == question
+            or "answer" in cell.metadata.get("tags", [])
+            or _has_region(cell)
+        ):
             end = i
     return end
 
 
 def _question_block(question: Question, cells: list, tests: list[TestSpec], path: Path) -> list:
-    config = {"name": question.id, "points": question.points, "manual": question.manual, "check_cell": False}
+    config = {
+        "name": question.id,
+        "points": question.points,
+        "manual": question.manual,
+        "check_cell": False,
+    }
     out = [_raw("# BEGIN QUESTION\n" + json.dumps(config))]
     for cell in cells:
         has_region = _has_region(cell)
-        if cell.cell_type == "markdown" and has_region:  # a written answer: our placeholder, then the reference
+        if (
+            cell.cell_type == "markdown" and has_region
+        ):  # a written answer: our placeholder, then the reference
             prompt, reference = _markdown_versions(cell)
-            out += [_raw("# BEGIN PROMPT"), _copy(cell, prompt), _raw("# END PROMPT"),
-                    _raw("# BEGIN SOLUTION"), _copy(cell, reference, tags=False), _raw("# END SOLUTION")]
+            out += [
+                _raw("# BEGIN PROMPT"),
+                _copy(cell, prompt),
+                _raw("# END PROMPT"),
+                _raw("# BEGIN SOLUTION"),
+                _copy(cell, reference, tags=False),
+                _raw("# END SOLUTION"),
+            ]
         elif cell.cell_type == "code" and has_region:
-            out += [_raw("# BEGIN SOLUTION"), _copy(cell, _code_with_prompts(cell, path)), _raw("# END SOLUTION")]
+            out += [
+                _raw("# BEGIN SOLUTION"),
+                _copy(cell, _code_with_prompts(cell, path)),
+                _raw("# END SOLUTION"),
+            ]
         else:
             out.append(_plain(cell, path))
     if tests and not question.manual:
@@ -151,7 +198,9 @@ def _question_block(question: Question, cells: list, tests: list[TestSpec], path
         out.append(_raw("# BEGIN TESTS"))
         scaled = [math.floor(t.points * factor * 10**4) / 10**4 for t in tests]
         if factor < 1:
-            scaled[-1] = None  # otter gives the last case what is left: the question's points exactly
+            scaled[-1] = (
+                None  # otter gives the last case what is left: the question's points exactly
+            )
         out += [_test_cell(t, p) for t, p in zip(tests, scaled)]
         out.append(_raw("# END TESTS"))
     out.append(_raw("# END QUESTION"))
@@ -184,8 +233,13 @@ def _code_with_prompts(cell, path: Path) -> str:
             out.append(f"{indent}# BEGIN SOLUTION NO PROMPT")
             stub_indent = indent
         elif END.match(line):
-            out += [f"{stub_indent}# END SOLUTION", f"{stub_indent}{PROMPT[0]}", f"{stub_indent}{TODO_COMMENT}",
-                    f'{stub_indent}raise NotImplementedError("{next(names)}")', f"{stub_indent}{PROMPT[1]}"]
+            out += [
+                f"{stub_indent}# END SOLUTION",
+                f"{stub_indent}{PROMPT[0]}",
+                f"{stub_indent}{TODO_COMMENT}",
+                f'{stub_indent}raise NotImplementedError("{next(names)}")',
+                f"{stub_indent}{PROMPT[1]}",
+            ]
         else:
             out.append(line)
     return "\n".join(out)
@@ -215,7 +269,9 @@ def _has_region(cell) -> bool:
 
 def _plain(cell, path: Path):
     if cell.cell_type == "code" and _has_region(cell):
-        return _copy(cell, _code_with_prompts(cell, path))  # outside any question: otter strips it anyway
+        return _copy(
+            cell, _code_with_prompts(cell, path)
+        )  # outside any question: otter strips it anyway
     return _copy(cell, cell.source)
 
 
@@ -233,7 +289,7 @@ def _raw(source: str):
 # -- building --------------------------------------------------------------------------------
 def build(assignment_id: str, out: Path) -> Path:
     """Write ``out/<id>/`` (master, ``otter assign`` output, zip with the kit); return the zip."""
-    assignment = load_assignment(assignment_id)
+    load_assignment(assignment_id)  # an unknown id stops here, before anything is removed
     dest = Path(out) / assignment_id
     if dest.exists():
         shutil.rmtree(dest)
@@ -241,15 +297,34 @@ def build(assignment_id: str, out: Path) -> Path:
     master.mkdir(parents=True)
     nbformat.write(master_notebook(assignment_id), master / f"{assignment_id}.ipynb")
     shutil.copyfile(ROOT / "requirements.txt", master / "requirements.txt")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # otter imports the plugin while generating the zip
-    done = subprocess.run([sys.executable, "-m", "otter", "assign", "--no-run-tests", "--no-pdfs",
-                           f"{assignment_id}.ipynb", str(dest.resolve())], cwd=master, env=env,
-                          capture_output=True, text=True)
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT)
+    )  # otter imports the plugin while generating the zip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "otter",
+            "assign",
+            "--no-run-tests",
+            "--no-pdfs",
+            f"{assignment_id}.ipynb",
+            str(dest.resolve()),
+        ],
+        cwd=master,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     zips = sorted((dest / "autograder").glob("*.zip"))
     if done.returncode != 0 or not zips:
-        raise RuntimeError(f"otter assign failed for {assignment_id} (exit {done.returncode}):\n"
-                           f"{(done.stdout + done.stderr)[-4000:]}")
-    with built_template(assignment_id) as handout:  # the handouts the template ships, its package built
+        raise RuntimeError(
+            f"otter assign failed for {assignment_id} (exit {done.returncode}):\n"
+            f"{(done.stdout + done.stderr)[-4000:]}"
+        )
+    with built_template(
+        assignment_id
+    ) as handout:  # the handouts the template ships, its package built
         for item in sorted(handout.iterdir()):
             if item.name != f"{assignment_id}.ipynb":
                 copy_item(item, dest / "student" / item.name)
@@ -260,19 +335,32 @@ def build(assignment_id: str, out: Path) -> Path:
 
 def _zip_with_kit(source: Path, target: Path, assignment_id: str) -> None:
     """Otter's zip, plus ``kit/`` and a ``run_otter.py`` that puts the kit on ``sys.path``."""
-    kit_files = [p for p in sorted((ROOT / "autograder").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    for folder in (ROOT / "assignments" / assignment_id, ROOT / "solutions" / assignment_id,
-                   TEMPLATE / assignment_id):  # the handouts, without a package `make student` may have built
-        kit_files += [p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
-                      and not (folder == TEMPLATE / assignment_id and PACKAGE in p.relative_to(folder).parts)]
+    kit_files = [
+        p
+        for p in sorted((ROOT / "autograder").rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    for folder in (
+        ROOT / "assignments" / assignment_id,
+        ROOT / "solutions" / assignment_id,
+        TEMPLATE / assignment_id,
+    ):  # the handouts, without a package `make student` may have built
+        kit_files += [
+            p
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and not (folder == TEMPLATE / assignment_id and PACKAGE in p.relative_to(folder).parts)
+        ]
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item)
             if item.filename == "run_otter.py":
-                data = ('"""Otter\'s entry point on Gradescope, with the rnnkit kit of this zip importable."""\n'
-                        "import os\nimport sys\n\n"
-                        f"sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), {KIT_DIR!r}))\n\n"
-                        ).encode() + data
+                data = (
+                    '"""Otter\'s entry point on Gradescope, with the rnnkit kit of this zip importable."""\n'
+                    "import os\nimport sys\n\n"
+                    f"sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), {KIT_DIR!r}))\n\n"
+                ).encode() + data
             elif item.filename == "setup.sh":
                 data += SETUP_ADDITION.encode()
             zout.writestr(item, data)
@@ -294,20 +382,30 @@ class RnnkitPlugin(AbstractOtterPlugin):
         submission = Path(self.submission_path)
         here = submission.parent
         shipped = here.parent / "source" / "files"
-        if os.geteuid() == 0:  # Gradescope: the worker (nobody) must not read the source, config or results
+        if (
+            os.geteuid() == 0
+        ):  # Gradescope: the worker (nobody) must not read the source, config or results
             os.chmod(here.parent, 0o700)
         private = Path(tempfile.mkdtemp(prefix="rnnkit-otter-"))
         files = private / "files"
         files.mkdir()
         try:
             for item in here.iterdir():
-                if item.name in ("tests", "__init__.py", ".OTTER_LOG") or item.is_symlink() or _same(item, shipped):
+                if (
+                    item.name in ("tests", "__init__.py", ".OTTER_LOG")
+                    or item.is_symlink()
+                    or _same(item, shipped)
+                ):
                     continue
-                if item.is_dir():  # links stay links (the engine's intake skips them): never follow one
+                if (
+                    item.is_dir()
+                ):  # links stay links (the engine's intake skips them): never follow one
                     shutil.copytree(item, files / item.name, symlinks=True)
                 else:
                     shutil.copyfile(item, files / item.name)
-            self.result = grade_submission(files, self.plugin_config["assignment"], student=submission.stem)
+            self.result = grade_submission(
+                files, self.plugin_config["assignment"], student=submission.stem
+            )
         finally:
             shutil.rmtree(private, ignore_errors=True)
         # What otter would otherwise execute or import in its kernel (cwd = this folder): the
@@ -336,16 +434,26 @@ class RnnkitPlugin(AbstractOtterPlugin):
         for question, test_file in results.results.items():
             for number, case in enumerate(test_file.test_case_results):
                 expected = names.get(question, [])
-                verdict = self.result.tests.get(expected[number]) if number < len(expected) else None
+                verdict = (
+                    self.result.tests.get(expected[number]) if number < len(expected) else None
+                )
                 passed = bool(verdict and verdict.passed)
                 if case.passed != passed:
-                    self.corrections.append(f"{question} case {number + 1}: kernel said {case.passed}, engine {passed}")
+                    self.corrections.append(
+                        f"{question} case {number + 1}: kernel said {case.passed}, engine {passed}"
+                    )
                 case.passed = passed
-                case.message = "✅ " + verdict.message if passed else "❌ " + (
-                    verdict.message if verdict else "test non évalué par le correcteur rnnkit")
+                case.message = (
+                    "✅ " + verdict.message
+                    if passed
+                    else "❌ "
+                    + (verdict.message if verdict else "test non évalué par le correcteur rnnkit")
+                )
             points = self.result.questions.get(question)
             if points is not None and abs(test_file.score - points) > 1e-9:
-                test_file.update_score(points)  # capped alternatives, or tests added since the build
+                test_file.update_score(
+                    points
+                )  # capped alternatives, or tests added since the build
         results.set_output(self.result.feedback.split("\n## ", 1)[0])
 
     def generate_report(self):
@@ -353,17 +461,30 @@ class RnnkitPlugin(AbstractOtterPlugin):
         if r is None:
             return "rnnkit: not graded"
         auto = {q: p for q, p in r.questions.items() if p is not None}
-        lines = [f"rnnkit: {r.status}, {r.total:g} / {sum(r.max_points[q] for q in auto):g} automatic points "
-                 f"({', '.join(f'{q}={p:g}' for q, p in auto.items())}); "
-                 f"{sum(r.max_points.values()) - sum(r.max_points[q] for q in auto):g} more graded by hand"]
+        lines = [
+            f"rnnkit: {r.status}, {r.total:g} / {sum(r.max_points[q] for q in auto):g} automatic points "
+            f"({', '.join(f'{q}={p:g}' for q, p in auto.items())}); "
+            f"{sum(r.max_points.values()) - sum(r.max_points[q] for q in auto):g} more graded by hand"
+        ]
         lines += [f"rnnkit corrected otter's kernel result: {c}" for c in self.corrections]
         return "\n".join(lines)
 
     def _verdict_notebook(self) -> nbformat.NotebookNode:
-        payload = {"tests": {name: {"passed": t.passed, "message": t.message} for name, t in self.result.tests.items()}}
-        cell = nbformat.v4.new_code_cell(f"import json\n{RESULTS_VAR} = json.loads({json.dumps(payload, ensure_ascii=False)!r})")
-        return nbformat.v4.new_notebook(cells=[cell], metadata={
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+        payload = {
+            "tests": {
+                name: {"passed": t.passed, "message": t.message}
+                for name, t in self.result.tests.items()
+            }
+        }
+        cell = nbformat.v4.new_code_cell(
+            f"import json\n{RESULTS_VAR} = json.loads({json.dumps(payload, ensure_ascii=False)!r})"
+        )
+        return nbformat.v4.new_notebook(
+            cells=[cell],
+            metadata={
+                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+            },
+        )
 
 
 def _same(item: Path, shipped: Path) -> bool:
@@ -379,8 +500,14 @@ class OtterRunError(RuntimeError):
     """``otter run`` failed or ran out of time; the message says which and shows otter's output."""
 
 
-def run_submission(autograder: Path, submission: Path, out: Path, *, timeout: float = DEFAULT_TIMEOUT,
-                   otter: str | None = None) -> dict:
+def run_submission(
+    autograder: Path,
+    submission: Path,
+    out: Path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    otter: str | None = None,
+) -> dict:
     """Grade one submission with the real ``otter run``, killed after ``timeout`` seconds.
 
     The kit is taken from the zip itself (as on Gradescope). Returns otter's results.json.
@@ -391,25 +518,48 @@ def run_submission(autograder: Path, submission: Path, out: Path, *, timeout: fl
         with zipfile.ZipFile(autograder) as zf:
             members = [m for m in zf.namelist() if m.startswith(f"{KIT_DIR}/")]
             if not members:
-                raise OtterRunError(f"{autograder}: no {KIT_DIR}/ in this zip; rebuild it with `make otter`")
+                raise OtterRunError(
+                    f"{autograder}: no {KIT_DIR}/ in this zip; rebuild it with `make otter`"
+                )
             zf.extractall(tmp, members)
-        env = dict(os.environ, PYTHONPATH=str(Path(tmp) / KIT_DIR),
-                   PATH=f"{Path(otter).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        command = [otter, "run", "--no-logo", "-a", str(Path(autograder).resolve()), "-o", str(out.resolve()),
-                   str(Path(submission).resolve())]
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(Path(tmp) / KIT_DIR),
+            PATH=f"{Path(otter).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        command = [
+            otter,
+            "run",
+            "--no-logo",
+            "-a",
+            str(Path(autograder).resolve()),
+            "-o",
+            str(out.resolve()),
+            str(Path(submission).resolve()),
+        ]
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                   start_new_session=True)  # its own group: the kernel and worker die with it
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )  # its own group: the kernel and worker die with it
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
-            raise OtterRunError(f"otter run on {submission} stopped after {timeout:g} s (otter has no time limit of "
-                                f"its own):\n{output[-3000:]}") from None
+            raise OtterRunError(
+                f"otter run on {submission} stopped after {timeout:g} s (otter has no time limit of "
+                f"its own):\n{output[-3000:]}"
+            ) from None
         results = out / "results.json"
         if process.returncode != 0 or not results.is_file():
-            raise OtterRunError(f"otter run on {submission} failed (exit {process.returncode}):\n{output[-4000:]}")
+            raise OtterRunError(
+                f"otter run on {submission} failed (exit {process.returncode}):\n{output[-4000:]}"
+            )
         data = json.loads(results.read_text(encoding="utf-8"))
         data["_rnnkit"] = {"seconds": round(time.perf_counter() - start, 2), "log": output[-4000:]}
         return data
@@ -417,20 +567,38 @@ def run_submission(autograder: Path, submission: Path, out: Path, *, timeout: fl
 
 def question_scores(results: dict) -> dict[str, float]:
     """Question id -> score from an otter results.json (the per-question entries)."""
-    return {t["name"]: float(t["score"]) for t in results.get("tests", []) if "score" in t and "max_score" in t}
+    return {
+        t["name"]: float(t["score"])
+        for t in results.get("tests", [])
+        if "score" in t and "max_score" in t
+    }
 
 
 # -- command line --------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.pipelines.otter", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.pipelines.otter", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    b = commands.add_parser("build", help="write dist/otter/<id>/: master notebook, otter assign output, zip")
+    b = commands.add_parser(
+        "build", help="write dist/otter/<id>/: master notebook, otter assign output, zip"
+    )
     b.add_argument("--assignment", choices=("all",) + ASSIGNMENT_IDS, default="all")
     b.add_argument("--out", type=Path, default=ROOT / "dist" / "otter")
     r = commands.add_parser("run", help="grade submissions with `otter run` (bounded in time)")
     r.add_argument("--autograder", type=Path, required=True, help="the zip made by build")
-    r.add_argument("--out", type=Path, required=True, help="one results.json per submission goes to OUT/<name>/")
-    r.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission (default 600)")
+    r.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="one results.json per submission goes to OUT/<name>/",
+    )
+    r.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds per submission (default 600)",
+    )
     r.add_argument("submissions", type=Path, nargs="+", help="notebooks (or .py / .zip) to grade")
     args = parser.parse_args(argv)
     try:
@@ -443,9 +611,13 @@ def main(argv: list[str] | None = None) -> int:
         failures = 0
         for submission in args.submissions:
             try:
-                data = run_submission(args.autograder, submission, args.out / submission.stem, timeout=args.timeout)
-                print(f"{submission}: {data.get('score', sum(question_scores(data).values())):g} "
-                      f"({data['_rnnkit']['seconds']:.1f} s) {question_scores(data)}")
+                data = run_submission(
+                    args.autograder, submission, args.out / submission.stem, timeout=args.timeout
+                )
+                print(
+                    f"{submission}: {data.get('score', sum(question_scores(data).values())):g} "
+                    f"({data['_rnnkit']['seconds']:.1f} s) {question_scores(data)}"
+                )
             except OtterRunError as err:
                 failures += 1
                 print(f"{submission}: {err}", file=sys.stderr)

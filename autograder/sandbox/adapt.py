@@ -16,6 +16,7 @@ operations turn any of these into the kit's protocol, so that grading tests chec
 What was adapted is recorded in ``Adapted.conventions`` (plain data): the grader decides what a
 deviation costs. Standard library and torch only: this module is copied into the worker's folder.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -25,27 +26,144 @@ import torch
 from torch import nn
 
 ROLE_NAMES = {
-    "dim": ("dim", "input_dim", "input_size", "in_dim", "dim_input", "input", "inputs", "n_input", "n_inputs",
-            "d_in", "dim_in", "in_features", "in_size", "input_dimension", "emb_dim", "embedding_dim", "embed_dim",
-            "emb_size", "embedding_size", "d_input", "nin", "x_dim", "dimx", "dim_x", "d", "n_in", "input_features"),
-    "latent": ("latent", "hidden", "hidden_size", "hidden_dim", "latent_dim", "latent_size", "dim_latent",
-               "n_hidden", "dim_hidden", "hid_dim", "hidden_units", "units", "state_size", "dim_h", "h_dim",
-               "nhid", "n_latent", "hdim", "h", "hid", "hidden_dimension", "latent_dimension", "d_hidden", "size_h"),
-    "output": ("output", "output_dim", "output_size", "out_dim", "n_classes", "num_classes", "nb_classes",
-               "classes", "dim_output", "out", "outputs", "n_output", "n_outputs", "out_features", "nb_class",
-               "n_out", "dim_out", "d_out", "vocab_size", "vocab", "nout", "y_dim", "output_dimension", "out_size",
-               "n_class", "num_class", "nclasses", "n_vocab", "voc_size"),
+    "dim": (
+        "dim",
+        "input_dim",
+        "input_size",
+        "in_dim",
+        "dim_input",
+        "input",
+        "inputs",
+        "n_input",
+        "n_inputs",
+        "d_in",
+        "dim_in",
+        "in_features",
+        "in_size",
+        "input_dimension",
+        "emb_dim",
+        "embedding_dim",
+        "embed_dim",
+        "emb_size",
+        "embedding_size",
+        "d_input",
+        "nin",
+        "x_dim",
+        "dimx",
+        "dim_x",
+        "d",
+        "n_in",
+        "input_features",
+    ),
+    "latent": (
+        "latent",
+        "hidden",
+        "hidden_size",
+        "hidden_dim",
+        "latent_dim",
+        "latent_size",
+        "dim_latent",
+        "n_hidden",
+        "dim_hidden",
+        "hid_dim",
+        "hidden_units",
+        "units",
+        "state_size",
+        "dim_h",
+        "h_dim",
+        "nhid",
+        "n_latent",
+        "hdim",
+        "h",
+        "hid",
+        "hidden_dimension",
+        "latent_dimension",
+        "d_hidden",
+        "size_h",
+    ),
+    "output": (
+        "output",
+        "output_dim",
+        "output_size",
+        "out_dim",
+        "n_classes",
+        "num_classes",
+        "nb_classes",
+        "classes",
+        "dim_output",
+        "out",
+        "outputs",
+        "n_output",
+        "n_outputs",
+        "out_features",
+        "nb_class",
+        "n_out",
+        "dim_out",
+        "d_out",
+        "vocab_size",
+        "vocab",
+        "nout",
+        "y_dim",
+        "output_dimension",
+        "out_size",
+        "n_class",
+        "num_class",
+        "nclasses",
+        "n_vocab",
+        "voc_size",
+    ),
 }
 # Arguments students add that are not sizes: a harmless value each.
 EXTRAS = {
-    "device": "cpu", "dev": "cpu", "length": 20, "seq_len": 20, "sequence_length": 20, "seq_length": 20,
-    "len_seq": 20, "batch_size": 32, "batch": 32, "dropout": 0.0, "num_layers": 1, "n_layers": 1,
-    "nb_layers": 1, "bias": True, "batch_first": False, "dtype": None,
+    "device": "cpu",
+    "dev": "cpu",
+    "length": 20,
+    "seq_len": 20,
+    "sequence_length": 20,
+    "seq_length": 20,
+    "len_seq": 20,
+    "batch_size": 32,
+    "batch": 32,
+    "dropout": 0.0,
+    "num_layers": 1,
+    "n_layers": 1,
+    "nb_layers": 1,
+    "bias": True,
+    "batch_first": False,
+    "dtype": None,
 }
-STEP_NAMES = ("one_step", "step", "onestep", "one_step_forward", "forward_step", "cell", "rnn_step", "step_forward",
-              "forward_one_step", "cell_step", "single_step", "next")
-DECODE_NAMES = ("decode", "decoder", "decoding", "h2o", "output_layer", "out_layer", "hidden2output", "fc_out",
-                "linear_out", "fc", "out", "readout", "classifier", "Wo", "W_o_out", "lin_out")
+STEP_NAMES = (
+    "one_step",
+    "step",
+    "onestep",
+    "one_step_forward",
+    "forward_step",
+    "cell",
+    "rnn_step",
+    "step_forward",
+    "forward_one_step",
+    "cell_step",
+    "single_step",
+    "next",
+)
+DECODE_NAMES = (
+    "decode",
+    "decoder",
+    "decoding",
+    "h2o",
+    "output_layer",
+    "out_layer",
+    "hidden2output",
+    "fc_out",
+    "linear_out",
+    "fc",
+    "out",
+    "readout",
+    "classifier",
+    "Wo",
+    "W_o_out",
+    "lin_out",
+)
 
 
 class ConventionError(TypeError):
@@ -54,12 +172,15 @@ class ConventionError(TypeError):
 
 # --- constructing ---------------------------------------------------------------------------------------------
 
+
 def _parameters_of(cls):
     try:
         signature = inspect.signature(cls)
     except (TypeError, ValueError):
         return None
-    return [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return [
+        p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def _role(name: str):
@@ -86,15 +207,21 @@ def candidate_calls(cls, dims: dict) -> list[tuple[tuple, dict, str]]:
             pass
         elif p.default is p.empty and role is None:
             unknown_required.append(p.name)
-    extras = {p.name: EXTRAS[p.name.lower()] for p in params
-              if p.name.lower() in EXTRAS and p.default is p.empty and p.kind != p.POSITIONAL_ONLY}
+    extras = {
+        p.name: EXTRAS[p.name.lower()]
+        for p in params
+        if p.name.lower() in EXTRAS and p.default is p.empty and p.kind != p.POSITIONAL_ONLY
+    }
     if len(set(by_name.values())) == len(roles) and not unknown_required:
         kwargs = {name: dims[role] for name, role in by_name.items()}
         kwargs.update(extras)
         calls.append(((), kwargs, ""))
     # Positional orders: the sizes in the first positional slots, extras by name.
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                  and p.name.lower() not in EXTRAS]
+    positional = [
+        p
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name.lower() not in EXTRAS
+    ]
     slots = len(roles) if len(positional) >= len(roles) or not params else len(positional)
     for order in itertools.permutations(roles, slots):
         calls.append((tuple(dims[r] for r in order), dict(extras), ""))
@@ -129,8 +256,14 @@ def construct(cls, dims: dict, kind: str = "rnn"):
         if built_any is None:
             built_any = (model, text)
         if _fits(model, kind, dims):
-            _record(model, {"constructor": text, "constructor_default": not kwargs and args == tuple(
-                dims[r] for r in ("dim", "latent", "output") if r in dims)})
+            _record(
+                model,
+                {
+                    "constructor": text,
+                    "constructor_default": not kwargs
+                    and args == tuple(dims[r] for r in ("dim", "latent", "output") if r in dims),
+                },
+            )
             return model
     if built_any is not None:
         _record(built_any[0], {"constructor": built_any[1], "constructor_fits": False})
@@ -165,6 +298,7 @@ def _fits(model, kind: str, dims: dict) -> bool:
 
 
 # --- driving ----------------------------------------------------------------------------------------------------
+
 
 def _positional_count(fn) -> tuple[int, int, bool]:
     """(required positional, all positional, has *args) of a bound method."""
@@ -217,8 +351,12 @@ class Adapted(nn.Module):
         self.fits = self._step is not None and (self.output is None or self._decode_fits())
 
     # Parameters and submodules under the student's own names (no "inner." prefix).
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
-        return self.inner.named_parameters(prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ):
+        return self.inner.named_parameters(
+            prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate
+        )
 
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
         return self.inner.named_modules(memo, prefix, remove_duplicate)
@@ -240,8 +378,11 @@ class Adapted(nn.Module):
     # -- one step ---------------------------------------------------------------------------------------------
     def _find_step(self):
         """(bound step function, state form) that maps (B, D), state to a state of (B, H) tensors."""
-        own = [getattr(self.inner, name) for name in STEP_NAMES
-               if callable(getattr(type(self.inner), name, None))]
+        own = [
+            getattr(self.inner, name)
+            for name in STEP_NAMES
+            if callable(getattr(type(self.inner), name, None))
+        ]
         candidates = own + [self.inner.forward]
         x = torch.randn(2, self.dim) if self.dim else None
         if x is None:
@@ -294,12 +435,23 @@ class Adapted(nn.Module):
     def _read_state(self, out, batch: int):
         shape = (batch, self.latent)
         if self.pairs:
-            if isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[1], (tuple, list)):
+            if (
+                isinstance(out, (tuple, list))
+                and len(out) == 2
+                and isinstance(out[1], (tuple, list))
+            ):
                 out = out[1]  # (output, (h, c))
-            if isinstance(out, (tuple, list)) and len(out) == 3 and all(isinstance(t, torch.Tensor) for t in out):
+            if (
+                isinstance(out, (tuple, list))
+                and len(out) == 3
+                and all(isinstance(t, torch.Tensor) for t in out)
+            ):
                 out = out[1:]  # (output, h, c)
-            if isinstance(out, (tuple, list)) and len(out) == 2 and \
-                    all(isinstance(t, torch.Tensor) and tuple(t.shape) == shape for t in out):
+            if (
+                isinstance(out, (tuple, list))
+                and len(out) == 2
+                and all(isinstance(t, torch.Tensor) and tuple(t.shape) == shape for t in out)
+            ):
                 return tuple(out)
             return None
         if isinstance(out, torch.Tensor):
@@ -309,7 +461,7 @@ class Adapted(nn.Module):
 
     def one_step(self, x, state):
         """x: (B, D), state -> the next state, in the kit's form."""
-        h, c = (state if self.pairs else (state, None))
+        h, c = state if self.pairs else (state, None)
         out = self._call_step(self._step, self._state_form, x, h, c)
         if out is None:
             raw = self._raw_step(x, h, c)
@@ -326,7 +478,11 @@ class Adapted(nn.Module):
             if callable(fn) and not isinstance(fn, type):
                 return fn
         for module in self.inner.modules():
-            if isinstance(module, nn.Linear) and module.in_features == self.latent and module.out_features == self.output:
+            if (
+                isinstance(module, nn.Linear)
+                and module.in_features == self.latent
+                and module.out_features == self.output
+            ):
                 return module
         return None
 
@@ -334,7 +490,11 @@ class Adapted(nn.Module):
         if self._decode is None:
             return True  # nothing to check: the tests that need decode say it is missing
         p = self._first_parameter()
-        h = torch.randn(2, self.latent, dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32)
+        h = torch.randn(
+            2,
+            self.latent,
+            dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32,
+        )
         try:
             with torch.no_grad():
                 out = self._decode(h)
@@ -344,7 +504,9 @@ class Adapted(nn.Module):
 
     def decode(self, h):
         if self._decode is None:
-            raise AttributeError(f"{type(self.inner).__name__} has no decode (nor decoder) to map (B, H) to scores")
+            raise AttributeError(
+                f"{type(self.inner).__name__} has no decode (nor decoder) to map (B, H) to scores"
+            )
         return self._decode(h)
 
     # -- a sequence ------------------------------------------------------------------------------------------------
@@ -392,7 +554,10 @@ class Adapted(nn.Module):
         form = "x" if required <= 1 else self._forward_state_form()
         if required > 1:
             self.conventions["forward_requires_state"] = self._forward_state_form()
-        length, batch = 5, 3  # a non-square probe: the roles of the first two axes show in what moves
+        length, batch = (
+            5,
+            3,
+        )  # a non-square probe: the roles of the first two axes show in what moves
         p = self._first_parameter()
         dtype = p.dtype if p is not None and p.is_floating_point() else torch.float32
         g = torch.Generator().manual_seed(0)
@@ -402,7 +567,11 @@ class Adapted(nn.Module):
                 base = _sequence(self._call_forward(form, probe, None))
         except Exception:  # noqa: BLE001 - maybe batch-first (the sizes of the first two axes disagree)
             base = None
-        usable = isinstance(base, torch.Tensor) and tuple(base.shape) == (length, batch, self.latent)
+        usable = isinstance(base, torch.Tensor) and tuple(base.shape) == (
+            length,
+            batch,
+            self.latent,
+        )
         batch_first = False
         if usable:
             batch_first = self._reads_batch_first(form, probe, base, g)
@@ -410,7 +579,11 @@ class Adapted(nn.Module):
             try:
                 with torch.no_grad():
                     out = _sequence(self._call_forward(form, probe.transpose(0, 1), None, True))
-                if isinstance(out, torch.Tensor) and tuple(out.shape) == (batch, length, self.latent):
+                if isinstance(out, torch.Tensor) and tuple(out.shape) == (
+                    batch,
+                    length,
+                    self.latent,
+                ):
                     batch_first, usable = True, True
             except Exception:  # noqa: BLE001
                 pass
@@ -442,13 +615,18 @@ class Adapted(nn.Module):
                 out = _sequence(self._call_forward(form, across, None))
         except Exception:  # noqa: BLE001
             return False
-        return isinstance(out, torch.Tensor) and out.shape == base.shape and \
-            float((out[:, 1:] - base[:, 1:]).abs().max()) > 1e-6
+        return (
+            isinstance(out, torch.Tensor)
+            and out.shape == base.shape
+            and float((out[:, 1:] - base[:, 1:]).abs().max()) > 1e-6
+        )
 
     def _container(self, form, probe, batch_first) -> str:
         try:
             with torch.no_grad():
-                out = self._call_forward(form, probe.transpose(0, 1) if batch_first else probe, None, batch_first)
+                out = self._call_forward(
+                    form, probe.transpose(0, 1) if batch_first else probe, None, batch_first
+                )
         except Exception:  # noqa: BLE001
             return "error"
         if isinstance(out, torch.Tensor):
@@ -476,9 +654,18 @@ def _sequence(out):
 
 # Keywords students give the mode of their generator: the value that asks for sampling, for greedy.
 MODE_FLAGS = {
-    "sample": (True, False), "sampling": (True, False), "do_sample": (True, False), "use_sampling": (True, False),
-    "random": (True, False), "stochastic": (True, False), "sampled": (True, False), "multinomial": (True, False),
-    "argmax": (False, True), "greedy": (False, True), "deterministic": (False, True), "use_argmax": (False, True),
+    "sample": (True, False),
+    "sampling": (True, False),
+    "do_sample": (True, False),
+    "use_sampling": (True, False),
+    "random": (True, False),
+    "stochastic": (True, False),
+    "sampled": (True, False),
+    "multinomial": (True, False),
+    "argmax": (False, True),
+    "greedy": (False, True),
+    "deterministic": (False, True),
+    "use_argmax": (False, True),
 }
 MODE_WORDS = ("mode", "method", "strategy", "decoding", "how", "policy")
 SAMPLE_WORDS = ("sample", "sampling", "multinomial", "random")
@@ -517,9 +704,11 @@ def call_variants(fn, args: list, kwargs: dict, tuple_state: bool) -> list[tuple
     words = [n for n in params if n.lower() in MODE_WORDS]
     calls = []
     for name in flags:
-        calls.append((list(args), {**kwargs, **extra, name: MODE_FLAGS[name.lower()][0 if wanted else 1]}))
+        calls.append(
+            (list(args), {**kwargs, **extra, name: MODE_FLAGS[name.lower()][0 if wanted else 1]})
+        )
     for name in words:
-        for word in (SAMPLE_WORDS if wanted else GREEDY_WORDS):
+        for word in SAMPLE_WORDS if wanted else GREEDY_WORDS:
             calls.append((list(args), {**kwargs, **extra, name: word}))
     if not calls:
         calls.append((list(args), {**kwargs, **extra}))
@@ -527,6 +716,7 @@ def call_variants(fn, args: list, kwargs: dict, tuple_state: bool) -> list[tuple
 
 
 # --- procedures -----------------------------------------------------------------------------------------------------
+
 
 def adapted_model(cls, kind: str, dims: dict):
     """``construct`` then ``Adapted``: the student's class with the kit's protocol."""
@@ -557,10 +747,16 @@ def used_by_step(model, x: torch.Tensor, state) -> list:
     model.zero_grad(set_to_none=True)
     out = model.one_step(x, state)
     parts = out if isinstance(out, (tuple, list)) else [out]
-    total = sum((p.sum() for p in parts if isinstance(p, torch.Tensor) and p.requires_grad), torch.zeros(()))
+    total = sum(
+        (p.sum() for p in parts if isinstance(p, torch.Tensor) and p.requires_grad), torch.zeros(())
+    )
     if isinstance(total, torch.Tensor) and total.requires_grad:
         total.backward()
-    used = [name for name, p in model.named_parameters() if p.grad is not None and bool(p.grad.abs().sum() > 0)]
+    used = [
+        name
+        for name, p in model.named_parameters()
+        if p.grad is not None and bool(p.grad.abs().sum() > 0)
+    ]
     model.zero_grad(set_to_none=True)
     return used
 

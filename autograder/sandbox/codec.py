@@ -6,6 +6,7 @@ objects that stay in the worker. No pickle, no ``torch.load``.
 
 This module is copied into the worker's folder, so it imports only the standard library and torch.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,9 +21,16 @@ MAX_MESSAGE = 256 * 2**20  # bytes; a bigger reply is refused, not read
 MAX_DEPTH = 32
 
 DTYPES = {
-    "float64": torch.float64, "float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16,
-    "int64": torch.int64, "int32": torch.int32, "int16": torch.int16, "int8": torch.int8,
-    "uint8": torch.uint8, "bool": torch.bool,
+    "float64": torch.float64,
+    "float32": torch.float32,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "int64": torch.int64,
+    "int32": torch.int32,
+    "int16": torch.int16,
+    "int8": torch.int8,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
 }
 NAMES = {dtype: name for name, dtype in DTYPES.items()}
 
@@ -86,7 +94,11 @@ def _to_json(value: Any, depth: int) -> Any:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else {"__float__": repr(value)}
+        return (
+            value
+            if value == value and value not in (float("inf"), float("-inf"))
+            else {"__float__": repr(value)}
+        )
     if isinstance(value, torch.Tensor):
         return _tensor_to_json(value)
     if isinstance(value, Handle):
@@ -109,7 +121,11 @@ def _tensor_to_json(tensor: torch.Tensor) -> dict:
         raise CodecError(f"tensor dtype {tensor.dtype} is not supported")
     flat = tensor.detach().to("cpu").contiguous()
     raw = flat.reshape(-1).view(torch.uint8).numpy().tobytes() if flat.numel() else b""
-    return {"__tensor__": NAMES[flat.dtype], "shape": list(flat.shape), "data": base64.b64encode(raw).decode("ascii")}
+    return {
+        "__tensor__": NAMES[flat.dtype],
+        "shape": list(flat.shape),
+        "data": base64.b64encode(raw).decode("ascii"),
+    }
 
 
 def _from_json(raw: Any, depth: int) -> Any:
@@ -148,7 +164,9 @@ def _tensor_from_json(raw: dict) -> torch.Tensor:
         numel *= n
     itemsize = torch.empty((), dtype=dtype).element_size()
     if len(data) != numel * itemsize:
-        raise CodecError(f"tensor of shape {shape} and dtype {name} needs {numel * itemsize} bytes, got {len(data)}")
+        raise CodecError(
+            f"tensor of shape {shape} and dtype {name} needs {numel * itemsize} bytes, got {len(data)}"
+        )
     if numel == 0:
         return torch.empty(shape, dtype=dtype)
     return torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype).reshape(shape).clone()

@@ -17,6 +17,7 @@ The worker mounts its own ``/proc``, becomes the submission's user (or, in a use
 loses every capability), refuses internet sockets with a seccomp filter, and serves.
 Nothing here runs student code; everything is done before the first request is read.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -51,10 +52,16 @@ def _check(result: int, what: str) -> None:
         raise JailError(errno, f"{what}: {os.strerror(errno)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     encode = lambda s: s.encode() if s is not None else None  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-           f"mount {target}")
+    _check(
+        _libc.mount(
+            encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)
+        ),
+        f"mount {target}",
+    )
 
 
 def monitor(request: dict, report_pid) -> None:
@@ -70,14 +77,22 @@ def monitor(request: dict, report_pid) -> None:
         uid = request.get("uid")
         owner = uid if uid is not None else os.getuid()
         scratch = f"{VIEW}/scratch"
-        _mount("rnnkit", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(request['scratch_bytes'])},mode=0755")
+        _mount(
+            "rnnkit",
+            scratch,
+            "tmpfs",
+            MS_NOSUID | MS_NODEV,
+            f"size={int(request['scratch_bytes'])},mode=0755",
+        )
         for name in ("work", "tmp"):
             os.mkdir(f"{scratch}/{name}", 0o700)
             os.chown(f"{scratch}/{name}", owner, owner)
         _copy_owned(Path(VIEW) / "spool" / request["slot"], Path(scratch) / "work", owner)
         _mount(f"{scratch}/work", f"{VIEW}/work", None, MS_BIND)
         _private_tmp(f"{scratch}/tmp", request.get("under_tmp", []))
-        hidden = [f"{VIEW}/scratch", f"{VIEW}/spool"] + [str(p) for p in Path(VIEW, "cgroup").glob("*")]
+        hidden = [f"{VIEW}/scratch", f"{VIEW}/spool"] + [
+            str(p) for p in Path(VIEW, "cgroup").glob("*")
+        ]
         for path in hidden:
             if os.path.ismount(path):
                 _check(_libc.umount2(path.encode(), MNT_DETACH), f"umount {path}")
@@ -120,7 +135,9 @@ def worker(request: dict, namespaced: bool) -> None:
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         os.setsid()  # the grader kills the group when there is no PID namespace to end
         cpu = int(request["cpu_seconds"])
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # a fresh process: its CPU time starts at 0
+        resource.setrlimit(
+            resource.RLIMIT_CPU, (cpu, cpu + 5)
+        )  # a fresh process: its CPU time starts at 0
         resource.setrlimit(resource.RLIMIT_FSIZE, (request["file_bytes"], request["file_bytes"]))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         drop_privileges(request.get("uid"), request.get("nproc") or 0)
@@ -149,15 +166,22 @@ def drop_privileges(uid: int | None, nproc: int) -> None:
 
 def _capset_empty() -> None:
     header = struct.pack("=Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
-    data = ctypes.create_string_buffer(24)  # two {effective, permitted, inheritable} words, all zero
+    data = ctypes.create_string_buffer(
+        24
+    )  # two {effective, permitted, inheritable} words, all zero
     _libc.syscall.restype = ctypes.c_long
     nr = {"x86_64": 126, "aarch64": 91}.get(platform.machine())
-    if nr is not None:  # capset(2); elsewhere setresuid has already cleared them for root's children
+    if (
+        nr is not None
+    ):  # capset(2); elsewhere setresuid has already cleared them for root's children
         _check(_libc.syscall(nr, ctypes.create_string_buffer(header, 8), data), "capset")
 
 
 # -- seccomp: no internet sockets --------------------------------------------------------------
-_ARCH = {"x86_64": (0xC000003E, 41, 425), "aarch64": (0xC00000B7, 198, 425)}  # audit arch, socket, io_uring_setup
+_ARCH = {
+    "x86_64": (0xC000003E, 41, 425),
+    "aarch64": (0xC00000B7, 198, 425),
+}  # audit arch, socket, io_uring_setup
 
 
 def deny_internet() -> bool:
@@ -190,8 +214,12 @@ def deny_internet() -> bool:
     buffer = ctypes.create_string_buffer(raw, len(raw))
     prog = struct.pack("=HxxxxxxQ", len(program), ctypes.addressof(buffer))
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.create_string_buffer(prog, len(prog)), 0, 0),
-           "seccomp")
+    _check(
+        _libc.prctl(
+            PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.create_string_buffer(prog, len(prog)), 0, 0
+        ),
+        "seccomp",
+    )
     return True
 
 

@@ -8,12 +8,13 @@ that fails half-way or does not even parse still yields its finished definitions
 
 This module is copied into the worker's folder: standard library only.
 """
+
 from __future__ import annotations
 
+import _thread
 import ast
 import importlib.abc
 import importlib.util
-import _thread
 import json
 import os
 import re
@@ -28,8 +29,15 @@ from pathlib import Path
 SKIP_TAG = "skip-grading"
 MAGIC = re.compile(r"^(\s*)([!%].*)$")
 # Statements worth running at a module's top level: they define things, they do not train.
-DEFINING = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-            ast.Assign, ast.AnnAssign)
+DEFINING = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AnnAssign,
+)
 
 
 class BudgetExceeded(BaseException):
@@ -52,7 +60,9 @@ class Step:
 @dataclass
 class LoadReport:
     steps: list[Step] = field(default_factory=list)
-    modules: list[list[str]] = field(default_factory=list)  # [module name, file]: any name can cross
+    modules: list[list[str]] = field(
+        default_factory=list
+    )  # [module name, file]: any name can cross
     # Steps the grader stopped from outside once (they ignored their budget): not run again.
     skip: frozenset = frozenset()
     # Called with each step's place before it runs: the grader times every step from outside.
@@ -64,7 +74,9 @@ class LoadReport:
     def begin(self, where: str, first: str) -> bool:
         """Whether the step at ``where`` may run (the grader is told it starts)."""
         if where in self.skip:
-            self.steps.append(Step(where, first, "timeout", "stopped by the grader: it ran past its budget"))
+            self.steps.append(
+                Step(where, first, "timeout", "stopped by the grader: it ran past its budget")
+            )
             return False
         if callable(self.announce):
             self.announce(where)
@@ -77,7 +89,11 @@ def time_budget(seconds: float):
     With POSIX signals: an interval timer. Without them (Windows) or in the portable worker, a timer
     thread interrupts the main thread; either way the grader's own deadline kills a worker stuck
     where neither can reach it (inside one long C call)."""
-    if hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") and not os.environ.get("RNNKIT_PORTABLE"):
+    if (
+        hasattr(signal, "setitimer")
+        and hasattr(signal, "SIGALRM")
+        and not os.environ.get("RNNKIT_PORTABLE")
+    ):
         return _Budget(seconds)
     return _ThreadBudget(seconds)
 
@@ -89,6 +105,7 @@ class _Budget:
     def __enter__(self):
         def expire(signum, frame):
             raise BudgetExceeded(f"exceeded its {self.seconds:g} s budget")
+
         self.previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
@@ -143,7 +160,11 @@ def cell_labels(cells: list) -> list[str | None]:
             continue
         k += 1
         n = cell.get("execution_count")
-        labels.append(f"In [{n}]" if distinct and isinstance(n, int) and not isinstance(n, bool) else f"code cell {k}")
+        labels.append(
+            f"In [{n}]"
+            if distinct and isinstance(n, int) and not isinstance(n, bool)
+            else f"code cell {k}"
+        )
     return labels
 
 
@@ -156,8 +177,10 @@ def neutralise_magics(source: str) -> str:
     """Replace IPython magics and shell escapes by ``pass`` (same line count, so line numbers hold)."""
     if source.lstrip().startswith("%%"):
         return "\n".join("pass" if i == 0 else "" for i, _ in enumerate(source.splitlines()))
-    return "\n".join(MAGIC.sub(lambda m: f"{m.group(1)}pass  # {m.group(2)[:40]}", line)
-                     for line in source.splitlines())
+    return "\n".join(
+        MAGIC.sub(lambda m: f"{m.group(1)}pass  # {m.group(2)[:40]}", line)
+        for line in source.splitlines()
+    )
 
 
 class SubmissionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -186,7 +209,9 @@ def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budg
     text = path.read_text(encoding="utf-8", errors="replace")
     for chunk_start, statement_nodes, syntax_error in _parse_chunks(text):
         if syntax_error:
-            report.steps.append(Step(f"{path.name}:{chunk_start}", _line(text, chunk_start), "syntax", syntax_error))
+            report.steps.append(
+                Step(f"{path.name}:{chunk_start}", _line(text, chunk_start), "syntax", syntax_error)
+            )
             continue
         for node in statement_nodes:
             where = f"{path.name}:{node.lineno}"
@@ -195,8 +220,14 @@ def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budg
             try:
                 code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as err:
-                report.steps.append(Step(where, _line(text, node.lineno), "syntax",
-                                         f"cannot be compiled: {type(err).__name__}"))
+                report.steps.append(
+                    Step(
+                        where,
+                        _line(text, node.lineno),
+                        "syntax",
+                        f"cannot be compiled: {type(err).__name__}",
+                    )
+                )
                 continue
             _run(code, namespace, report, where, _line(text, node.lineno), budget)
 
@@ -207,10 +238,14 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
         notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
         cells = notebook["cells"]
     except (ValueError, KeyError, TypeError, RecursionError, MemoryError) as err:
-        report.steps.append(Step(path.name, "", "syntax", f"not a readable notebook: {str(err)[:200]}"))
+        report.steps.append(
+            Step(path.name, "", "syntax", f"not a readable notebook: {str(err)[:200]}")
+        )
         return
     if not isinstance(cells, list):
-        report.steps.append(Step(path.name, "", "syntax", "not a readable notebook: 'cells' is not a list"))
+        report.steps.append(
+            Step(path.name, "", "syntax", "not a readable notebook: 'cells' is not a list")
+        )
         return
     for cell, label in zip(cells, cell_labels(cells)):
         if label is None:
@@ -231,8 +266,15 @@ def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float)
         except SyntaxError as err:
             report.steps.append(Step(where, first, "syntax", f"line {err.lineno}: {err.msg}"))
             continue
-        except (ValueError, RecursionError, MemoryError, OverflowError) as err:  # null bytes, nesting too deep
-            report.steps.append(Step(where, first, "syntax", f"cannot be compiled: {type(err).__name__}"))
+        except (
+            ValueError,
+            RecursionError,
+            MemoryError,
+            OverflowError,
+        ) as err:  # null bytes, nesting too deep
+            report.steps.append(
+                Step(where, first, "syntax", f"cannot be compiled: {type(err).__name__}")
+            )
             continue
         _run(code, namespace, report, where, first, budget)
 
@@ -264,7 +306,11 @@ def _parse_chunks(text: str):
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")]
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")
+    ]
     starts = [0] + [s for s in starts if s > 0]
     for a, b in zip(starts, starts[1:] + [len(lines)]):
         piece = "".join(lines[a:b])

@@ -3,6 +3,7 @@
 They are public, generic operations (read or set a model's parameters, run a function and
 backpropagate): no expected value or reference code ever lives here.
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,7 +26,9 @@ def set_parameters(module, values: dict) -> None:
             if name not in own:
                 raise KeyError(f"no parameter named {name}")
             if own[name].shape != value.shape:
-                raise ValueError(f"parameter {name} has shape {tuple(own[name].shape)}, not {tuple(value.shape)}")
+                raise ValueError(
+                    f"parameter {name} has shape {tuple(own[name].shape)}, not {tuple(value.shape)}"
+                )
             own[name].copy_(value.to(own[name].dtype))
 
 
@@ -40,7 +43,10 @@ def forward_backward(fn, args: list, grad_index: list[int], grad_output, module=
     Returns the output, the gradients of the ``args`` listed in ``grad_index`` and, when a
     module is given, the gradients of its parameters by name (None for unused ones).
     """
-    args = [a.detach().clone().requires_grad_(True) if i in grad_index else a for i, a in enumerate(args)]
+    args = [
+        a.detach().clone().requires_grad_(True) if i in grad_index else a
+        for i, a in enumerate(args)
+    ]
     if module is not None:
         module.zero_grad(set_to_none=True)
     out = fn(*args)
@@ -51,7 +57,10 @@ def forward_backward(fn, args: list, grad_index: list[int], grad_output, module=
     grads = {str(i): (args[i].grad if args[i].grad is not None else None) for i in grad_index}
     result = {"output": tensor.detach(), "grads": grads}
     if module is not None:
-        result["param_grads"] = {n: (p.grad.detach() if p.grad is not None else None) for n, p in module.named_parameters()}
+        result["param_grads"] = {
+            n: (p.grad.detach() if p.grad is not None else None)
+            for n, p in module.named_parameters()
+        }
     return result
 
 
@@ -71,7 +80,11 @@ def outputs(fn, inputs: list) -> list:
     with torch.no_grad():
         for args in inputs:
             value = _output_tensor(fn(*args))
-            out.append(value.detach() if isinstance(value, torch.Tensor) else {"type": type(value).__name__})
+            out.append(
+                value.detach()
+                if isinstance(value, torch.Tensor)
+                else {"type": type(value).__name__}
+            )
     return out
 
 
@@ -98,7 +111,11 @@ def influence(module, args: list, seed: int = 0) -> dict:
             p.add_(noise * (float(saved.abs().mean()) + 0.5) if saved.numel() else noise)
             try:
                 out = first(module(*args))
-                moved[name] = float((out.double() - base.double()).abs().max()) if out.shape == base.shape else 1.0
+                moved[name] = (
+                    float((out.double() - base.double()).abs().max())
+                    if out.shape == base.shape
+                    else 1.0
+                )
             finally:
                 p.copy_(saved)
     return moved
@@ -122,10 +139,24 @@ def module_tree(module) -> list:
 # Captured when the worker starts, before any student code runs: identities, not names, so a
 # renamed subclass or a patched ``torch.nn`` attribute does not hide torch's recurrent modules.
 _RECURRENT_CLASSES = tuple(getattr(torch.nn, n) for n in ("RNNBase", "RNNCellBase"))
-_RECURRENT_FUNCTIONS = {id(f): name for name, f in (
-    (n, getattr(m, n, None)) for m in (torch, torch._VF, torch.ops.aten)
-    for n in ("lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"))
-    if f is not None}
+_RECURRENT_FUNCTIONS = {
+    id(f): name
+    for name, f in (
+        (n, getattr(m, n, None))
+        for m in (torch, torch._VF, torch.ops.aten)
+        for n in (
+            "lstm",
+            "gru",
+            "rnn_tanh",
+            "rnn_relu",
+            "lstm_cell",
+            "gru_cell",
+            "rnn_tanh_cell",
+            "rnn_relu_cell",
+        )
+    )
+    if f is not None
+}
 
 
 def torch_recurrent(root, limit: int = 5000) -> list:
@@ -141,8 +172,11 @@ def torch_recurrent(root, limit: int = 5000) -> list:
     found, seen, todo = [], set(), [("self", root)]
     while todo and len(seen) < limit:
         path, obj = todo.pop(0)
-        if id(obj) in seen or isinstance(obj, (types.ModuleType, torch.Tensor, str, bytes, int, float, bool)) \
-                or obj is None:
+        if (
+            id(obj) in seen
+            or isinstance(obj, (types.ModuleType, torch.Tensor, str, bytes, int, float, bool))
+            or obj is None
+        ):
             continue
         seen.add(id(obj))
         if isinstance(obj, type):
@@ -154,7 +188,9 @@ def torch_recurrent(root, limit: int = 5000) -> list:
                 continue
         if issubclass(cls, _RECURRENT_CLASSES):
             base = next(c for c in cls.__mro__ if c.__module__.startswith("torch.nn"))
-            found.append([path, f"nn.{base.__name__}" + ("" if base is cls else f" (as {cls.__name__})")])
+            found.append(
+                [path, f"nn.{base.__name__}" + ("" if base is cls else f" (as {cls.__name__})")]
+            )
             continue
         children = []
         if isinstance(obj, dict):
@@ -163,11 +199,17 @@ def torch_recurrent(root, limit: int = 5000) -> list:
             children = [(f"{path}[{i}]", v) for i, v in enumerate(list(obj)[:200])]
         elif isinstance(obj, types.FunctionType):
             cells = [c.cell_contents for c in (obj.__closure__ or ()) if _filled(c)]
-            children = [(f"{path}.<closure>", v) for v in cells] + [(f"{path}.<default>", v) for v in obj.__defaults__ or ()]
+            children = [(f"{path}.<closure>", v) for v in cells] + [
+                (f"{path}.<default>", v) for v in obj.__defaults__ or ()
+            ]
         elif isinstance(obj, types.MethodType):
             children = [(path, obj.__func__), (path, obj.__self__)]
         elif isinstance(obj, functools.partial):
-            children = [(path, obj.func)] + [(path, v) for v in obj.args] + [(path, v) for v in obj.keywords.values()]
+            children = (
+                [(path, obj.func)]
+                + [(path, v) for v in obj.args]
+                + [(path, v) for v in obj.keywords.values()]
+            )
         else:
             state = getattr(obj, "__dict__", None)
             if isinstance(state, dict):
@@ -180,7 +222,7 @@ def torch_recurrent(root, limit: int = 5000) -> list:
 
 def _filled(cell) -> bool:
     try:
-        cell.cell_contents
+        cell.cell_contents  # noqa: B018 (reading an empty cell raises)
         return True
     except ValueError:
         return False
@@ -192,8 +234,13 @@ def isolation_facts(walk: bool = False, prune: tuple = (), limit: int = 200000) 
     import os
     import socket
 
-    facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
-             "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()), "top": sorted(os.listdir("/"))}
+    facts = {
+        "uid": os.getuid(),
+        "pid": os.getpid(),
+        "cwd": os.getcwd(),
+        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "top": sorted(os.listdir("/")),
+    }
     try:
         socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
         facts["inet_socket"] = True
@@ -202,7 +249,9 @@ def isolation_facts(walk: bool = False, prune: tuple = (), limit: int = 200000) 
     if walk:
         files: list[str] = []
         for top, dirs, names in os.walk("/", onerror=lambda err: None):
-            if top in ("/proc", "/sys", "/dev", *prune) or top.startswith(("/proc/", "/sys/", "/dev/")):
+            if top in ("/proc", "/sys", "/dev", *prune) or top.startswith(
+                ("/proc/", "/sys/", "/dev/")
+            ):
                 dirs[:] = []  # the kernel's own, or allow-listed folders the caller trusts
                 continue
             files.extend(os.path.join(top, n) for n in names)

@@ -5,6 +5,7 @@ copied beside it (never the kit, the reference or the tests). It reads requests 
 replies on two inherited pipe descriptors in the ``codec`` format; whatever student code prints
 goes to a bounded log file, never to the channel.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -18,8 +19,15 @@ from pathlib import Path
 import torch
 
 from . import codec, procedures
-from .loader import (BudgetExceeded, LoadReport, SubmissionFinder, is_cell_file, new_module, run_notebook,
-                     time_budget)
+from .loader import (
+    BudgetExceeded,
+    LoadReport,
+    SubmissionFinder,
+    is_cell_file,
+    new_module,
+    run_notebook,
+    time_budget,
+)
 
 RUNTIME = str(Path(__file__).resolve().parent)
 MAX_PRINTED = 64 * 1024  # characters of student output kept per worker
@@ -68,7 +76,9 @@ class Worker:
     def load(self, request: dict) -> dict:
         folder = self._enter(request.get("cwd") or "")
         budget = float(request.get("budget", 10))
-        report = LoadReport(skip=frozenset(request.get("skip", [])), announce=self._announcer(request))
+        report = LoadReport(
+            skip=frozenset(request.get("skip", [])), announce=self._announcer(request)
+        )
         files = {Path(name).stem: folder / name for name in request.get("modules", [])}
         sys.meta_path.insert(0, SubmissionFinder(files, report, budget))
         if request.get("cuda_to_cpu") and not torch.cuda.is_available():
@@ -107,7 +117,9 @@ class Worker:
         replies = getattr(self, "replies", None)
         if replies is None:
             return None
-        return lambda where: codec.write_message(replies, {"progress": where, "id": request.get("id")})
+        return lambda where: codec.write_message(
+            replies, {"progress": where, "id": request.get("id")}
+        )
 
     def call(self, request: dict):
         target = self.resolve(request["target"])
@@ -165,7 +177,9 @@ def describe_error(err: BaseException) -> dict:
     """Classify a failure and keep the traceback without the worker's own frames."""
     if isinstance(err, BudgetExceeded):
         kind = "timeout"
-    elif isinstance(err, KeyboardInterrupt):  # the portable budget's interrupt, arriving a moment late
+    elif isinstance(
+        err, KeyboardInterrupt
+    ):  # the portable budget's interrupt, arriving a moment late
         kind = "timeout"
     elif isinstance(err, NotImplementedError):
         kind = "not_implemented"
@@ -173,7 +187,9 @@ def describe_error(err: BaseException) -> dict:
         kind = "memory"
     else:
         kind = "raised"
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(RUNTIME)]
+    frames = [
+        f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(RUNTIME)
+    ]
     # Point the student at their own line (a notebook cell or a file of theirs), not inside torch.
     own = [f for f in frames if is_cell_file(f.filename) or f.filename.startswith(os.getcwd())]
     last = (own or frames)[-1] if frames else None
@@ -181,8 +197,16 @@ def describe_error(err: BaseException) -> dict:
     function = _qualname(err.__traceback__, last)
     if function:
         where = f"{function}, {where}"
-    trace = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(err), err))
-    return {"kind": kind, "type": type(err).__name__, "message": str(err)[:2000], "where": where, "trace": trace[-20000:]}
+    trace = "".join(traceback.format_list(frames)) + "".join(
+        traceback.format_exception_only(type(err), err)
+    )
+    return {
+        "kind": kind,
+        "type": type(err).__name__,
+        "message": str(err)[:2000],
+        "where": where,
+        "trace": trace[-20000:],
+    }
 
 
 def _place(filename: str) -> str:
@@ -207,7 +231,11 @@ def not_traceable() -> None:
     another's worker, or the zygote and so every later worker."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except (OSError, AttributeError, TypeError):  # not Linux (Windows: no CDLL(None)): nothing to do
+    except (
+        OSError,
+        AttributeError,
+        TypeError,
+    ):  # not Linux (Windows: no CDLL(None)): nothing to do
         pass
 
 
@@ -241,8 +269,19 @@ def serve(read_fd: int, write_fd: int, log_fd: int) -> None:
         try:
             codec.write_message(replies, reply)
         except codec.CodecError as err:
-            codec.write_message(replies, {"error": {"kind": "raised", "type": "CodecError", "message": str(err),
-                                                    "where": "", "trace": ""}, "id": request.get("id")})
+            codec.write_message(
+                replies,
+                {
+                    "error": {
+                        "kind": "raised",
+                        "type": "CodecError",
+                        "message": str(err),
+                        "where": "",
+                        "trace": "",
+                    },
+                    "id": request.get("id"),
+                },
+            )
 
 
 def main() -> None:

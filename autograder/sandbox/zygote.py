@@ -13,6 +13,7 @@ path, as on Gradescope) that still imports torch before any student code exists.
 on its processes, once its imports are done, so that a Python installation that user cannot reach
 is still loaded.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,14 @@ from . import jail
 
 # What coursework notebooks import at the top besides torch (about 1.7 s more per worker);
 # importing a library before student code runs changes nothing for it but the time.
-PRELOAD = ("numpy", "matplotlib.pyplot", "tqdm", "tqdm.auto", "torch.utils.data", "torch.utils.tensorboard")
+PRELOAD = (
+    "numpy",
+    "matplotlib.pyplot",
+    "tqdm",
+    "tqdm.auto",
+    "torch.utils.data",
+    "torch.utils.tensorboard",
+)
 
 
 def main() -> None:
@@ -117,7 +125,7 @@ def _spawn(request: dict, fds: list[int], control: socket.socket) -> dict:
 def _kill(pid: int, group: bool) -> bool:
     """SIGKILL the worker: with a PID namespace of its own, that ends everything it started."""
     killed = False
-    for kill in ((os.killpg, os.kill) if group else (os.kill,)):
+    for kill in (os.killpg, os.kill) if group else (os.kill,):
         try:
             kill(pid, signal.SIGKILL)
             killed = True

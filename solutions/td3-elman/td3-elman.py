@@ -149,6 +149,7 @@ print(f"device: {device}, mode rapide: {QUICK}")
 # sortie qui dépend de l'ordre des entrées), la circulation du gradient vers tous les paramètres, et
 # un court apprentissage sur une tâche jouet.*
 
+
 # %%
 class myRNN(nn.Module):
     """RNN d'Elman « plusieurs-vers-un » avec ReLU : lit x (T, B, d), renvoie les probabilités des classes (B, C)."""
@@ -226,6 +227,7 @@ print(out.size())
 # Quelques époques suffisent ; davantage d'époques rapprochent encore la précision de celle du
 # classifieur de Bayes.
 
+
 # %% tags=["skip-grading"]
 def markov_languages(n_languages, n_symbols, generator):
     """Matrices de transition aléatoires (n_languages, n_symbols, n_symbols) ; chaque ligne somme à 1."""
@@ -281,7 +283,7 @@ start = time.perf_counter()
 for epoch in tqdm(range(epochs), desc="époques"):
     order = torch.randperm(n_train, device=device)
     for i in range(0, n_train, batch_size):
-        batch = order[i:i + batch_size]
+        batch = order[i : i + batch_size]
         probabilities = classifier(x_train[:, batch])
         # clamp : si une probabilité s'arrondit à 0, log(0) rendrait la perte infinie
         loss = F.nll_loss(probabilities.clamp_min(1e-12).log(), y_train[batch])
@@ -293,8 +295,12 @@ for epoch in tqdm(range(epochs), desc="époques"):
 elapsed = time.perf_counter() - start
 
 bayes = (bayes_predictions(transitions, test_symbols) == test_labels).float().mean().item()
-print(f"perte : {losses[0]:.3f} (premier batch) -> {sum(losses[-20:]) / len(losses[-20:]):.3f} (20 derniers batchs)")
-print(f"précision test de myRNN : {test_accuracies[-1]:.1%} (hasard : {1 / n_languages:.1%}, Bayes : {bayes:.1%})")
+print(
+    f"perte : {losses[0]:.3f} (premier batch) -> {sum(losses[-20:]) / len(losses[-20:]):.3f} (20 derniers batchs)"
+)
+print(
+    f"précision test de myRNN : {test_accuracies[-1]:.1%} (hasard : {1 / n_languages:.1%}, Bayes : {bayes:.1%})"
+)
 print(f"entraînement : {epochs} époque(s), {elapsed:.1f} s")
 
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -362,6 +368,7 @@ plt.show()
 # La fonction suivante est **fournie** : elle calcule tous les états cachés d'une séquence. Vous
 # pouvez l'appeler dans vos réponses.
 
+
 # %%
 def elman_states(U, W, x):
     """États cachés du RNN d'Elman : h_t = tanh(U x_t + W h_{t-1}), avec h_{-1} = 0.
@@ -396,6 +403,7 @@ def elman_states(U, W, x):
 # *Noté automatiquement : comparaison avec une jacobienne calculée indépendamment, en `float64`,
 # sur des séquences aléatoires de plusieurs longueurs (dont `T = 1`) et avec `H ≠ d`.*
 
+
 # %%
 def jacobian_h_U(U, W, x):
     """J[t, i, a, b] = d h_t[i] / d U[a, b], par la récurrence en mode direct (sans autograd).
@@ -409,7 +417,7 @@ def jacobian_h_U(U, W, x):
     jacobians = []
     for x_t, h_t in zip(x, h):
         direct = eye[:, :, None] * x_t  # d(U x_t)[i] / dU[a, b] = delta_ia x_t[b]
-        dh = (1 - h_t ** 2)[:, None, None] * (direct + torch.einsum("ik,kab->iab", W, dh))
+        dh = (1 - h_t**2)[:, None, None] * (direct + torch.einsum("ik,kab->iab", W, dh))
         jacobians.append(dh)
     return torch.stack(jacobians)
     # END SOLUTION
@@ -438,6 +446,7 @@ def jacobian_h_U(U, W, x):
 # *Noté automatiquement : comparaison, en `float64`, avec le gradient de
 # $L = \sum_t \langle \text{grad\_h}[t], h_t \rangle$ calculé indépendamment, sur des séquences
 # aléatoires de plusieurs longueurs (dont `T = 1`).*
+
 
 # %%
 def bptt_grad_U(U, W, x, grad_h):
@@ -473,9 +482,13 @@ for T_, H_, d_ in [(1, 3, 2), (2, 4, 3), (3, 5, 4), (6, 3, 7)]:
     x0 = torch.randn(T_, d_, dtype=torch.float64)
     g0 = torch.randn(T_, H_, dtype=torch.float64)
     expected_jacobian = torch.autograd.functional.jacobian(lambda u: elman_states(u, W0, x0), U0)
-    expected_grad = torch.autograd.functional.jacobian(lambda u: (g0 * elman_states(u, W0, x0)).sum(), U0)
+    expected_grad = torch.autograd.functional.jacobian(
+        lambda u: (g0 * elman_states(u, W0, x0)).sum(), U0
+    )
     jacobian_error = (jacobian_h_U(U0, W0, x0) - expected_jacobian).abs().max().item()
     bptt_error = (bptt_grad_U(U0, W0, x0, g0) - expected_grad).abs().max().item()
     worst_jacobian, worst_bptt = max(worst_jacobian, jacobian_error), max(worst_bptt, bptt_error)
-    print(f"T={T_} H={H_} d={d_} : écart max jacobienne {jacobian_error:.1e}, BPTT {bptt_error:.1e}")
+    print(
+        f"T={T_} H={H_} d={d_} : écart max jacobienne {jacobian_error:.1e}, BPTT {bptt_error:.1e}"
+    )
 print(f"pire écart : jacobienne {worst_jacobian:.1e}, BPTT {worst_bptt:.1e}")

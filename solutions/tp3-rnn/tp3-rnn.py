@@ -39,16 +39,21 @@
 import os
 import time
 
+import coursedata
 import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
-
-import coursedata
-from utils import (VOCAB_SIZE, ForecastMetroDataset, SampleMetroDataset, SpeechDataset, code2string,
-                   string2code)
+from utils import (
+    VOCAB_SIZE,
+    ForecastMetroDataset,
+    SampleMetroDataset,
+    SpeechDataset,
+    code2string,
+    string2code,
+)
 
 # RNNKIT_QUICK=1: a smoke run (a few batches, one short epoch) instead of the real experiments.
 QUICK = os.environ.get("RNNKIT_QUICK", "0") == "1"
@@ -85,6 +90,7 @@ START = time.perf_counter()
 # **Ce qui est noté** : les formes ; `forward` identique à `one_step` itéré ; les valeurs et les
 # gradients, comparés à `torch.nn.RNN` (non-linéarité `tanh`) après copie de vos poids ;
 # `decode` sans normalisation.
+
 
 # %%
 class RNN(nn.Module):
@@ -284,15 +290,19 @@ for dim, lengths in RUNS:
     start = time.perf_counter()
     h = train_classifier(model, train_loader, test_loader, epochs=EPOCHS_CLS, lr=3e-3)
     classifiers[dim, lengths], histories[dim, lengths] = model, h
-    print(f"DIM_INPUT={dim}, longueur {lengths}: apprentissage coût {h['train_loss'][-1]:.3f} "
-          f"précision {h['train_acc'][-1]:.3f} | test (L=20) coût {h['test_loss'][-1]:.3f} "
-          f"précision {h['test_acc'][-1]:.3f} ({time.perf_counter() - start:.0f} s)")
+    print(
+        f"DIM_INPUT={dim}, longueur {lengths}: apprentissage coût {h['train_loss'][-1]:.3f} "
+        f"précision {h['train_acc'][-1]:.3f} | test (L=20) coût {h['test_loss'][-1]:.3f} "
+        f"précision {h['test_acc'][-1]:.3f} ({time.perf_counter() - start:.0f} s)"
+    )
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 for (dim, lengths), h in histories.items():
     epochs = range(1, len(h["train_loss"]) + 1)
-    line, = axes[0].plot(epochs, h["train_loss"], label=f"apprentissage, dim={dim}, {lengths}")
-    axes[0].plot(epochs, h["test_loss"], "--", color=line.get_color(), label=f"test, dim={dim}, {lengths}")
+    (line,) = axes[0].plot(epochs, h["train_loss"], label=f"apprentissage, dim={dim}, {lengths}")
+    axes[0].plot(
+        epochs, h["test_loss"], "--", color=line.get_color(), label=f"test, dim={dim}, {lengths}"
+    )
     axes[1].plot(epochs, h["train_acc"], color=line.get_color())
     axes[1].plot(epochs, h["test_acc"], "--", color=line.get_color())
 axes[0].set(xlabel="époque", ylabel="entropie croisée")
@@ -319,8 +329,10 @@ for (dim, lengths), model in classifiers.items():
         if QUICK:
             ds = Subset(ds, range(0, len(ds), 20))
         scores.append(evaluate_classifier(model, DataLoader(ds, batch_size=512))[1])
-    print(f"DIM_INPUT={dim}, longueur {lengths}: "
-          + ", ".join(f"L={n}: {acc:.3f}" for n, acc in zip(TEST_LENGTHS, scores)))
+    print(
+        f"DIM_INPUT={dim}, longueur {lengths}: "
+        + ", ".join(f"L={n}: {acc:.3f}" for n, acc in zip(TEST_LENGTHS, scores))
+    )
 
 # %% [markdown] question="Q3" points=2
 # ## Question 3 — Prédire la suite des flux (2 points)
@@ -355,6 +367,7 @@ for (dim, lengths), model in classifiers.items():
 #
 # **Ce qui est noté** : `stations_as_batch` et `forecast` (formes et calcul) ; les expériences ne
 # sont pas exécutées par le correcteur.
+
 
 # %%
 def stations_as_batch(x):
@@ -410,7 +423,9 @@ def horizon_mse(model, loader, context, horizon):
     count = 0
     with torch.no_grad():
         for x, y in loader:
-            window = stations_as_batch(torch.cat([x[:, :1], y], dim=1)).to(where)  # (context+horizon, N, D)
+            window = stations_as_batch(torch.cat([x[:, :1], y], dim=1)).to(
+                where
+            )  # (context+horizon, N, D)
             seen, future = window[:context], window[context:]
             predicted = forecast(model, seen, horizon)
             model_se += ((predicted - future) ** 2).flatten(1).sum(1).cpu()
@@ -428,16 +443,27 @@ forecast_results = {}
 for dim in (1, 2):
     torch.manual_seed(0)
     ds_train = ForecastMetroDataset(metro.train[..., :dim], length=LENGTH)
-    ds_test = ForecastMetroDataset(metro.test[..., :dim], length=LENGTH + HORIZON, stations_max=ds_train.stations_max)
+    ds_test = ForecastMetroDataset(
+        metro.test[..., :dim], length=LENGTH + HORIZON, stations_max=ds_train.stations_max
+    )
     if QUICK:
-        ds_train, ds_test = Subset(ds_train, range(0, len(ds_train), 10)), Subset(ds_test, range(0, len(ds_test), 10))
+        ds_train, ds_test = (
+            Subset(ds_train, range(0, len(ds_train), 10)),
+            Subset(ds_test, range(0, len(ds_test), 10)),
+        )
     model = RNN(dim, LATENT_FC, dim).to(device)
     start = time.perf_counter()
-    losses = train_forecaster(model, DataLoader(ds_train, batch_size=BATCH_SIZE, shuffle=True), epochs=EPOCHS_FC, lr=3e-3)
-    model_mse, persistence = horizon_mse(model, DataLoader(ds_test, batch_size=BATCH_SIZE), LENGTH, HORIZON)
+    losses = train_forecaster(
+        model, DataLoader(ds_train, batch_size=BATCH_SIZE, shuffle=True), epochs=EPOCHS_FC, lr=3e-3
+    )
+    model_mse, persistence = horizon_mse(
+        model, DataLoader(ds_test, batch_size=BATCH_SIZE), LENGTH, HORIZON
+    )
     forecast_results[dim] = (model_mse, persistence)
-    print(f"DIM_INPUT={dim}: coût d'apprentissage {losses[0]:.4f} -> {losses[-1]:.4f} "
-          f"({time.perf_counter() - start:.0f} s)")
+    print(
+        f"DIM_INPUT={dim}: coût d'apprentissage {losses[0]:.4f} -> {losses[-1]:.4f} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
     for h in range(HORIZON):
         print(f"  t+{h + 1}: MSE RNN {model_mse[h]:.5f}, persistance {persistence[h]:.5f}")
 
@@ -503,6 +529,7 @@ plt.show()
 # **Ce qui est noté** : `OneHotLinear` (comparé à une couche linéaire sur le one-hot, mêmes
 # poids) ; `generate_fixed` (longueur, déterminisme du mode glouton, départ vide, cohérence avec
 # les scores du modèle).
+
 
 # %%
 class OneHotLinear(nn.Module):
@@ -574,10 +601,14 @@ for epoch in range(EPOCHS_GEN):
         nn.utils.clip_grad_norm_([*emb.parameters(), *lm.parameters()], 1.0)
         optimizer.step()
         batch_losses.append(loss.item())
-    print(f"époque {epoch + 1}: coût moyen {sum(batch_losses[-len(speech_loader):]) / len(speech_loader):.3f}")
-print(f"{len(speech_ds)} phrases de {speech_ds.maxlen} caractères au plus ; coût {batch_losses[0]:.3f} "
-      f"(premier batch) -> {sum(batch_losses[-20:]) / len(batch_losses[-20:]):.3f} (20 derniers) "
-      f"en {time.perf_counter() - start:.0f} s")
+    print(
+        f"époque {epoch + 1}: coût moyen {sum(batch_losses[-len(speech_loader) :]) / len(speech_loader):.3f}"
+    )
+print(
+    f"{len(speech_ds)} phrases de {speech_ds.maxlen} caractères au plus ; coût {batch_losses[0]:.3f} "
+    f"(premier batch) -> {sum(batch_losses[-20:]) / len(batch_losses[-20:]):.3f} (20 derniers) "
+    f"en {time.perf_counter() - start:.0f} s"
+)
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.plot(batch_losses)

@@ -8,6 +8,7 @@
 Notations : ``D`` nombre de jours, ``T`` = 73 tranches d'un quart d'heure, ``S`` stations,
 ``dim`` canaux (1 ou 2 : les deux flux du fichier).
 """
+
 from __future__ import annotations
 
 import string
@@ -53,7 +54,7 @@ class SampleMetroDataset(Dataset):
         per_station = self.nb_days * (self.nb_timeslots - self.length)
         station, i = divmod(i, per_station)
         timeslot, day = divmod(i, self.nb_days)
-        return self.data[day, timeslot:timeslot + self.length, station], station
+        return self.data[day, timeslot : timeslot + self.length, station], station
 
 
 class ForecastMetroDataset(Dataset):
@@ -76,7 +77,7 @@ class ForecastMetroDataset(Dataset):
 
     def __getitem__(self, i):
         timeslot, day = divmod(i, self.nb_days)
-        window = self.data[day, timeslot:timeslot + self.length]
+        window = self.data[day, timeslot : timeslot + self.length]
         return window[:-1], window[1:]
 
 

@@ -14,10 +14,10 @@ V vocabulary.
 
 This module only imports ``textloader`` (never the notebook), so the notebook can import it.
 """
+
 from __future__ import annotations
 
 import torch
-
 from textloader import code2string, string2code
 
 
@@ -96,8 +96,12 @@ def beam_search(rnn, emb, decoder, eos, k, start, maxlen, candidates) -> str:
             scores, symbols = candidates(rnn.hidden(state))  # (n, c) each
             scores, symbols = scores.double().cpu(), symbols.cpu()
             n_cand = scores.shape[1]
-            pool = torch.cat([torch.tensor([s for s, _ in finished], dtype=torch.float64),
-                              (alive_scores[:, None] + scores).flatten()])
+            pool = torch.cat(
+                [
+                    torch.tensor([s for s, _ in finished], dtype=torch.float64),
+                    (alive_scores[:, None] + scores).flatten(),
+                ]
+            )
             order = torch.sort(pool, descending=True, stable=True).indices.tolist()
             new_finished, new_alive, new_scores, rows, fed = [], [], [], [], []
             for index in order[:k]:
@@ -135,6 +139,7 @@ def generate_beam(rnn, emb, decoder, eos, k, start="", maxlen=200) -> str:
     No length normalisation. Returns ``start`` + the best sequence's text (without EOS).
     With ``k=1`` the result is the greedy ``generate``.
     """
+
     # BEGIN SOLUTION
     def top_k(h):
         logp = torch.log_softmax(decoder(h), dim=-1)  # (n, V)
@@ -161,7 +166,9 @@ def p_nucleus(decoder, alpha: float):
         sorted_p, order = torch.sort(probs, dim=-1, descending=True)
         # Mass of the strictly more probable symbols: a symbol is in the nucleus while it is
         # below alpha. An exclusive cumulative sum keeps the top probability exact.
-        before = torch.cat([torch.zeros_like(sorted_p[..., :1]), sorted_p.cumsum(dim=-1)[..., :-1]], dim=-1)
+        before = torch.cat(
+            [torch.zeros_like(sorted_p[..., :1]), sorted_p.cumsum(dim=-1)[..., :-1]], dim=-1
+        )
         keep_sorted = before < alpha
         keep_sorted[..., 0] = True
         if alpha >= 1:  # rounding must not drop the tail of the full softmax

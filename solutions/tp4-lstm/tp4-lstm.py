@@ -30,14 +30,21 @@
 import os
 import time
 
+import coursedata
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
-
-import coursedata
 from generate import generate, generate_beam, generate_beam_nucleus, p_nucleus
-from textloader import EOS_IX, PAD_IX, VOCAB_SIZE, TextDataset, code2string, pad_collate_fn, string2code
+from textloader import (
+    EOS_IX,
+    PAD_IX,
+    VOCAB_SIZE,
+    TextDataset,
+    code2string,
+    pad_collate_fn,
+    string2code,
+)
+from tqdm.auto import tqdm
 
 # RNNKIT_QUICK=1: a smoke run (tiny corpus, a few batches) instead of the real experiments.
 QUICK = os.environ.get("RNNKIT_QUICK", "0") == "1"
@@ -96,6 +103,7 @@ print([code2string(column) for column in demo_batch.t()])
 # *Évalué :* valeur comparée à un calcul position par position, avec différents `padcar` ;
 # gradient nul sur les positions masquées.
 
+
 # %%
 def maskedCrossEntropy(output: torch.Tensor, target: torch.Tensor, padcar: int) -> torch.Tensor:
     """Mean cross-entropy over the positions where ``target != padcar``.
@@ -132,6 +140,7 @@ def maskedCrossEntropy(output: torch.Tensor, target: torch.Tensor, padcar: int) 
 #   s'en charge).
 #
 # Nommez les couches comme indiqué dans la docstring : cela permet de vérifier vos équations.
+
 
 # %%
 class RNN(nn.Module):
@@ -225,6 +234,7 @@ class RNN(nn.Module):
 #
 # *Évalué :* type et dimensions de l'embedding, `padding_idx`, classe et dimensions du modèle.
 
+
 # %%
 def build_model(cell: str, vocab_size: int, dim: int, latent: int) -> tuple[nn.Embedding, "RNN"]:
     """Return ``(emb, rnn)``: an embedding (V, D) with ``padding_idx=PAD_IX`` and a recurrent model.
@@ -262,6 +272,7 @@ def build_model(cell: str, vocab_size: int, dim: int, latent: int) -> tuple[nn.E
 # détaché) les valeurs des portes du dernier pas.
 #
 # *Évalué :* `one_step` et `forward` comparés à un calcul indépendant des équations ci-dessus.
+
 
 # %%
 class GRU(RNN):
@@ -314,6 +325,7 @@ class GRU(RNN):
 # poids recopiés. Comme pour le GRU, `self.gates` peut garder les portes du dernier pas.
 #
 # *Évalué :* comparaison avec `torch.nn.LSTM` (sorties, état final, gradients).
+
 
 # %%
 class LSTM(RNN):
@@ -392,7 +404,9 @@ n_valid = max(1, min(1000, len(order) // 10))
 train_ids, valid_ids = order[n_valid:][:MAXSENT], order[:n_valid]
 train_set = torch.utils.data.Subset(dataset, train_ids)
 valid_set = torch.utils.data.Subset(dataset, valid_ids)
-train_loader = torch.utils.data.DataLoader(train_set, batch_size=BATCH_SIZE, shuffle=True, collate_fn=pad_collate_fn)
+train_loader = torch.utils.data.DataLoader(
+    train_set, batch_size=BATCH_SIZE, shuffle=True, collate_fn=pad_collate_fn
+)
 valid_loader = torch.utils.data.DataLoader(valid_set, batch_size=256, collate_fn=pad_collate_fn)
 print(f"{len(dataset)} sentences; {len(train_set)} for training, {len(valid_set)} held out")
 
@@ -432,10 +446,16 @@ def train(cell):
     emb, rnn = emb.to(device), rnn.to(device)
     params = list(emb.parameters()) + list(rnn.parameters())
     optimizer = torch.optim.Adam(params, lr=3e-3)
-    writer = SummaryWriter(f"runs/tp4-lstm/{cell}-{time.strftime('%Y%m%d-%H%M%S')}")  # one folder per run
+    writer = SummaryWriter(
+        f"runs/tp4-lstm/{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )  # one folder per run
     losses, step, start = [], 0, time.perf_counter()
     for epoch in range(EPOCHS):
-        batches = tqdm(train_loader, desc=f"{cell} {epoch + 1}/{EPOCHS}", total=MAX_BATCHES or len(train_loader))
+        batches = tqdm(
+            train_loader,
+            desc=f"{cell} {epoch + 1}/{EPOCHS}",
+            total=MAX_BATCHES or len(train_loader),
+        )
         for i, batch in enumerate(batches):
             if MAX_BATCHES is not None and i >= MAX_BATCHES:
                 break
@@ -471,8 +491,12 @@ for cell in ("rnn", "gru", "lstm"):
     emb, rnn, losses, seconds = train(cell)
     models[cell] = (emb, rnn)
     tail = losses[-20:]
-    results[cell] = {"train": sum(tail) / len(tail), "valid": evaluate(emb, rnn, valid_loader),
-                     "s/epoch": seconds, "losses": losses}
+    results[cell] = {
+        "train": sum(tail) / len(tail),
+        "valid": evaluate(emb, rnn, valid_loader),
+        "s/epoch": seconds,
+        "losses": losses,
+    }
 
 print(f"{'model':6} {'train loss':>10} {'held-out loss':>13} {'s/epoch':>8}")
 for cell, r in results.items():
@@ -485,7 +509,10 @@ import matplotlib.pyplot as plt
 def smooth(values, window=20):
     """Moving average, to make the step-by-step loss readable."""
     window = max(1, min(window, len(values)))
-    return [sum(values[max(0, i - window + 1):i + 1]) / len(values[max(0, i - window + 1):i + 1]) for i in range(len(values))]
+    return [
+        sum(values[max(0, i - window + 1) : i + 1]) / len(values[max(0, i - window + 1) : i + 1])
+        for i in range(len(values))
+    ]
 
 
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -598,7 +625,10 @@ for cell, (emb, rnn) in models.items():
     torch.manual_seed(0)
     print(f"--- {cell.upper()}")
     print("beam k=5          :", generate_beam(rnn, emb, rnn.decode, EOS_IX, 5, START, GEN_MAXLEN))
-    print("nucleus beam α=0.9:", generate_beam_nucleus(rnn, emb, rnn.decode, EOS_IX, 5, 0.9, START, GEN_MAXLEN))
+    print(
+        "nucleus beam α=0.9:",
+        generate_beam_nucleus(rnn, emb, rnn.decode, EOS_IX, 5, 0.9, START, GEN_MAXLEN),
+    )
 
 # %% [markdown] question="Q7b" points=1 manual=true
 # ## Question 7b — Ce que changent le faisceau et le nucleus, réponse rédigée (1 point)

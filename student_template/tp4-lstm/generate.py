@@ -14,10 +14,10 @@ V vocabulary.
 
 This module only imports ``textloader`` (never the notebook), so the notebook can import it.
 """
+
 from __future__ import annotations
 
 import torch
-
 from textloader import code2string, string2code
 
 
@@ -82,6 +82,7 @@ def generate_beam(rnn, emb, decoder, eos, k, start="", maxlen=200) -> str:
     No length normalisation. Returns ``start`` + the best sequence's text (without EOS).
     With ``k=1`` the result is the greedy ``generate``.
     """
+
     # TODO : à compléter.
     raise NotImplementedError("generate_beam")
 

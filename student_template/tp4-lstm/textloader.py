@@ -6,6 +6,7 @@ sentence ``<EOS>``, and ids 2..96 the 95 printable ASCII characters of ``LETTRES
 Shapes: ``L`` sequence length, ``B`` batch size.
 Run ``python textloader.py`` to check ``pad_collate_fn`` on a three-sentence example.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,7 +99,8 @@ if __name__ == "__main__":
         "dtype long": batch.dtype == torch.long,
         "EOS at [5, 2]": batch[5, 2].item() == EOS_IX,
         "padding below 'Un.<EOS>' in column 1": bool((batch[4:, 1] == PAD_IX).all()),
-        "text back without PAD/EOS": " ".join(code2string(column) for column in batch.t()) == example,
+        "text back without PAD/EOS": " ".join(code2string(column) for column in batch.t())
+        == example,
     }
     for name, ok in checks.items():
         print(f"{'OK  ' if ok else 'FAIL'} {name}")

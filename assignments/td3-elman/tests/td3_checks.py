@@ -4,11 +4,12 @@ Everything here runs in the grader: independent float64 computations of the cour
 the identification of a student's ``myRNN`` parameters by their shapes, and behavioural probes
 that need no identification. Student code is only reached through the ``student`` fixture.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -20,6 +21,7 @@ F64 = torch.float64
 
 
 # --- running the student's model ------------------------------------------------------------------
+
 
 @dataclass
 class Outputs:
@@ -35,7 +37,9 @@ def first_tensor(value):
     return value, False
 
 
-def run(student, model, xs: list[torch.Tensor], n_classes: int, function: str = "myRNN.forward") -> Outputs:
+def run(
+    student, model, xs: list[torch.Tensor], n_classes: int, function: str = "myRNN.forward"
+) -> Outputs:
     """Run ``model`` on each ``x`` (T, B, d) in one round trip, undoing known shape deviations.
 
     A tuple/list return is graded on its first element, a batch-first model gets its inputs
@@ -68,7 +72,9 @@ def run(student, model, xs: list[torch.Tensor], n_classes: int, function: str = 
             raise Wrong("not_a_tensor", function=function, got=describe(out), legend="(B, C)")
         expected = (x.shape[1], n_classes)
         if tuple(out.shape) != expected:
-            raise Wrong("shape", function=function, expected=expected, got=tuple(out.shape), legend="(B, C)")
+            raise Wrong(
+                "shape", function=function, expected=expected, got=tuple(out.shape), legend="(B, C)"
+            )
     return Outputs(outs, mode)
 
 
@@ -82,12 +88,15 @@ def to_float64(student, model):
 
 # --- identifying the parameters by their shapes -----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Layout:
     """One way to read the student's named parameters as (U, W, b_h, V, b_y)."""
 
     description: str
-    canonical: Callable[[dict], tuple]  # {name: tensor} -> U (H,d), W (H,H), b_h (H), V (C,H), b_y (C)
+    canonical: Callable[
+        [dict], tuple
+    ]  # {name: tensor} -> U (H,d), W (H,H), b_h (H), V (C,H), b_y (C)
     has_bias_h: bool
     has_bias_y: bool
 
@@ -175,21 +184,31 @@ def find_layouts(shapes: dict, d: int, H: int, C: int) -> list[Layout]:
         name = cat[0]
         raw = name in roles.get("cat^T", [])
         for order in ("[x, h]", "[h, x]"):
+
             def canonical(p, name=name, raw=raw, order=order):
                 M = p[name].T if raw else p[name]  # (H, d + H), applied as M @ [.,.]
                 U, W = (M[:, :d], M[:, d:]) if order == "[x, h]" else (M[:, H:], M[:, :H])
                 return (U, W, biases(p, b_h, H), *decoder(p))
+
             layouts.append(Layout(f"{name} on {order}", canonical, bool(b_h), bool(b_y)))
     else:
         u_name, w_name = u[0], w[0]
         u_transposed = u_name in roles.get("U^T", [])
         for w_transposed in (False, True):
+
             def canonical(p, u_name=u_name, w_name=w_name, u_t=u_transposed, w_t=w_transposed):
                 U = p[u_name].T if u_t else p[u_name]
                 W = p[w_name].T if w_t else p[w_name]
                 return (U, W, biases(p, b_h, H), *decoder(p))
-            layouts.append(Layout(f"U={u_name}, W={w_name}{'.T' if w_transposed else ''}", canonical,
-                                  bool(b_h), bool(b_y)))
+
+            layouts.append(
+                Layout(
+                    f"U={u_name}, W={w_name}{'.T' if w_transposed else ''}",
+                    canonical,
+                    bool(b_h),
+                    bool(b_y),
+                )
+            )
     return layouts
 
 
@@ -208,13 +227,19 @@ def constructor_permutation(shapes: dict, d: int, H: int, C: int):
 
 def random_values(shapes: dict, generator: torch.Generator, scale: float = 0.7, dtype=F64) -> dict:
     """Known values for every parameter (by name), normal with a std of ``scale``."""
-    return {name: scale * torch.randn(tuple(shape), generator=generator, dtype=dtype) for name, shape in shapes.items()}
+    return {
+        name: scale * torch.randn(tuple(shape), generator=generator, dtype=dtype)
+        for name, shape in shapes.items()
+    }
 
 
 def tame_values(shapes: dict, generator: torch.Generator, dtype=torch.float32) -> dict:
     """Values that keep any layout's recurrence stable: std 1/sqrt(largest dimension)."""
-    return {name: torch.randn(tuple(shape), generator=generator, dtype=dtype) / max(max(shape, default=1), 1) ** 0.5
-            for name, shape in shapes.items()}
+    return {
+        name: torch.randn(tuple(shape), generator=generator, dtype=dtype)
+        / max(max(shape, default=1), 1) ** 0.5
+        for name, shape in shapes.items()
+    }
 
 
 # --- the equations, computed independently in the grader --------------------------------------------
@@ -273,8 +298,11 @@ def equations(U, W, b_h, V, b_y, x, variant: str = "correct", detach: bool = Fal
 
 
 def close(a: torch.Tensor, b: torch.Tensor, atol: float, rtol: float = 1e-5) -> bool:
-    return a.shape == b.shape and bool(torch.isfinite(a).all()) and bool(
-        ((a.to(F64) - b.to(F64)).abs() <= atol + rtol * b.to(F64).abs()).all())
+    return (
+        a.shape == b.shape
+        and bool(torch.isfinite(a).all())
+        and bool(((a.to(F64) - b.to(F64)).abs() <= atol + rtol * b.to(F64).abs()).all())
+    )
 
 
 def worst(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -284,6 +312,7 @@ def worst(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 # --- behaviour, for any layout -------------------------------------------------------------------------
+
 
 def changed(a: torch.Tensor, b: torch.Tensor, tol: float = 1e-6) -> bool:
     return float((a.to(F64) - b.to(F64)).abs().max()) > tol
@@ -299,11 +328,14 @@ def memory_problem(student, model, d: int, C: int, generator: torch.Generator) -
     previous[-2] = 2 * torch.randn(B, d, generator=generator)
     single = torch.randn(1, B, d, generator=generator)
     out, out_last, out_previous, out_flip, only_first, other_single = run(
-        student, model, [x, last, previous, x.flip(0), x[:1], single], C).tensors
+        student, model, [x, last, previous, x.flip(0), x[:1], single], C
+    ).tensors
     if not changed(out, out_last):
         if not changed(out, only_first):
             return "td3_first_step"
-        if not changed(only_first, other_single):  # one step in, nothing read: the state before x_T is decoded
+        if not changed(
+            only_first, other_single
+        ):  # one step in, nothing read: the state before x_T is decoded
             return "td3_off_by_one"
         return "td3_last_step_ignored"
     if not changed(out, out_previous):
@@ -322,7 +354,7 @@ def activation_problem(student, model, d: int, C: int, generator: torch.Generato
     without any activation the network is odd in x for large s: the growth of L(s x) is the
     opposite of that of L(-s x). Inputs whose units are all off (constant output) are left out.
     """
-    n, scales = 12, [2.0 ** k for k in range(15)]
+    n, scales = 12, [2.0**k for k in range(15)]
     base = torch.randn(1, n, d, generator=generator, dtype=F64)
     model64, _ = to_float64(student, model)
     xs = torch.cat([s * sign * base for s in scales for sign in (1, -1)], dim=1)  # (1, 2 n K, d)
@@ -339,14 +371,16 @@ def activation_problem(student, model, d: int, C: int, generator: torch.Generato
     valid = torch.isfinite(logp).all(dim=-1)  # (K, 2, n)
     growing = affine = both = odd = 0
     for row in range(n):
-        ks = [k for k in range(len(scales) - 2) if bool(valid[k:k + 3, :, row].all())]
+        ks = [k for k in range(len(scales) - 2) if bool(valid[k : k + 3, :, row].all())]
         if not ks:
             continue
         k = ks[-1]
         d1 = logp[k + 1, :, row] - logp[k, :, row]  # (sign, C)
         d2 = logp[k + 2, :, row] - logp[k + 1, :, row]
         n1, n2 = d1.norm(dim=-1), d2.norm(dim=-1)
-        grows = n1 > 1e-9  # a ReLU network whose units are all off for this input is constant: left out
+        grows = (
+            n1 > 1e-9
+        )  # a ReLU network whose units are all off for this input is constant: left out
         ok = grows & ((n2 / n1.clamp_min(1e-300) - 2).abs() < 0.25)
         growing += int(grows.sum())
         affine += int(ok.sum())
@@ -361,22 +395,38 @@ def activation_problem(student, model, d: int, C: int, generator: torch.Generato
 
 
 PROBLEMS = {  # catalog key -> (fr, en) phrase for the layout_unknown message
-    "td3_tanh": ("la sortie sature quand les entrées grandissent, comme avec tanh ; le TD demande un ReLU.",
-                 "the output saturates as inputs grow, as with tanh; the tutorial asks for a ReLU."),
-    "td3_no_activation": ("le modèle se comporte comme s'il n'avait aucune non-linéarité ; il faut un ReLU.",
-                          "the model behaves as if it had no non-linearity; it needs a ReLU."),
-    "td3_first_step": ("la sortie ne dépend pas du dernier pas de temps (premier état décodé ?).",
-                       "the output does not depend on the last time step (first state decoded?)."),
-    "td3_off_by_one": ("la sortie ne dépend pas du dernier pas de temps (état h_{T-1} décodé).",
-                       "the output does not depend on the last time step (state h_{T-1} decoded)."),
-    "td3_last_step_ignored": ("la sortie ne dépend pas du dernier pas de temps.",
-                              "the output does not depend on the last time step."),
-    "td3_state_not_carried": ("la sortie ne dépend que du dernier pas : l'état n'est pas transmis.",
-                              "the output depends on the last step only: the state is not carried."),
-    "td3_order_ignored": ("la sortie ne dépend pas de l'ordre des pas de temps.",
-                          "the output does not depend on the order of the time steps."),
-    "td3_no_softmax": ("les sorties ne sont pas des probabilités (lignes de somme 1).",
-                       "the outputs are not probabilities (rows summing to 1)."),
+    "td3_tanh": (
+        "la sortie sature quand les entrées grandissent, comme avec tanh ; le TD demande un ReLU.",
+        "the output saturates as inputs grow, as with tanh; the tutorial asks for a ReLU.",
+    ),
+    "td3_no_activation": (
+        "le modèle se comporte comme s'il n'avait aucune non-linéarité ; il faut un ReLU.",
+        "the model behaves as if it had no non-linearity; it needs a ReLU.",
+    ),
+    "td3_first_step": (
+        "la sortie ne dépend pas du dernier pas de temps (premier état décodé ?).",
+        "the output does not depend on the last time step (first state decoded?).",
+    ),
+    "td3_off_by_one": (
+        "la sortie ne dépend pas du dernier pas de temps (état h_{T-1} décodé).",
+        "the output does not depend on the last time step (state h_{T-1} decoded).",
+    ),
+    "td3_last_step_ignored": (
+        "la sortie ne dépend pas du dernier pas de temps.",
+        "the output does not depend on the last time step.",
+    ),
+    "td3_state_not_carried": (
+        "la sortie ne dépend que du dernier pas : l'état n'est pas transmis.",
+        "the output depends on the last step only: the state is not carried.",
+    ),
+    "td3_order_ignored": (
+        "la sortie ne dépend pas de l'ordre des pas de temps.",
+        "the output does not depend on the order of the time steps.",
+    ),
+    "td3_no_softmax": (
+        "les sorties ne sont pas des probabilités (lignes de somme 1).",
+        "the outputs are not probabilities (rows summing to 1).",
+    ),
 }
 
 
@@ -391,7 +441,11 @@ def probabilities_problem(out: torch.Tensor) -> tuple[str, dict] | None:
     if bool(torch.isfinite(out).all()):
         if bool((out <= 1e-6).all()) and bool(((out.exp().sum(dim=1) - 1).abs() <= 1e-4).all()):
             return "td3_log_softmax", {}
-        if out.shape[0] > 1 and bool((out >= -1e-6).all()) and bool(((out.sum(dim=0) - 1).abs() <= 1e-4).all()):
+        if (
+            out.shape[0] > 1
+            and bool((out >= -1e-6).all())
+            and bool(((out.sum(dim=0) - 1).abs() <= 1e-4).all())
+        ):
             return "td3_softmax_dim", {}
         if bool((out >= -1e-6).all()) and bool((out <= 1 + 1e-6).all()):
             return "td3_sigmoid", params
@@ -399,6 +453,7 @@ def probabilities_problem(out: torch.Tensor) -> tuple[str, dict] | None:
 
 
 # --- Exercise 3: independent Jacobian and BPTT -------------------------------------------------------
+
 
 def states(U, W, x):
     """h_t = tanh(U x_t + W h_{t-1}), h_{-1} = 0, written independently of the notebook."""
@@ -451,7 +506,9 @@ def bptt_variant(U, W, x, grad_h, variant: str):
     grad = torch.zeros_like(U)
     back = torch.zeros(H, dtype=U.dtype)
     for t in reversed(range(T)):
-        direct = grad_h[t] if (variant != "only_last" or t == T - 1) else torch.zeros(H, dtype=U.dtype)
+        direct = (
+            grad_h[t] if (variant != "only_last" or t == T - 1) else torch.zeros(H, dtype=U.dtype)
+        )
         Wr = W if variant == "recurrence_transposed" else W.T
         total = direct + (0 if variant == "missing_recurrence" else Wr @ back)
         if variant == "missing_tanh_derivative":
@@ -465,12 +522,20 @@ def bptt_variant(U, W, x, grad_h, variant: str):
     return grad
 
 
-JACOBIAN_VARIANTS = {"transposed": "td3_jacobian_transposed", "missing_tanh_derivative": "td3_missing_tanh_derivative",
-                     "missing_recurrence": "td3_missing_recurrence", "recurrence_transposed": "td3_recurrence_transposed",
-                     "derivative_wrong_step": "td3_derivative_wrong_step"}
-BPTT_VARIANTS = {"missing_tanh_derivative": "td3_missing_tanh_derivative", "missing_recurrence": "td3_missing_recurrence",
-                 "recurrence_transposed": "td3_recurrence_transposed", "derivative_wrong_step": "td3_derivative_wrong_step",
-                 "only_last": "td3_bptt_only_last"}
+JACOBIAN_VARIANTS = {
+    "transposed": "td3_jacobian_transposed",
+    "missing_tanh_derivative": "td3_missing_tanh_derivative",
+    "missing_recurrence": "td3_missing_recurrence",
+    "recurrence_transposed": "td3_recurrence_transposed",
+    "derivative_wrong_step": "td3_derivative_wrong_step",
+}
+BPTT_VARIANTS = {
+    "missing_tanh_derivative": "td3_missing_tanh_derivative",
+    "missing_recurrence": "td3_missing_recurrence",
+    "recurrence_transposed": "td3_recurrence_transposed",
+    "derivative_wrong_step": "td3_derivative_wrong_step",
+    "only_last": "td3_bptt_only_last",
+}
 
 
 def random_instance(T: int, H: int, d: int, generator: torch.Generator, dtype=F64):
@@ -485,7 +550,16 @@ def autograd_rule(source, name: str) -> Verdict:
     """Wrong when the code ``name`` reaches differentiates automatically (read in the grader: the
     worker's watch below only sees what runs in the calling thread); else the verdict, whose
     doubts (exec, threads, torch internals anywhere) the test settles once the values pass."""
-    return hand_written(None, source, name, None, "td3_uses_autograd", field="used", forbid=(AUTOGRAD,), function=name)
+    return hand_written(
+        None,
+        source,
+        name,
+        None,
+        "td3_uses_autograd",
+        field="used",
+        forbid=(AUTOGRAD,),
+        function=name,
+    )
 
 
 def call_no_autograd(student, name: str, args: list):

@@ -12,7 +12,6 @@ import torch
 
 from autograder.testing import Wrong, expect_shape, grade, lab_module
 
-
 K = lab_module(__file__, "td3_checks")
 F64 = torch.float64
 SIZES = [(1, 3, 2), (1, 2, 5), (2, 4, 3), (5, 3, 4), (6, 5, 2)]  # (T, H, d)
@@ -26,8 +25,12 @@ def _tolerance(result: torch.Tensor, dtype) -> tuple[float, float]:
 def _jacobian(student, U, W, x):
     T, (H, d) = x.shape[0], U.shape
     J = K.call_no_autograd(student, "jacobian_h_U", [U, W, x])
-    if isinstance(J, torch.Tensor) and J.dim() == 4 and tuple(J.shape) != (T, H, H, d) \
-            and sorted(J.shape) == sorted((T, H, H, d)):
+    if (
+        isinstance(J, torch.Tensor)
+        and J.dim() == 4
+        and tuple(J.shape) != (T, H, H, d)
+        and sorted(J.shape) == sorted((T, H, H, d))
+    ):
         raise Wrong("td3_jacobian_layout", got=tuple(J.shape), expected=(T, H, H, d))
     return expect_shape(J, (T, H, H, d), "jacobian_h_U", "(T, H, H, d)")
 
@@ -43,7 +46,10 @@ def _bptt(student, U, W, x, grad_h):
 def _diagnose(function, results, instances, variant_fn, variants, expected_fn):
     """Raise the key of the first mistake that explains every result, else the generic values message."""
     for variant, key in variants.items():
-        if all(K.close(r, variant_fn(*inst, variant), *_tolerance(r, F64)) for r, inst in zip(results, instances)):
+        if all(
+            K.close(r, variant_fn(*inst, variant), *_tolerance(r, F64))
+            for r, inst in zip(results, instances)
+        ):
             raise Wrong(key, function=function)
     for r, inst in zip(results, instances):
         want = expected_fn(*inst)
@@ -52,11 +58,30 @@ def _diagnose(function, results, instances, variant_fn, variants, expected_fn):
             diff = (r.to(F64) - want).abs()
             index = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
             T, H = inst[2].shape[0], inst[0].shape[0]
-            raise Wrong("values", function=function, what="output", worst=f"{diff.max().item():.3g}",
-                        index=index, atol=f"{atol:g}", rtol=f"{rtol:g}", expected=f"{want[index].item():.6g}",
-                        got=f"{r[index].item():.6g}", legend=f"(T={T}, H={H}, d={inst[0].shape[1]})")
-    raise Wrong("values", function=function, what="output", worst="?", index="?", atol="?", rtol="?",
-                expected="?", got="?", legend="")
+            raise Wrong(
+                "values",
+                function=function,
+                what="output",
+                worst=f"{diff.max().item():.3g}",
+                index=index,
+                atol=f"{atol:g}",
+                rtol=f"{rtol:g}",
+                expected=f"{want[index].item():.6g}",
+                got=f"{r[index].item():.6g}",
+                legend=f"(T={T}, H={H}, d={inst[0].shape[1]})",
+            )
+    raise Wrong(
+        "values",
+        function=function,
+        what="output",
+        worst="?",
+        index="?",
+        atol="?",
+        rtol="?",
+        expected="?",
+        got="?",
+        legend="",
+    )
 
 
 @grade("Ex3-Q2", points=1.5, timeout=20)
@@ -65,9 +90,19 @@ def test_jacobian_matches_autograd(student, source, seed):
     g = torch.Generator().manual_seed(seed)
     instances = [K.random_instance(T, H, d, g)[:3] for T, H, d in SIZES]
     results = [_jacobian(student, *inst) for inst in instances]
-    if all(K.close(r, K.autograd_jacobian(*inst), *_tolerance(r, F64)) for r, inst in zip(results, instances)):
+    if all(
+        K.close(r, K.autograd_jacobian(*inst), *_tolerance(r, F64))
+        for r, inst in zip(results, instances)
+    ):
         return rule.review_if_doubtful()
-    _diagnose("jacobian_h_U", results, instances, K.jacobian_variant, K.JACOBIAN_VARIANTS, K.autograd_jacobian)
+    _diagnose(
+        "jacobian_h_U",
+        results,
+        instances,
+        K.jacobian_variant,
+        K.JACOBIAN_VARIANTS,
+        K.autograd_jacobian,
+    )
 
 
 @grade("Ex3-Q2", points=1, timeout=20)
@@ -79,11 +114,22 @@ def test_jacobian_keeps_the_dtype(student, source, seed):
     for dtype in (F64, torch.float32):
         J = _jacobian(student, U.to(dtype), W.to(dtype), x.to(dtype))
         if J.dtype != dtype:
-            raise Wrong("dtype", function="jacobian_h_U", expected=str(dtype).replace("torch.", ""),
-                        got=str(J.dtype).replace("torch.", ""))
+            raise Wrong(
+                "dtype",
+                function="jacobian_h_U",
+                expected=str(dtype).replace("torch.", ""),
+                got=str(J.dtype).replace("torch.", ""),
+            )
     rounded = tuple(t.float().double() for t in (U, W, x))
     if not K.close(J, K.autograd_jacobian(*rounded), 2e-5, 1e-4):
-        _diagnose("jacobian_h_U", [J], [rounded], K.jacobian_variant, K.JACOBIAN_VARIANTS, K.autograd_jacobian)
+        _diagnose(
+            "jacobian_h_U",
+            [J],
+            [rounded],
+            K.jacobian_variant,
+            K.JACOBIAN_VARIANTS,
+            K.autograd_jacobian,
+        )
     rule.review_if_doubtful()
 
 
@@ -93,7 +139,10 @@ def test_bptt_matches_autograd(student, source, seed):
     g = torch.Generator().manual_seed(seed)
     instances = [K.random_instance(T, H, d, g) for T, H, d in SIZES]
     results = [_bptt(student, *inst) for inst in instances]
-    if all(K.close(r, K.autograd_bptt(*inst), *_tolerance(r, F64)) for r, inst in zip(results, instances)):
+    if all(
+        K.close(r, K.autograd_bptt(*inst), *_tolerance(r, F64))
+        for r, inst in zip(results, instances)
+    ):
         return rule.review_if_doubtful()
     _diagnose("bptt_grad_U", results, instances, K.bptt_variant, K.BPTT_VARIANTS, K.autograd_bptt)
 
@@ -107,9 +156,15 @@ def test_bptt_keeps_the_dtype(student, source, seed):
     for dtype in (F64, torch.float32):
         grad = _bptt(student, *(t.to(dtype) for t in inst))
         if grad.dtype != dtype:
-            raise Wrong("dtype", function="bptt_grad_U", expected=str(dtype).replace("torch.", ""),
-                        got=str(grad.dtype).replace("torch.", ""))
+            raise Wrong(
+                "dtype",
+                function="bptt_grad_U",
+                expected=str(dtype).replace("torch.", ""),
+                got=str(grad.dtype).replace("torch.", ""),
+            )
     rounded = tuple(t.float().double() for t in inst)
     if not K.close(grad, K.autograd_bptt(*rounded), 2e-5, 1e-4):
-        _diagnose("bptt_grad_U", [grad], [rounded], K.bptt_variant, K.BPTT_VARIANTS, K.autograd_bptt)
+        _diagnose(
+            "bptt_grad_U", [grad], [rounded], K.bptt_variant, K.BPTT_VARIANTS, K.autograd_bptt
+        )
     rule.review_if_doubtful()

@@ -14,11 +14,12 @@ from autograder.channel import StudentError
 from autograder.testing import Wrong, grade, lab_module
 from autograder.verdicts import hand_written
 
-
 K = lab_module(__file__, "td3_checks")
 F64 = torch.float64
 D, H, C = 3, 5, 4  # all different, and d + H = 8 too: every parameter's role shows in its shape
-UNUSED = 1e-9  # how little the output may move when a parameter is redrawn for it to count as unused
+UNUSED = (
+    1e-9  # how little the output may move when a parameter is redrawn for it to count as unused
+)
 
 
 def _shapes(student, model) -> dict:
@@ -26,7 +27,9 @@ def _shapes(student, model) -> dict:
     identification (it costs nothing); all of them when the model does not run on the probe."""
     shapes = {name: tuple(p.shape) for name, p in student.parameters(model).items()}
     try:
-        moved = student.call("@influence", model, [torch.randn(3, 2, D, generator=torch.Generator().manual_seed(5))])
+        moved = student.call(
+            "@influence", model, [torch.randn(3, 2, D, generator=torch.Generator().manual_seed(5))]
+        )
     except StudentError:
         return shapes
     used = {name: shape for name, shape in shapes.items() if moved.get(name, 1.0) > UNUSED}
@@ -40,10 +43,20 @@ def _layouts_or_raise(shapes, d=D, h=H, c=C):
     except K.NoLayout as no:
         perm = K.constructor_permutation(shapes, d, h, c)
         if perm is not None:
-            raise Wrong("td3_constructor_order", shapes=K.shapes_text(shapes), dim=perm[0], latent=perm[1],
-                        n_classes=perm[2], d=d, H=h, C=c) from None
+            raise Wrong(
+                "td3_constructor_order",
+                shapes=K.shapes_text(shapes),
+                dim=perm[0],
+                latent=perm[1],
+                n_classes=perm[2],
+                d=d,
+                H=h,
+                C=c,
+            ) from None
         if no.kind == "missing":
-            raise Wrong("td3_params_missing", roles=no.detail, shapes=K.shapes_text(shapes), d=d, H=h, C=c) from None
+            raise Wrong(
+                "td3_params_missing", roles=no.detail, shapes=K.shapes_text(shapes), d=d, H=h, C=c
+            ) from None
         return None
 
 
@@ -54,20 +67,31 @@ def _behaviour_problem(student, model, shapes, generator) -> str | None:
     problem = K.probabilities_problem(K.run(student, model, [x], C).tensors[0])
     if problem is not None:
         return "td3_no_softmax"
-    return (K.memory_problem(student, model, D, C, generator)
-            or K.activation_problem(student, model, D, C, generator))
+    return K.memory_problem(student, model, D, C, generator) or K.activation_problem(
+        student, model, D, C, generator
+    )
 
 
 @grade("Ex2-Q1", points=0.5, timeout=20)
 def test_myrnn_other_sizes(student, seed):
     """(B, C) float32 outputs for T = 1, B = 1, d = 1 and other sizes."""
     g = torch.Generator().manual_seed(seed)
-    for T, B, d, h, c in [(1, 1, 7, 16, 3), (1, 4, 2, 3, 5), (9, 1, 3, 8, 2), (4, 6, 1, 5, 4), (2, 3, 4, 2, 6)]:
+    for T, B, d, h, c in [
+        (1, 1, 7, 16, 3),
+        (1, 4, 2, 3, 5),
+        (9, 1, 3, 8, 2),
+        (4, 6, 1, 5, 4),
+        (2, 3, 4, 2, 6),
+    ]:
         model = student.build("myRNN", "many_to_one", dim=d, latent=h, output=c)
         out = K.run(student, model, [torch.randn(T, B, d, generator=g)], c).tensors[0]
         if out.dtype != torch.float32:
-            raise Wrong("dtype", function=f"myRNN({d}, {h}, {c})(x {(T, B, d)} float32)", expected="float32",
-                        got=str(out.dtype).replace("torch.", ""))
+            raise Wrong(
+                "dtype",
+                function=f"myRNN({d}, {h}, {c})(x {(T, B, d)} float32)",
+                expected="float32",
+                got=str(out.dtype).replace("torch.", ""),
+            )
 
 
 @grade("Ex2-Q1", points=0.25, timeout=20)
@@ -75,7 +99,9 @@ def test_myrnn_runs_in_float64(student, seed):
     """A float64 model on float64 input gives float64 probabilities (state created with x's dtype)."""
     model = student.build("myRNN", "many_to_one", dim=D, latent=H, output=C)
     x = torch.randn(5, 3, D, generator=torch.Generator().manual_seed(seed), dtype=F64)
-    K.run(student, model, [x.float()], C)  # a model that fails in float32 already is not a dtype problem
+    K.run(
+        student, model, [x.float()], C
+    )  # a model that fails in float32 already is not a dtype problem
     model64, error = K.to_float64(student, model)
     if model64 is None:
         raise Wrong("td3_state_dtype", detail=error)
@@ -107,18 +133,25 @@ def _follows_the_equations(student, model, g):
         problem = _behaviour_problem(student, model, shapes, g)
         if problem is not None:
             fr, en = K.PROBLEMS[problem]
-            raise Wrong("td3_layout_unknown", shapes=K.shapes_text(shapes), problem_fr=fr, problem_en=en)
+            raise Wrong(
+                "td3_layout_unknown", shapes=K.shapes_text(shapes), problem_fr=fr, problem_en=en
+            )
         return
     values = K.random_values(shapes, g, scale=0.5)
-    xs = [1.5 * torch.randn(4, 6, D, generator=g, dtype=F64), torch.randn(7, 2, D, generator=g, dtype=F64),
-          torch.randn(1, 3, D, generator=g, dtype=F64)]
+    xs = [
+        1.5 * torch.randn(4, 6, D, generator=g, dtype=F64),
+        torch.randn(7, 2, D, generator=g, dtype=F64),
+        torch.randn(1, 3, D, generator=g, dtype=F64),
+    ]
     model64, _ = K.to_float64(student, model)
     outs = None
     if model64 is not None:
         student.set_parameters(model64, values)
         try:
             outs, atol, rtol = K.run(student, model64, xs, C).tensors, 1e-9, 1e-7
-            if any(out.dtype != F64 for out in outs):  # float32 somewhere inside: float32 tolerances
+            if any(
+                out.dtype != F64 for out in outs
+            ):  # float32 somewhere inside: float32 tolerances
                 atol, rtol = 2e-5, 1e-4
         except StudentError:  # float64 trouble is test_myrnn_runs_in_float64's business
             outs = None
@@ -131,7 +164,9 @@ def _follows_the_equations(student, model, g):
 
     def matches(layout, variant="correct"):
         parts = layout.canonical(values)
-        return all(K.close(out, K.equations(*parts, x, variant), atol, rtol) for out, x in zip(outs, xs))
+        return all(
+            K.close(out, K.equations(*parts, x, variant), atol, rtol) for out, x in zip(outs, xs)
+        )
 
     if any(matches(layout) for layout in layouts):
         return
@@ -139,8 +174,10 @@ def _follows_the_equations(student, model, g):
         if any(matches(layout, variant) for layout in layouts):
             problem = K.probabilities_problem(outs[0])
             raise Wrong(key, **(problem[1] if problem else {"row": 0, "total": "?"}))
-    best = min(max(K.worst(out, K.equations(*layout.canonical(values), x)) for out, x in zip(outs, xs))
-               for layout in layouts)
+    best = min(
+        max(K.worst(out, K.equations(*layout.canonical(values), x)) for out, x in zip(outs, xs))
+        for layout in layouts
+    )
     raise Wrong("td3_equations", worst=f"{best:.3g}", atol=f"{atol:g}")
 
 
@@ -155,8 +192,11 @@ def test_myrnn_has_both_biases(student, seed):
         layouts = K.find_layouts(shapes, D, H, C)
     except K.NoLayout:
         return  # test_myrnn_follows_the_equations names the layout problem
-    missing = [name for name, present in (("b_h", layouts[0].has_bias_h), ("b_y", layouts[0].has_bias_y))
-               if not present]
+    missing = [
+        name
+        for name, present in (("b_h", layouts[0].has_bias_h), ("b_y", layouts[0].has_bias_y))
+        if not present
+    ]
     if missing:
         raise Wrong("td3_missing_bias", which=", ".join(missing))
 
@@ -201,7 +241,9 @@ def test_myrnn_gradient_reaches_every_parameter(student, seed):
     T, B = 4, 8
     x = torch.randn(T, B, D, generator=g, dtype=F64)
     grad_output = torch.randn(B, C, generator=g, dtype=F64)
-    values = K.random_values(shapes, g, scale=0.5) if layouts else K.tame_values(shapes, g, dtype=F64)
+    values = (
+        K.random_values(shapes, g, scale=0.5) if layouts else K.tame_values(shapes, g, dtype=F64)
+    )
     mode = K.run(student, model, [x.float()], C).mode
     arg = x.transpose(0, 1).contiguous() if mode == "batch_first" else x
     upstream = grad_output
@@ -213,7 +255,9 @@ def test_myrnn_gradient_reaches_every_parameter(student, seed):
     def backward(dtype):
         target = student.call("@to_dtype", model, "float64" if dtype == F64 else "float32")
         student.set_parameters(target, {name: v.to(dtype) for name, v in values.items()})
-        return student.call("@forward_backward", target, [arg.to(dtype)], [], upstream.to(dtype), module=target)
+        return student.call(
+            "@forward_backward", target, [arg.to(dtype)], [], upstream.to(dtype), module=target
+        )
 
     try:
         result, atol = backward(F64), 1e-8
@@ -223,7 +267,11 @@ def test_myrnn_gradient_reaches_every_parameter(student, seed):
     grads = result["param_grads"]
     if result["output"].dtype != F64:
         atol = 1e-4
-    dead = [name for name, grad in grads.items() if name in shapes and (grad is None or not bool((grad != 0).any()))]
+    dead = [
+        name
+        for name, grad in grads.items()
+        if name in shapes and (grad is None or not bool((grad != 0).any()))
+    ]
     if dead:
         raise Wrong("td3_no_gradient", names=", ".join(dead))
     out = result["output"][-1] if mode == "all_steps" else result["output"]

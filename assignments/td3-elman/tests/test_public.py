@@ -7,6 +7,7 @@ hand-in. The hidden tests check more sizes, exact equations and name the mistake
 purpose: only the engine's ``testing`` module is imported (in a student folder, ``autograder`` names
 the shipped ``rnnkit``).
 """
+
 import torch
 
 from autograder.channel import StudentError
@@ -45,7 +46,9 @@ def test_myrnn_output_shape_on_the_lab_sizes(student, seed):
         raise Wrong("not_a_tensor", function="myRNN.forward", got=describe(out), legend="(B, C)")
     shape = tuple(out.shape)
     if shape == (B, C):
-        student.adapted(model, "myRNN")  # another constructor order or extra arguments: said, at no cost
+        student.adapted(
+            model, "myRNN"
+        )  # another constructor order or extra arguments: said, at no cost
         return
     if shape == (T, C):
         raise Wrong("td3_batch_first", shape=(T, B, d), T=T, B=B, got=shape)
@@ -64,8 +67,12 @@ def test_myrnn_returns_probabilities(student, seed):
     x = 2 * torch.randn(T, B, d, generator=torch.Generator().manual_seed(seed))
     out = _forward(student, model, x, C).to(F64)
     if not torch.isfinite(out).all():
-        raise Wrong("not_finite", function="myRNN.forward", what="output",
-                    index=tuple((~torch.isfinite(out)).nonzero()[0].tolist()))
+        raise Wrong(
+            "not_finite",
+            function="myRNN.forward",
+            what="output",
+            index=tuple((~torch.isfinite(out)).nonzero()[0].tolist()),
+        )
     rows = out.sum(dim=1)
     if bool((out >= -1e-6).all()) and bool(((rows - 1).abs() <= 1e-4).all()):
         return
@@ -93,7 +100,9 @@ def test_myrnn_reads_the_last_state_in_order(student, seed):
     last, first = x.clone(), x.clone()
     last[-1] = 2 * torch.randn(B, d, generator=g)
     first[0] = 2 * torch.randn(B, d, generator=g)
-    out, out_last, out_first, out_reversed = (_forward(student, model, v, C) for v in (x, last, first, x.flip(0)))
+    out, out_last, out_first, out_reversed = (
+        _forward(student, model, v, C) for v in (x, last, first, x.flip(0))
+    )
     if not _changed(out, out_last):
         raise Wrong("td3_last_step_ignored")
     if not _changed(out, out_first):
@@ -105,11 +114,19 @@ def test_myrnn_reads_the_last_state_in_order(student, seed):
 @grade("Ex2-Q1", points=0.25, visibility="public")
 def test_myrnn_uses_relu(student, seed):
     """With the biases at zero a ReLU network is positively homogeneous: the scores for 2x are twice those for x."""
-    T, B, d, H, C = 3, 6, 3, 5, 4  # d·H, H·H, C·H, (d+H)·H all differ from H and C: only biases have H or C numbers
+    T, B, d, H, C = (
+        3,
+        6,
+        3,
+        5,
+        4,
+    )  # d·H, H·H, C·H, (d+H)·H all differ from H and C: only biases have H or C numbers
     model = student.build("myRNN", "many_to_one", dim=d, latent=H, output=C)
-    biases = {name: torch.zeros(shape) for name, shape in
-              ((n, tuple(p.shape)) for n, p in student.parameters(model).items())
-              if torch.Size(shape).numel() in (H, C) and sum(s > 1 for s in shape) <= 1}
+    biases = {
+        name: torch.zeros(shape)
+        for name, shape in ((n, tuple(p.shape)) for n, p in student.parameters(model).items())
+        if torch.Size(shape).numel() in (H, C) and sum(s > 1 for s in shape) <= 1
+    }
     student.set_parameters(model, biases)
     x = 2 * torch.randn(T, B, d, generator=torch.Generator().manual_seed(seed))
     p1, p2 = (_forward(student, model, v, C).double() for v in (x, 2 * x))
@@ -127,7 +144,9 @@ def test_myrnn_follows_the_input_dtype(student, seed):
     T, B, d, H, C = 3, 2, 3, 4, 3
     model = student.build("myRNN", "many_to_one", dim=d, latent=H, output=C)
     x = torch.randn(T, B, d, generator=torch.Generator().manual_seed(seed), dtype=F64)
-    _forward(student, model, x.float(), C)  # a model that fails in float32 already is not a dtype problem
+    _forward(
+        student, model, x.float(), C
+    )  # a model that fails in float32 already is not a dtype problem
     model64 = student.call("@to_dtype", model, "float64")
     try:
         out = _forward(student, model64, x, C)
@@ -141,7 +160,9 @@ def _no_autograd(student, name, args):
     """Call ``name`` with automatic differentiation off and watched (it must not be used)."""
     reply = student.call("@td3_no_autograd", student.get(name), args)
     if reply["autograd"] or reply["requires_grad"]:
-        raise Wrong("td3_uses_autograd", function=name, used=", ".join(reply["autograd"]) or "requires_grad")
+        raise Wrong(
+            "td3_uses_autograd", function=name, used=", ".join(reply["autograd"]) or "requires_grad"
+        )
     return reply["result"]
 
 
@@ -160,8 +181,12 @@ def test_jacobian_shape(student, seed):
     T, H, d = 3, 4, 2
     U, W, x, _ = _instance(T, H, d, seed)
     J = _no_autograd(student, "jacobian_h_U", [U, W, x])
-    if isinstance(J, torch.Tensor) and J.dim() == 4 and tuple(J.shape) != (T, H, H, d) \
-            and sorted(J.shape) == sorted((T, H, H, d)):
+    if (
+        isinstance(J, torch.Tensor)
+        and J.dim() == 4
+        and tuple(J.shape) != (T, H, H, d)
+        and sorted(J.shape) == sorted((T, H, H, d))
+    ):
         raise Wrong("td3_jacobian_layout", got=tuple(J.shape), expected=(T, H, H, d))
     expect_shape(J, (T, H, H, d), "jacobian_h_U", "(T, H, H, d)")
 
@@ -191,8 +216,15 @@ def test_jacobian_matches_autograd_on_one_instance(student, seed):
     U, W, x, _ = _instance(3, 4, 2, seed)
     J = _no_autograd(student, "jacobian_h_U", [U, W, x])
     expected = torch.autograd.functional.jacobian(lambda u: _autograd_states(u, x, W), U)
-    expect_close(J, expected, "jacobian_h_U", legend="(T, H, H, d)", what="J[t, i, a, b] = ∂h_t[i]/∂U[a, b]",
-                 atol=1e-7, rtol=1e-6)
+    expect_close(
+        J,
+        expected,
+        "jacobian_h_U",
+        legend="(T, H, H, d)",
+        what="J[t, i, a, b] = ∂h_t[i]/∂U[a, b]",
+        atol=1e-7,
+        rtol=1e-6,
+    )
 
 
 @grade("Ex3-Q3", points=0.5, visibility="public")

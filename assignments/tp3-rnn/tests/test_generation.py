@@ -11,13 +11,13 @@ import torch
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe, expect_close, expect_shape, grade, lab_module
 
-
 K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
 VOCAB = 96
 
 
 # --- OneHotLinear ------------------------------------------------------------------------------------------
+
 
 def one_hot_layouts(shapes: dict, vocab: int, dim: int):
     """Readings of OneHotLinear's parameters as (W (dim, V), b (dim,) or None); [] when unknown."""
@@ -31,6 +31,7 @@ def one_hot_layouts(shapes: dict, vocab: int, dim: int):
     def canonical(p):
         W = p[name].T if transposed else p[name]
         return W, (p[biases[0]].reshape(-1) if biases else None)
+
     return canonical
 
 
@@ -49,16 +50,26 @@ def test_one_hot_linear_equals_linear_on_one_hot(student, seed):
     x = torch.randint(1, 60, (5, 4), generator=g)
     results = student.call("@tp3_calls", emb, [["", [every], {}], ["", [x], {}]])
     table = K.ok(results[0], "OneHotLinear.forward")
-    table = expect_shape(table, (VOCAB, 1, dim), "OneHotLinear.forward", "(L, B, dim)")[:, 0].double()
+    table = expect_shape(table, (VOCAB, 1, dim), "OneHotLinear.forward", "(L, B, dim)")[
+        :, 0
+    ].double()
     if "error" in results[1]:
         if results[1].get("not_implemented"):
             K.raise_student(results[1], "OneHotLinear.forward")
         raise Wrong("tp3_onehot_num_classes", vocab=VOCAB, error=results[1]["error"][:200])
     out = expect_shape(results[1]["ok"], (5, 4, dim), "OneHotLinear.forward", "(L, B, dim)")
-    expect_close(out, table[x], "OneHotLinear.forward", what="plongements / embeddings (x vs. ids seuls / alone)",
-                 legend="(L, B, dim)", atol=1e-5)
+    expect_close(
+        out,
+        table[x],
+        "OneHotLinear.forward",
+        what="plongements / embeddings (x vs. ids seuls / alone)",
+        legend="(L, B, dim)",
+        atol=1e-5,
+    )
     canonical = one_hot_layouts(shapes, VOCAB, dim)
-    if canonical is None:  # unknown layout: a non-constant lookup table is all a Linear on one-hot vectors can be
+    if (
+        canonical is None
+    ):  # unknown layout: a non-constant lookup table is all a Linear on one-hot vectors can be
         if float((table - table.mean(0)).abs().max()) < 1e-6:
             raise Wrong("tp3_onehot_constant")
         return
@@ -68,11 +79,18 @@ def test_one_hot_linear_equals_linear_on_one_hot(student, seed):
         return
     if K.close(table[1:], expected[:-1], 1e-5):
         raise Wrong("tp3_onehot_shifted")
-    expect_close(table, expected, "OneHotLinear.forward", what="plongement de chaque id / embedding of each id",
-                 legend="(V, dim)", atol=1e-5)
+    expect_close(
+        table,
+        expected,
+        "OneHotLinear.forward",
+        what="plongement de chaque id / embedding of each id",
+        legend="(V, dim)",
+        atol=1e-5,
+    )
 
 
 # --- generate_fixed ---------------------------------------------------------------------------------------
+
 
 def language_probe(seed: int, null_score: float, spread: float = 1.0):
     """Weights of a stand-in character model: (A, R, B, c) for RNN(E, H, V) and the embedding table."""
@@ -114,13 +132,16 @@ def as_text(value, code2string):
         return value, False
     if isinstance(value, torch.Tensor) and value.dim() == 1 and not value.is_floating_point():
         value = value.tolist()
-    if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < VOCAB
-                                                for v in value):
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v < VOCAB for v in value
+    ):
         return code2string(list(value)), True
     return None, False
 
 
-GREEDY_SEED = 4_207  # fixed: every greedy choice of these weights wins by more than 1e-3 (checked below)
+GREEDY_SEED = (
+    4_207  # fixed: every greedy choice of these weights wins by more than 1e-3 (checked below)
+)
 
 
 @grade("Q4", points=0.5, timeout=30)
@@ -137,7 +158,8 @@ def test_generate_fixed_greedy_follows_the_model(student, reference):
         if gap < 1e-3:
             raise RuntimeError(f"greedy margins too small ({gap:.2g}): choose another GREEDY_SEED")
         variants = {
-            "tp3_generate_null_symbol": start + code2string(greedy(weights, table, codes, n, mask_null=False)),
+            "tp3_generate_null_symbol": start
+            + code2string(greedy(weights, table, codes, n, mask_null=False)),
             "tp3_generate_ignores_start": start + code2string(greedy(weights, table, [], n)),
             "tp3_generate_without_start": code2string(path),
         }
@@ -151,10 +173,14 @@ def test_generate_fixed_greedy_follows_the_model(student, reference):
                 first, from_ids = as_text(raw, code2string)
                 if first is None:
                     raise Wrong("tp3_generate_not_str", got=describe(raw))
-                if from_ids and first == variants["tp3_generate_without_start"]:  # ids of the generated part only
+                if (
+                    from_ids and first == variants["tp3_generate_without_start"]
+                ):  # ids of the generated part only
                     first = start + first
                 if first == expected:
-                    second = as_text(student.call("generate_fixed", rnn, emb, start, n), code2string)[0]
+                    second = as_text(
+                        student.call("generate_fixed", rnn, emb, start, n), code2string
+                    )[0]
                     if from_ids and second == variants["tp3_generate_without_start"]:
                         second = start + second
                     if second != first:
@@ -164,8 +190,16 @@ def test_generate_fixed_greedy_follows_the_model(student, reference):
                     if first == variant:
                         raise Wrong(key, start=start, n=n, got=first[:40])
                 if len(first) != len(start) + n:
-                    raise Wrong("tp3_generate_length", start=start, n=n, expected=len(start) + n, got=len(first))
-                index = next((i for i, (a, b) in enumerate(zip(first, expected)) if a != b), len(expected))
+                    raise Wrong(
+                        "tp3_generate_length",
+                        start=start,
+                        n=n,
+                        expected=len(start) + n,
+                        got=len(first),
+                    )
+                index = next(
+                    (i for i, (a, b) in enumerate(zip(first, expected)) if a != b), len(expected)
+                )
                 raise Wrong("tp3_generate_not_greedy", start=start, index=index)
             return
         except (Wrong, StudentError) as err:
@@ -195,12 +229,20 @@ def test_generate_fixed_samples_from_the_softmax(student, reference):
     for style in K.PROBE_STYLES:
         rnn = K.make_probe(student, (A, R, Bm, c), style)
         try:
-            results = student.call("@tp3_repeat", student.get("generate_fixed"), [rnn, emb, "", 1], {"sample": True},
-                                   draws)
+            results = student.call(
+                "@tp3_repeat",
+                student.get("generate_fixed"),
+                [rnn, emb, "", 1],
+                {"sample": True},
+                draws,
+            )
             raw = [K.ok(r, "generate_fixed") for r in results]
             texts = [as_text(t, code2string)[0] for t in raw]
             if any(t is None for t in texts):
-                raise Wrong("tp3_generate_not_str", got=describe(next(r for r, t in zip(raw, texts) if t is None)))
+                raise Wrong(
+                    "tp3_generate_not_str",
+                    got=describe(next(r for r, t in zip(raw, texts) if t is None)),
+                )
             if any(len(t) != 1 for t in texts):
                 if any(t == "" for t in texts):
                     raise Wrong("tp3_generate_null_symbol", start="", n=1, got="''")
@@ -209,8 +251,11 @@ def test_generate_fixed_samples_from_the_softmax(student, reference):
             counts = {ch: texts.count(ch) / draws for ch in expected}
             if len(set(texts)) == 1:
                 raise Wrong("tp3_generate_not_sampling")
-            distance = 0.5 * (sum(abs(counts[ch] - p) for ch, p in expected.items())
-                              + (1 - sum(counts.values())) + (1 - sum(expected.values())))
+            distance = 0.5 * (
+                sum(abs(counts[ch] - p) for ch, p in expected.items())
+                + (1 - sum(counts.values()))
+                + (1 - sum(expected.values()))
+            )
             if distance > 0.12:
                 raise Wrong("tp3_generate_sampling_distribution", distance=f"{distance:.2f}")
             return

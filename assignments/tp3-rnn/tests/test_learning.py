@@ -11,15 +11,15 @@ returns, shifted states), and a ``decode`` that normalises its scores is undone 
 logit of a sigmoid) or, for forecasting where that loses information, replaced by a fresh linear
 layer: those deviations cost their own Q1 tests, not these.
 """
+
 import functools
 import math
 
 import torch
 
-from autograder.probes import refuse_acausal
 from autograder.channel import StudentError
+from autograder.probes import refuse_acausal
 from autograder.testing import Wrong, grade, lab_module
-
 
 K = lab_module(__file__, "tp3_checks")
 TRAINING_SEED = 613  # shuffling of the grader's loop
@@ -53,7 +53,10 @@ def recurrent_and_causal(student, model, spec, dim: int, seed: int) -> None:
     g = torch.Generator().manual_seed(seed)
 
     def run(xs):
-        return [K.ok(r, "RNN.forward") for r in student.call("@tp3_states", model, xs, [None] * len(xs), spec)]
+        return [
+            K.ok(r, "RNN.forward")
+            for r in student.call("@tp3_states", model, xs, [None] * len(xs), spec)
+        ]
 
     refuse_acausal(run, torch.randn(6, 3, dim, generator=g), g, "RNN.forward")
 
@@ -63,8 +66,12 @@ def cell_learns(student, model, result, dim: int, latent: int) -> None:
     decoder alone (a fixed random recurrence plus a trained read-out can pass a threshold)."""
     g = torch.Generator().manual_seed(5)
     try:
-        used = student.call("@used_by_step", model, torch.randn(3, dim, generator=g),
-                            torch.randn(3, latent, generator=g))
+        used = student.call(
+            "@used_by_step",
+            model,
+            torch.randn(3, dim, generator=g),
+            torch.randn(3, latent, generator=g),
+        )
     except StudentError:  # no one_step(x, h) to read: the other tests say why
         return
     moved = result.get("grad_norms") or {}
@@ -84,17 +91,29 @@ def test_rnn_learns_to_classify_stations(student):
     model = K.new_rnn(student, cfg["dim"], cfg["latent"], cfg["stations"])
     trainable(student, model)
     recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "classify"), cfg["dim"], 11)
-    result = student.call("@tp3_train_classifier", model, data.x, data.y, data.x_eval,
-                          diagnosis.spec(cfg["latent"], "classify"),
-                          K.learning_config(cfg, TRAINING_SEED, classes=cfg["stations"]), timeout=40)
+    result = student.call(
+        "@tp3_train_classifier",
+        model,
+        data.x,
+        data.y,
+        data.x_eval,
+        diagnosis.spec(cfg["latent"], "classify"),
+        K.learning_config(cfg, TRAINING_SEED, classes=cfg["stations"]),
+        timeout=40,
+    )
     scores = result["scores"]
     cell_learns(student, model, result, cfg["dim"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(scores).all()):
         raise Wrong("tp3_learning_diverged", task="classification")
     acc = K.accuracy(scores, data.y_eval)
     if acc < K.ACCURACY_THRESHOLD:
-        raise Wrong("tp3_learning_accuracy", accuracy=f"{acc:.3f}", threshold=f"{K.ACCURACY_THRESHOLD:.2f}",
-                    chance=f"{1 / cfg['stations']:.2f}", steps=result["steps"])
+        raise Wrong(
+            "tp3_learning_accuracy",
+            accuracy=f"{acc:.3f}",
+            threshold=f"{K.ACCURACY_THRESHOLD:.2f}",
+            chance=f"{1 / cfg['stations']:.2f}",
+            steps=result["steps"],
+        )
 
 
 @grade("Q3", points=0.75, timeout=40)
@@ -106,9 +125,15 @@ def test_rnn_forecasts_better_than_persistence(student):
     model = K.new_rnn(student, cfg["dim"], cfg["latent"], cfg["dim"])
     trainable(student, model)
     recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "forecast"), cfg["dim"], 12)
-    result = student.call("@tp3_train_forecaster", model, data.x, data.x_eval,
-                          diagnosis.spec(cfg["latent"], "forecast"),
-                          K.learning_config(cfg, TRAINING_SEED, horizon=cfg["horizon"]), timeout=40)
+    result = student.call(
+        "@tp3_train_forecaster",
+        model,
+        data.x,
+        data.x_eval,
+        diagnosis.spec(cfg["latent"], "forecast"),
+        K.learning_config(cfg, TRAINING_SEED, horizon=cfg["horizon"]),
+        timeout=40,
+    )
     rollout = result["rollout"]
     cell_learns(student, model, result, cfg["dim"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(rollout).all()):
@@ -116,8 +141,13 @@ def test_rnn_forecasts_better_than_persistence(student):
     model_mse, persistence = K.horizon_mse(rollout, data.x_eval)
     ratio = float(model_mse.mean() / persistence.mean())
     if ratio > K.PERSISTENCE_RATIO:
-        raise Wrong("tp3_learning_persistence", ratio=f"{ratio:.3f}", threshold=f"{K.PERSISTENCE_RATIO:.2f}",
-                    horizon=cfg["horizon"], steps=result["steps"])
+        raise Wrong(
+            "tp3_learning_persistence",
+            ratio=f"{ratio:.3f}",
+            threshold=f"{K.PERSISTENCE_RATIO:.2f}",
+            horizon=cfg["horizon"],
+            steps=result["steps"],
+        )
 
 
 @grade("Q4", points=1, timeout=40)
@@ -130,14 +160,27 @@ def test_character_model_learns(student, reference):
     model = K.new_rnn(student, cfg["emb"], cfg["latent"], vocab)
     trainable(student, model)
     recurrent_and_causal(student, model, diagnosis.spec(cfg["latent"], "language"), cfg["emb"], 13)
-    result = student.call("@tp3_train_language_model", emb, model, data.x, data.y, data.x_eval,
-                          diagnosis.spec(cfg["latent"], "language"), K.learning_config(cfg, TRAINING_SEED, vocab=vocab),
-                          timeout=40)
+    result = student.call(
+        "@tp3_train_language_model",
+        emb,
+        model,
+        data.x,
+        data.y,
+        data.x_eval,
+        diagnosis.spec(cfg["latent"], "language"),
+        K.learning_config(cfg, TRAINING_SEED, vocab=vocab),
+        timeout=40,
+    )
     log_probs = result["log_probs"]
     cell_learns(student, model, result, cfg["emb"], cfg["latent"])
     if not finite(result["losses"][-5:]) or not bool(torch.isfinite(log_probs).all()):
         raise Wrong("tp3_learning_diverged", task="caractères / characters")
     loss = K.cross_entropy(log_probs, data.y_eval)
     if loss > K.LANGUAGE_THRESHOLD:
-        raise Wrong("tp3_learning_language", loss=f"{loss:.3f}", threshold=f"{K.LANGUAGE_THRESHOLD:.2f}",
-                    uniform=f"{math.log(vocab - 1):.2f}", steps=result["steps"])
+        raise Wrong(
+            "tp3_learning_language",
+            loss=f"{loss:.3f}",
+            threshold=f"{K.LANGUAGE_THRESHOLD:.2f}",
+            uniform=f"{math.log(vocab - 1):.2f}",
+            steps=result["steps"],
+        )

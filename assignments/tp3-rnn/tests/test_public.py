@@ -12,6 +12,7 @@ used by the hidden tests, so both always agree on what counts as a deviation.
 Stand-in models (``@tp3_probe_rnn``) have the lab's API and simple linear maths, so that
 ``classify`` and ``generate_fixed`` are tested whatever the state of your own ``RNN``.
 """
+
 import importlib
 import sys
 from dataclasses import dataclass
@@ -22,7 +23,11 @@ _ENGINE = "rnnkit" if "rnnkit.run" in sys.modules else "autograder"
 _testing = importlib.import_module(f"{_ENGINE}.testing")
 StudentError = importlib.import_module(f"{_ENGINE}.channel").StudentError
 grade, Wrong, describe = _testing.grade, _testing.Wrong, _testing.describe
-expect_shape, expect_dtype, expect_tensor = _testing.expect_shape, _testing.expect_dtype, _testing.expect_tensor
+expect_shape, expect_dtype, expect_tensor = (
+    _testing.expect_shape,
+    _testing.expect_dtype,
+    _testing.expect_tensor,
+)
 expect_close = _testing.expect_close
 
 D, H, O = 3, 5, 4  # all different (and D + H too): each parameter's role shows in its shape
@@ -30,6 +35,7 @@ L, B = 6, 2  # L != B: a batch-first forward shows
 
 
 # --- reading what forward returns (shared with the hidden tests) ---------------------------------------
+
 
 def unwrap(value):
     """``(tensor or None, container)``: a tuple gives its first element, a list of states is stacked."""
@@ -66,8 +72,15 @@ class Reading:
 
     def spec(self, latent: int, **extra) -> dict:
         """The adapter the worker applies (``states`` of the lab's ``procedures.py``) to get h_1..h_L sequence-first."""
-        return {"input_t": self.input_t, "pass_h": self.pass_h, "container": self.container,
-                "output_t": self.output_t, "align": self.align, "latent": latent, **extra}
+        return {
+            "input_t": self.input_t,
+            "pass_h": self.pass_h,
+            "container": self.container,
+            "output_t": self.output_t,
+            "align": self.align,
+            "latent": latent,
+            **extra,
+        }
 
     @property
     def batch_first(self) -> bool:
@@ -87,7 +100,12 @@ class Reading:
         return s, full
 
 
-CALLS = (("fw", False, True), ("fw_t", True, True), ("fw_none", False, False), ("fw_t_none", True, False))
+CALLS = (
+    ("fw", False, True),
+    ("fw_t", True, True),
+    ("fw_none", False, False),
+    ("fw_t_none", True, False),
+)
 
 
 def read_forward(reply: dict, length: int, batch: int, latent: int, h0: torch.Tensor) -> Reading:
@@ -104,15 +122,36 @@ def read_forward(reply: dict, length: int, batch: int, latent: int, h0: torch.Te
             continue
         steps, rows = tensor.shape[0], tensor.shape[1]
         output_t = False
-        if rows != batch and tensor.shape[0] == batch and abs(rows - length) <= 1 and container != "list":
+        if (
+            rows != batch
+            and tensor.shape[0] == batch
+            and abs(rows - length) <= 1
+            and container != "list"
+        ):
             tensor, output_t = tensor.transpose(0, 1), True
-        elif input_t and container != "list" and steps == batch and rows == length and batch != length:
+        elif (
+            input_t
+            and container != "list"
+            and steps == batch
+            and rows == length
+            and batch != length
+        ):
             tensor, output_t = tensor.transpose(0, 1), True
         if tensor.shape[1] != batch or abs(tensor.shape[0] - length) > 1:
             found.append(Reading(None, result["ok"], input_t, pass_h, container, False, "ok", None))
             continue
-        found.append(Reading(tensor, result["ok"], input_t, pass_h, container, output_t,
-                             _alignment(tensor, unrolled, h0, length), None))
+        found.append(
+            Reading(
+                tensor,
+                result["ok"],
+                input_t,
+                pass_h,
+                container,
+                output_t,
+                _alignment(tensor, unrolled, h0, length),
+                None,
+            )
+        )
     usable = [r for r in found if r.states is not None]
     if not usable:
         if found:
@@ -120,7 +159,9 @@ def read_forward(reply: dict, length: int, batch: int, latent: int, h0: torch.Te
         return Reading(None, None, False, True, "other", False, "ok", reply["fw"])
     # Prefer, among the calls that worked, the one whose states are one_step's (then the API's order).
     for reading in usable:
-        part, full = reading.overlap(unrolled) if isinstance(unrolled, torch.Tensor) else (None, None)
+        part, full = (
+            reading.overlap(unrolled) if isinstance(unrolled, torch.Tensor) else (None, None)
+        )
         if part is not None and close(part, full):
             return reading
     return usable[0]
@@ -132,11 +173,19 @@ def _alignment(states, unrolled, h0, length) -> str:
     if steps == length + 1:
         return "with_h0"
     if steps == length - 1:
-        if isinstance(unrolled, torch.Tensor) and close(states, unrolled[1:]) and not close(states, unrolled[:-1]):
+        if (
+            isinstance(unrolled, torch.Tensor)
+            and close(states, unrolled[1:])
+            and not close(states, unrolled[:-1])
+        ):
             return "drop_first"
         return "drop_last"
-    if isinstance(unrolled, torch.Tensor) and not close(states, unrolled) and close(states[0], h0) \
-            and close(states[1:], unrolled[:-1]):
+    if (
+        isinstance(unrolled, torch.Tensor)
+        and not close(states, unrolled)
+        and close(states[0], h0)
+        and close(states[1:], unrolled[:-1])
+    ):
         return "h0_first"
     return "ok"
 
@@ -146,13 +195,21 @@ def forward_reading(student, model, x, h0, latent) -> tuple[Reading, dict]:
     reply = student.call("@tp3_forward_probe", model, x, h0)
     for key in ("fw", "fw_t", "fw_none", "fw_t_none"):
         if reply[key].get("not_implemented"):
-            raise StudentError({"kind": "not_implemented", "type": "NotImplementedError",
-                                "message": reply[key]["error"], "where": "RNN.forward"})
+            raise StudentError(
+                {
+                    "kind": "not_implemented",
+                    "type": "NotImplementedError",
+                    "message": reply[key]["error"],
+                    "where": "RNN.forward",
+                }
+            )
     reading = read_forward(reply, x.shape[0], x.shape[1], latent, h0)
     if reading.states is None and reading.raw is None:
         error = reply["fw"].get("error", "")
         kind, _, message = error.partition(": ")
-        raise StudentError({"kind": "raised", "type": kind, "message": message, "where": "RNN.forward"})
+        raise StudentError(
+            {"kind": "raised", "type": kind, "message": message, "where": "RNN.forward"}
+        )
     return reading, reply
 
 
@@ -163,10 +220,18 @@ def format_problem(reading: Reading, length: int, batch: int, latent: int):
             return "tp3_forward_tuple", {"got": describe(reading.raw)}
         if reading.container == "list":
             return "tp3_forward_list", {"got": describe(reading.raw)}
-        got = tuple(reading.raw.shape) if isinstance(reading.raw, torch.Tensor) else describe(reading.raw)
+        got = (
+            tuple(reading.raw.shape)
+            if isinstance(reading.raw, torch.Tensor)
+            else describe(reading.raw)
+        )
         if isinstance(reading.raw, torch.Tensor):
-            return "shape", {"function": "RNN.forward", "expected": (length, batch, latent), "got": got,
-                             "legend": "(L, B, H)"}
+            return "shape", {
+                "function": "RNN.forward",
+                "expected": (length, batch, latent),
+                "got": got,
+                "legend": "(L, B, H)",
+            }
         return "not_a_tensor", {"function": "RNN.forward", "got": got, "legend": "(L, B, H)"}
     if reading.container == "tuple":
         return "tp3_forward_tuple", {"got": describe(reading.raw)}
@@ -212,8 +277,14 @@ def forward_problem(reading: Reading, reply: dict, h0: torch.Tensor, atol: float
 def _student_error(result: dict, where: str):
     """A failure ``@tp3_calls`` or ``@tp3_forward_probe`` brought back as data, as the student's own error."""
     kind, _, message = result["error"].partition(": ")
-    return StudentError({"kind": "not_implemented" if result.get("not_implemented") else "raised",
-                         "type": kind, "message": message, "where": where})
+    return StudentError(
+        {
+            "kind": "not_implemented" if result.get("not_implemented") else "raised",
+            "type": kind,
+            "message": message,
+            "where": where,
+        }
+    )
 
 
 def constructor_order(student, model, d, h, o):
@@ -225,8 +296,12 @@ def constructor_order(student, model, d, h, o):
     import itertools
 
     def fits(dd, hh, oo):
-        return ((hh, dd) in shapes or (dd, hh) in shapes or (hh, dd + hh) in shapes or (dd + hh, hh) in shapes) \
-            and ((oo, hh) in shapes or (hh, oo) in shapes)
+        return (
+            (hh, dd) in shapes
+            or (dd, hh) in shapes
+            or (hh, dd + hh) in shapes
+            or (dd + hh, hh) in shapes
+        ) and ((oo, hh) in shapes or (hh, oo) in shapes)
 
     if fits(d, h, o):
         return None
@@ -252,7 +327,13 @@ def new_rnn(student, d, h, o, order=None):
 
 # --- stand-in models -----------------------------------------------------------------------------------------
 
-PROBE_STYLES = ((False, "tensor"), (True, "tensor"), (False, "tuple"), (False, "list"), (True, "tuple"))
+PROBE_STYLES = (
+    (False, "tensor"),
+    (True, "tensor"),
+    (False, "tuple"),
+    (False, "list"),
+    (True, "tuple"),
+)
 
 
 def probe_weights(generator, d, h, o, scale=0.4):
@@ -289,6 +370,7 @@ def each_style(student, weights, attempt):
 
 # --- Q1 ---------------------------------------------------------------------------------------------------
 
+
 @grade("Q1", points=1, visibility="public")
 def test_rnn_one_step_and_decode_shapes(student, seed):
     """one_step: (B, D), (B, H) -> (B, H); decode: (B, H) -> (B, O); float32, several sizes, B = 1."""
@@ -297,19 +379,35 @@ def test_rnn_one_step_and_decode_shapes(student, seed):
         model = new_rnn(student, d, h, o)
         for batch in (4, 1):
             x, state = torch.randn(batch, d, generator=g), torch.randn(batch, h, generator=g)
-            out = student.call("@tp3_calls", model, [["one_step", [x, state], {}], ["decode", [state], {}]])
+            out = student.call(
+                "@tp3_calls", model, [["one_step", [x, state], {}], ["decode", [state], {}]]
+            )
             where = f"RNN({d}, {h}, {o})"
             expected = (("one_step", "(B, H)", (batch, h)), ("decode", "(B, O)", (batch, o)))
             for (name, legend, shape), result in zip(expected, out):
                 if "error" in result:
                     order = constructor_order(student, model, d, h, o)
                     if order is not None:
-                        raise Wrong("tp3_constructor_order", dim=d, latent=h, output=o, got=", ".join(map(str, order)))
+                        raise Wrong(
+                            "tp3_constructor_order",
+                            dim=d,
+                            latent=h,
+                            output=o,
+                            got=", ".join(map(str, order)),
+                        )
                     if result.get("not_implemented"):
-                        raise StudentError({"kind": "not_implemented", "type": "NotImplementedError",
-                                            "message": result["error"], "where": f"RNN.{name}"})
+                        raise StudentError(
+                            {
+                                "kind": "not_implemented",
+                                "type": "NotImplementedError",
+                                "message": result["error"],
+                                "where": f"RNN.{name}",
+                            }
+                        )
                     kind, _, message = result["error"].partition(": ")
-                    raise StudentError({"kind": "raised", "type": kind, "message": message, "where": f"RNN.{name}"})
+                    raise StudentError(
+                        {"kind": "raised", "type": kind, "message": message, "where": f"RNN.{name}"}
+                    )
                 expect_shape(result["ok"], shape, f"{where}.{name}", legend)
                 expect_dtype(result["ok"], torch.float32, f"{where}.{name}")
     student.adapted(model, "RNN")  # another constructor order or extra arguments: said, at no cost
@@ -339,7 +437,9 @@ def test_rnn_forward_is_one_step_iterated(student, seed):
         raise Wrong(key, **params)
     if "error" in reply["unrolled"]:
         raise _student_error(reply["unrolled"], "RNN.one_step")
-    if not reading.pass_h:  # forward(x) only: its states start from zeros (the hidden tests price the signature)
+    if (
+        not reading.pass_h
+    ):  # forward(x) only: its states start from zeros (the hidden tests price the signature)
         reply, h0 = {**reply, "unrolled": reply["unrolled_zero"]}, torch.zeros_like(h0)
     problem = forward_problem(reading, reply, h0, 1e-5)
     if problem is not None:
@@ -354,13 +454,19 @@ def test_rnn_one_step_is_a_tanh_cell(student, seed):
     x, h = 2 * torch.randn(8, D, generator=g), 0.5 * torch.randn(8, H, generator=g)
     moved = h.clone()
     moved[:, 0] += 1.0
-    results = student.call("@tp3_calls", model, [["one_step", [x, h], {}], ["one_step", [x, moved], {}]])
+    results = student.call(
+        "@tp3_calls", model, [["one_step", [x, h], {}], ["one_step", [x, moved], {}]]
+    )
     for result in results:
         if "error" in result:
             raise _student_error(result, "RNN.one_step")
-    out, out_moved = (expect_shape(r["ok"], (8, H), "RNN.one_step", "(B, H)").double() for r in results)
+    out, out_moved = (
+        expect_shape(r["ok"], (8, H), "RNN.one_step", "(B, H)").double() for r in results
+    )
     if bool((out >= 0).all()):
-        raise Wrong("tp3_activation_relu" if float(out.max()) > 1 + 1e-6 else "tp3_activation_sigmoid")
+        raise Wrong(
+            "tp3_activation_relu" if float(out.max()) > 1 + 1e-6 else "tp3_activation_sigmoid"
+        )
     if float(out.abs().max()) > 1 + 1e-6:
         raise Wrong("tp3_no_activation")
     changed = (out_moved - out).abs() > 1e-6
@@ -377,19 +483,26 @@ def test_rnn_decode_gives_raw_scores(student, seed):
     model = new_rnn(student, D, H, O)
     h = 2 * torch.randn(L, B, H, generator=g)
     a, b = h[0], h[1]
-    results = student.call("@tp3_calls", model, [["decode", [h], {}], ["decode", [torch.cat([a, b, (a + b) / 2])], {}]])
+    results = student.call(
+        "@tp3_calls", model, [["decode", [h], {}], ["decode", [torch.cat([a, b, (a + b) / 2])], {}]]
+    )
     if "error" in results[1]:
         raise _student_error(results[1], "RNN.decode")
     if "error" in results[0]:
         raise Wrong("tp3_decode_leading_dims", got=results[0]["error"][:120])
     out = results[0]["ok"]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (L, B, O):
-        raise Wrong("tp3_decode_leading_dims", got=tuple(out.shape) if isinstance(out, torch.Tensor) else describe(out))
+        raise Wrong(
+            "tp3_decode_leading_dims",
+            got=tuple(out.shape) if isinstance(out, torch.Tensor) else describe(out),
+        )
     rows = expect_shape(results[1]["ok"], (3 * B, O), "RNN.decode", "(B, O)").double()
-    ya, yb, ym = rows[:B], rows[B:2 * B], rows[2 * B:]
+    ya, yb, ym = rows[:B], rows[B : 2 * B], rows[2 * B :]
     if close(ym, (ya + yb) / 2, 1e-5, 1e-4):
         return
-    if bool((rows >= 0).all()) and close(rows.sum(dim=-1), torch.ones(3 * B, dtype=torch.float64), 1e-5):
+    if bool((rows >= 0).all()) and close(
+        rows.sum(dim=-1), torch.ones(3 * B, dtype=torch.float64), 1e-5
+    ):
         raise Wrong("tp3_decode_softmax")
     if bool((rows > 0).all()) and bool((rows < 1).all()):
         raise Wrong("tp3_decode_sigmoid")
@@ -397,6 +510,7 @@ def test_rnn_decode_gives_raw_scores(student, seed):
 
 
 # --- Q2 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q2", points=0.5, visibility="public")
 def test_classify_shape(student, seed):
@@ -429,8 +543,12 @@ def test_classify_returns_the_last_state_decoded(student, seed):
     expected = states[-1] @ Bm.double() + c.double()
 
     def attempt(probe, batch_first):
-        out = expect_shape(student.call("classify", probe, x.transpose(0, 1) if batch_first else x), (6, 4),
-                           "classify", "(B, C)")
+        out = expect_shape(
+            student.call("classify", probe, x.transpose(0, 1) if batch_first else x),
+            (6, 4),
+            "classify",
+            "(B, C)",
+        )
         if close(out, expected, 1e-4):
             return
         if close(out, states[0] @ Bm.double() + c.double(), 1e-4):
@@ -474,13 +592,20 @@ def test_evaluate_classifier_gives_mean_loss_and_accuracy(student, seed):
 
 # --- Q3 ---------------------------------------------------------------------------------------------------
 
+
 @grade("Q3", points=0.5, visibility="public")
 def test_stations_as_batch_layout(student, seed):
     """(B, L, S, D) -> (L, B·S, D): the series of station s of example b at index b·S + s."""
     batch, length, stations, dim = 2, 3, 4, 2
-    x = torch.arange(batch * length * stations * dim, dtype=torch.float32).reshape(batch, length, stations, dim)
-    out = expect_shape(student.call("stations_as_batch", x), (length, batch * stations, dim), "stations_as_batch",
-                       "(L, B·S, D)")
+    x = torch.arange(batch * length * stations * dim, dtype=torch.float32).reshape(
+        batch, length, stations, dim
+    )
+    out = expect_shape(
+        student.call("stations_as_batch", x),
+        (length, batch * stations, dim),
+        "stations_as_batch",
+        "(L, B·S, D)",
+    )
     for b in range(batch):
         for s in range(stations):
             if torch.equal(out[:, b * stations + s], x[b, :, s]):
@@ -512,12 +637,20 @@ def test_forecast_feeds_its_predictions_back(student, seed):
             return
         if close(out[0], expected[0], 1e-4):  # the first step is right: the feeding is not
             raise Wrong("tp3_forecast_not_fed_back")
-        expect_close(out, expected, "forecast", what="prédictions / predictions", legend="(horizon, N, D)", atol=1e-4)
+        expect_close(
+            out,
+            expected,
+            "forecast",
+            what="prédictions / predictions",
+            legend="(horizon, N, D)",
+            atol=1e-4,
+        )
 
     each_style(student, weights, attempt)
 
 
 # --- Q4 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q4", points=0.5, visibility="public")
 def test_one_hot_linear_shape(student, seed):
@@ -534,9 +667,16 @@ def test_one_hot_linear_shape(student, seed):
     expect_dtype(out, torch.float32, "OneHotLinear.forward")
     small = torch.randint(1, 20, (5, 2), generator=g)  # the largest id is absent
     try:
-        expect_shape(student.method(emb, "__call__", small), (5, 2, dim), "OneHotLinear.forward", "(L, B, dim)")
+        expect_shape(
+            student.method(emb, "__call__", small),
+            (5, 2, dim),
+            "OneHotLinear.forward",
+            "(L, B, dim)",
+        )
     except StudentError as err:
-        raise Wrong("tp3_onehot_num_classes", vocab=vocab, error=f"{err.type}: {err.message}"[:200]) from None
+        raise Wrong(
+            "tp3_onehot_num_classes", vocab=vocab, error=f"{err.type}: {err.message}"[:200]
+        ) from None
 
 
 @grade("Q4", points=0.5, visibility="public")
@@ -559,7 +699,13 @@ def test_generate_fixed_length(student, seed):
                 if not out.startswith(start):
                     raise Wrong("tp3_generate_without_start", start=start, got=out[:40])
                 if len(out) != len(start) + n:
-                    raise Wrong("tp3_generate_length", start=start, n=n, expected=len(start) + n, got=len(out))
+                    raise Wrong(
+                        "tp3_generate_length",
+                        start=start,
+                        n=n,
+                        expected=len(start) + n,
+                        got=len(out),
+                    )
             return
         except (Wrong, StudentError) as err:
             if isinstance(err, StudentError) and err.kind == "not_implemented":
@@ -591,7 +737,9 @@ def test_generate_fixed_never_writes_the_null_symbol(student, seed):
             if len(out) < len(start) + n:
                 raise Wrong("tp3_generate_null_symbol", start=start, n=n, got=repr(out[:40]))
             if len(out) != len(start) + n:
-                raise Wrong("tp3_generate_length", start=start, n=n, expected=len(start) + n, got=len(out))
+                raise Wrong(
+                    "tp3_generate_length", start=start, n=n, expected=len(start) + n, got=len(out)
+                )
 
     each_style(student, weights, attempt)
 
@@ -606,14 +754,19 @@ def test_generate_fixed_samples_when_asked(student, seed):
     emb = student.call("@tp3_probe_embedding", table)
 
     def attempt(probe, batch_first):
-        results = student.call("@tp3_repeat", student.get("generate_fixed"), [probe, emb, "", 1], {"sample": True}, 40)
+        results = student.call(
+            "@tp3_repeat", student.get("generate_fixed"), [probe, emb, "", 1], {"sample": True}, 40
+        )
         texts = []
         for result in results:
             if "error" in result:
                 raise _student_error(result, "generate_fixed")
             texts.append(result["ok"])
         if not all(isinstance(t, str) for t in texts):
-            raise Wrong("tp3_generate_not_str", got=describe(next(t for t in texts if not isinstance(t, str))))
+            raise Wrong(
+                "tp3_generate_not_str",
+                got=describe(next(t for t in texts if not isinstance(t, str))),
+            )
         if len(set(texts)) == 1:
             raise Wrong("tp3_generate_not_sampling")
 

@@ -10,6 +10,7 @@ Deviations of ``forward``'s return (batch-first, tuple, list, h_0 included, a st
 the public format test only: every test here reads ``forward`` through the adapter
 (``test_public.read_forward``) and grades the maths behind it.
 """
+
 import dataclasses
 import functools
 
@@ -19,7 +20,6 @@ import torch.nn.functional as F
 from autograder.channel import StudentError
 from autograder.testing import Wrong, expect_close, expect_shape, grade, lab_module
 from autograder.verdicts import hand_written
-
 
 K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
@@ -57,7 +57,9 @@ def pinned(student, generator, scale=0.5) -> Pinned:
         except StudentError as err:
             if err.kind == "not_implemented":
                 raise
-    student.call("@to_dtype", model, "float32")  # float64 trouble is test_rnn_float64_and_edge_sizes' business
+    student.call(
+        "@to_dtype", model, "float32"
+    )  # float64 trouble is test_rnn_float64_and_edge_sizes' business
     student.set_parameters(model, values)
     reading, reply = K.forward_reading(student, model, x.float(), h0.float(), H)
     return Pinned(model, shapes, values, torch.float32, x.float(), h0.float(), reading, reply, 2e-5)
@@ -86,7 +88,9 @@ def reference_agrees(reference_id: int, rnn_class) -> bool:
             states = torch.randn(4, H, generator=g, dtype=F64)
             if K.close(ref.decode(states).detach(), F.linear(states, Wd, bd), 1e-10):
                 return True
-    raise RuntimeError("the reference RNN no longer agrees with torch.nn.RNN: the grading tests need updating")
+    raise RuntimeError(
+        "the reference RNN no longer agrees with torch.nn.RNN: the grading tests need updating"
+    )
 
 
 def matching_layout(p: Pinned, unrolled):
@@ -110,7 +114,9 @@ def test_rnn_parameters_identified(student):
     try:
         K.find_layouts(shapes)
     except K.NoLayout as no:
-        raise Wrong("tp3_layout_unknown", shapes=K.shapes_text(shapes), detail=no.detail, D=D, H=H, O=O) from None
+        raise Wrong(
+            "tp3_layout_unknown", shapes=K.shapes_text(shapes), detail=no.detail, D=D, H=H, O=O
+        ) from None
 
 
 @grade("Q1", points=0.5, timeout=20)
@@ -155,8 +161,9 @@ def test_rnn_batch_rows_independent(student, seed):
     """Changing one sequence of the batch changes its own states only (forward and one_step)."""
     g = torch.Generator().manual_seed(seed)
     model = K.new_rnn(student, D, H, O)
-    reading, reply = K.forward_reading(student, model, torch.randn(L, B, D, generator=g),
-                                       0.5 * torch.randn(B, H, generator=g), H)
+    reading, reply = K.forward_reading(
+        student, model, torch.randn(L, B, D, generator=g), 0.5 * torch.randn(B, H, generator=g), H
+    )
     if reading.states is None:
         key, params = K.format_problem(reading, L, B, H)
         raise Wrong(key, **params)
@@ -208,8 +215,15 @@ def _matches_torch_rnn(student, p, g):
         if frozen:
             raise Wrong("tp3_weights_not_parameters", which=frozen, shapes=K.shapes_text(p.shapes))
         expected = K.torch_rnn_states(fit.Wi, fit.Wh, fit.b, p.x.double(), p.h0.double())
-        expect_close(unrolled, expected, "RNN.one_step", what="états / states", legend="(L, B, H)",
-                     atol=100 * p.atol, rtol=1e-5)
+        expect_close(
+            unrolled,
+            expected,
+            "RNN.one_step",
+            what="états / states",
+            legend="(L, B, H)",
+            atol=100 * p.atol,
+            rtol=1e-5,
+        )
     elif not layout.has_bias:
         raise Wrong("tp3_no_hidden_bias", shapes=K.shapes_text(p.shapes))
     part, full = p.reading.overlap(expected)
@@ -217,7 +231,15 @@ def _matches_torch_rnn(student, p, g):
         problem = K.forward_problem(p.reading, p.reply, p.h0, 100 * p.atol)
         if problem is not None:
             raise Wrong(problem[0], **problem[1])
-        expect_close(part, full, "RNN.forward", what="états / states", legend="(L, B, H)", atol=100 * p.atol, rtol=1e-5)
+        expect_close(
+            part,
+            full,
+            "RNN.forward",
+            what="états / states",
+            legend="(L, B, H)",
+            atol=100 * p.atol,
+            rtol=1e-5,
+        )
 
 
 @grade("Q1", points=1, timeout=30)
@@ -234,7 +256,10 @@ def test_rnn_gradients_match_torch_rnn(student, seed):
     tol = 1000 * p.atol
     if layout is not None and K.close(got["states"], expected, tol, 1e-5):
         leaves = {n: v.clone().requires_grad_(True) for n, v in p.values.items()}
-        x, h0 = p.x.double().clone().requires_grad_(True), p.h0.double().clone().requires_grad_(True)
+        x, h0 = (
+            p.x.double().clone().requires_grad_(True),
+            p.h0.double().clone().requires_grad_(True),
+        )
         Wi, Wh, b = layout.canonical(leaves)
         (K.torch_rnn_states(Wi, Wh, b, x, h0) * grad_out).sum().backward()
         wanted = {"x": x.grad, "h_0": h0.grad}
@@ -248,8 +273,14 @@ def test_rnn_gradients_match_torch_rnn(student, seed):
                 continue
             if detached_matches(Wi, Wh, b, p, grad_out, got, tol):
                 raise Wrong("tp3_state_detached")
-            expect_close(have, want, "RNN (rétropropagation / backward)", what=f"gradient de / of {name}", atol=tol,
-                         rtol=1e-5)
+            expect_close(
+                have,
+                want,
+                "RNN (rétropropagation / backward)",
+                what=f"gradient de / of {name}",
+                atol=tol,
+                rtol=1e-5,
+            )
         return
     finite_differences(student, p, grad_out, got, spec, g)
 
@@ -269,29 +300,43 @@ def finite_differences(student, p: Pinned, grad_out, got, spec, generator):
     rtol = 1e-5 if p.dtype == F64 else 5e-2
     vx = torch.randn(p.x.shape, generator=generator, dtype=F64)
     vh = torch.randn(p.h0.shape, generator=generator, dtype=F64)
-    directions = {n: torch.randn(v.shape, generator=generator, dtype=F64) for n, v in p.values.items()}
+    directions = {
+        n: torch.randn(v.shape, generator=generator, dtype=F64) for n, v in p.values.items()
+    }
 
     def objective(states):
         return float((K.ok(states, "RNN.forward").double() * grad_out).sum())
 
-    plus, minus = student.call("@tp3_states", p.model, [(p.x.double() + eps * vx).to(p.dtype),
-                                                         (p.x.double() - eps * vx).to(p.dtype)],
-                               [(p.h0.double() + eps * vh).to(p.dtype), (p.h0.double() - eps * vh).to(p.dtype)], spec)
+    plus, minus = student.call(
+        "@tp3_states",
+        p.model,
+        [(p.x.double() + eps * vx).to(p.dtype), (p.x.double() - eps * vx).to(p.dtype)],
+        [(p.h0.double() + eps * vh).to(p.dtype), (p.h0.double() - eps * vh).to(p.dtype)],
+        spec,
+    )
     numeric_inputs = (objective(plus) - objective(minus)) / (2 * eps)
     around = []
     for sign in (1, -1):
-        student.set_parameters(p.model, {n: v + sign * eps * directions[n] for n, v in p.values.items()})
+        student.set_parameters(
+            p.model, {n: v + sign * eps * directions[n] for n, v in p.values.items()}
+        )
         around.append(objective(student.call("@tp3_states", p.model, [p.x], [p.h0], spec)[0]))
     student.set_parameters(p.model, p.values)
     numeric_params = (around[0] - around[1]) / (2 * eps)
 
     def dot(grads: dict, dirs: dict) -> float:
-        return sum(float((grads[n].double() * d).sum()) for n, d in dirs.items() if grads.get(n) is not None)
+        return sum(
+            float((grads[n].double() * d).sum())
+            for n, d in dirs.items()
+            if grads.get(n) is not None
+        )
 
     analytic_inputs = dot({"x": got["grad_x"], "h": got["grad_h0"]}, {"x": vx, "h": vh})
     analytic_params = dot(got["params"], directions)
-    for what, analytic, numeric in (("x, h_0", analytic_inputs, numeric_inputs),
-                                    ("paramètres / parameters", analytic_params, numeric_params)):
+    for what, analytic, numeric in (
+        ("x, h_0", analytic_inputs, numeric_inputs),
+        ("paramètres / parameters", analytic_params, numeric_params),
+    ):
         if abs(analytic - numeric) > rtol * max(1.0, abs(numeric)):
             raise Wrong("tp3_gradients_cut", what=what)
 
@@ -307,13 +352,26 @@ def test_rnn_decode_is_affine_raw_scores(student, seed):
     student.set_parameters(model, values)
     states = torch.randn(16, H, generator=g, dtype=dtype)
     stacked = torch.randn(3, 2, H, generator=g, dtype=dtype)
-    out, lead, zero = student.call("@tp3_calls", model, [["decode", [states], {}], ["decode", [stacked], {}],
-                                                          ["decode", [torch.zeros(2, H, dtype=dtype)], {}]])
+    out, lead, zero = student.call(
+        "@tp3_calls",
+        model,
+        [
+            ["decode", [states], {}],
+            ["decode", [stacked], {}],
+            ["decode", [torch.zeros(2, H, dtype=dtype)], {}],
+        ],
+    )
     out = expect_shape(K.ok(out, "RNN.decode"), (16, O), "RNN.decode", "(B, O)")
     kind = K.decode_kind(out, states)
     if kind != "raw":
-        raise Wrong({"softmax": "tp3_decode_softmax", "log_softmax": "tp3_decode_log_softmax",
-                     "sigmoid": "tp3_decode_sigmoid", "tanh": "tp3_decode_tanh"}.get(kind, "tp3_decode_not_affine"))
+        raise Wrong(
+            {
+                "softmax": "tp3_decode_softmax",
+                "log_softmax": "tp3_decode_log_softmax",
+                "sigmoid": "tp3_decode_sigmoid",
+                "tanh": "tp3_decode_tanh",
+            }.get(kind, "tp3_decode_not_affine")
+        )
     if "ok" in zero and isinstance(zero["ok"], torch.Tensor) and bool((zero["ok"] == 0).all()):
         raise Wrong("tp3_no_decode_bias")
     try:
@@ -323,12 +381,25 @@ def test_rnn_decode_is_affine_raw_scores(student, seed):
     decoders = [layout.decoder for layout in layouts[:1] if layout.decoder is not None]
     if decoders:
         Wd, bd = decoders[0](values)
-        expect_close(out, F.linear(states.double(), Wd, bd), "RNN.decode", what="scores", legend="(B, O)",
-                     atol=1e-8 if dtype == F64 else 1e-4)
-    if "error" in lead or not isinstance(lead["ok"], torch.Tensor) or tuple(lead["ok"].shape) != (3, 2, O):
+        expect_close(
+            out,
+            F.linear(states.double(), Wd, bd),
+            "RNN.decode",
+            what="scores",
+            legend="(B, O)",
+            atol=1e-8 if dtype == F64 else 1e-4,
+        )
+    if (
+        "error" in lead
+        or not isinstance(lead["ok"], torch.Tensor)
+        or tuple(lead["ok"].shape) != (3, 2, O)
+    ):
         got = lead.get("error") or K.describe(lead["ok"])
         raise Wrong("tp3_decode_leading_dims", got=str(got)[:200])
-    flat = K.ok(student.call("@tp3_calls", model, [["decode", [stacked.reshape(6, H)], {}]])[0], "RNN.decode")
+    flat = K.ok(
+        student.call("@tp3_calls", model, [["decode", [stacked.reshape(6, H)], {}]])[0],
+        "RNN.decode",
+    )
     if not K.close(lead["ok"].reshape(6, O), flat, 1e-6):
         raise Wrong("tp3_decode_leading_dims", got="valeurs différentes / different values")
 
@@ -339,8 +410,9 @@ def test_rnn_float64_and_edge_sizes(student, seed):
     g = torch.Generator().manual_seed(seed)
     order = K.PUBLIC.rnn_argument_order(student)
     model = K.new_rnn(student, D, H, O, order)
-    reading, reply = K.forward_reading(student, model, torch.randn(L, B, D, generator=g),
-                                       0.5 * torch.randn(B, H, generator=g), H)
+    reading, reply = K.forward_reading(
+        student, model, torch.randn(L, B, D, generator=g), 0.5 * torch.randn(B, H, generator=g), H
+    )
     if reading.states is None:
         key, params = K.format_problem(reading, L, B, H)
         raise Wrong(key, **params)
@@ -353,8 +425,12 @@ def test_rnn_float64_and_edge_sizes(student, seed):
         for (length, batch), out in zip(sizes, outs):
             where = f"RNN({d}, {h}, {o}).forward, x {(length, batch, d)}"
             expect_shape(K.ok(out, "RNN.forward"), (length, batch, h), where, "(L, B, H)")
-        calls = student.call("@tp3_calls", small, [["one_step", [xs[2][0], hs[2]], {}], ["decode", [hs[1]], {}]])
-        expect_shape(K.ok(calls[0], "RNN.one_step"), (1, h), f"RNN({d}, {h}, {o}).one_step", "(B, H)")
+        calls = student.call(
+            "@tp3_calls", small, [["one_step", [xs[2][0], hs[2]], {}], ["decode", [hs[1]], {}]]
+        )
+        expect_shape(
+            K.ok(calls[0], "RNN.one_step"), (1, h), f"RNN({d}, {h}, {o}).one_step", "(B, H)"
+        )
         expect_shape(K.ok(calls[1], "RNN.decode"), (3, o), f"RNN({d}, {h}, {o}).decode", "(B, O)")
     if K.to_float64(student, model) is None:
         raise Wrong("tp3_state_dtype", detail="model.to(torch.float64)")
@@ -364,8 +440,11 @@ def test_rnn_float64_and_edge_sizes(student, seed):
     # forward(x) when it works in float32 (else test_rnn_forward_iterates_one_step has said why): h = None
     # must give a float64 state for a float64 model (init_state, or zeros with x's dtype).
     without_state = "ok" in reply["fw_t_none" if reading.input_t else "fw_none"]
-    calls = [["", [xin] if without_state else [xin, zeros], {}], ["one_step", [x[0], zeros], {}],
-             ["decode", [zeros], {}]]
+    calls = [
+        ["", [xin] if without_state else [xin, zeros], {}],
+        ["one_step", [x[0], zeros], {}],
+        ["decode", [zeros], {}],
+    ]
     results = student.call("@tp3_calls", model, calls)
     for (name, _, _), result in zip(calls, results):
         name = name or "forward"
@@ -375,5 +454,9 @@ def test_rnn_float64_and_edge_sizes(student, seed):
             raise Wrong("tp3_state_dtype", detail=f"RNN.{name}: {result['error']}"[:240])
         tensor, _ = K.unwrap(result["ok"])
         if not isinstance(tensor, torch.Tensor) or tensor.dtype != F64:
-            got = str(tensor.dtype).replace("torch.", "") if isinstance(tensor, torch.Tensor) else K.describe(tensor)
+            got = (
+                str(tensor.dtype).replace("torch.", "")
+                if isinstance(tensor, torch.Tensor)
+                else K.describe(tensor)
+            )
             raise Wrong("tp3_state_dtype", detail=f"RNN.{name} -> {got}")

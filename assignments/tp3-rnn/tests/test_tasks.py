@@ -6,6 +6,7 @@ mistake in the student's own RNN never costs these points. A function written fo
 reads batch-first input or returns a tuple or a list (consistently with the student's RNN) is
 retried with a stand-in that behaves the same way: such deviations cost Q1's format test only.
 """
+
 import math
 
 import torch
@@ -13,7 +14,6 @@ import torch.nn.functional as F
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe, expect_close, expect_shape, grade, lab_module
-
 
 K = lab_module(__file__, "tp3_checks")
 F64 = torch.float64
@@ -46,6 +46,7 @@ def each_style(student, weights, attempt):
 
 # --- Q2 ---------------------------------------------------------------------------------------------------
 
+
 def classify_problem(out, states, weights):
     _, _, Bm, c = weights
     scores = K.probe_decode(Bm, c, states[-1])
@@ -72,8 +73,12 @@ def test_classify_decodes_the_last_state(student, seed):
     expected = K.probe_decode(weights[2], weights[3], states[-1])
 
     def attempt(probe, batch_first):
-        out = expect_shape(student.call("classify", probe, x.transpose(0, 1) if batch_first else x), (6, 4),
-                           "classify", "(B, C)")
+        out = expect_shape(
+            student.call("classify", probe, x.transpose(0, 1) if batch_first else x),
+            (6, 4),
+            "classify",
+            "(B, C)",
+        )
         if K.close(out, expected, 1e-4):
             return
         problem = classify_problem(out, states, weights)
@@ -87,9 +92,11 @@ def test_classify_decodes_the_last_state(student, seed):
 def classification_batches(g, weights, n=24, length=5):
     """Batch-first windows as a DataLoader yields them, labels right for about half of them."""
     x = torch.randn(n, length, 3, generator=g)
-    scores = K.probe_decode(weights[2], weights[3], K.probe_states(weights[0], weights[1], x.transpose(0, 1))[-1])
+    scores = K.probe_decode(
+        weights[2], weights[3], K.probe_states(weights[0], weights[1], x.transpose(0, 1))[-1]
+    )
     y = scores.argmax(dim=1)
-    y[n // 2:] = torch.randint(0, scores.shape[1], (n - n // 2,), generator=g)
+    y[n // 2 :] = torch.randint(0, scores.shape[1], (n - n // 2,), generator=g)
     return x, y, scores
 
 
@@ -106,10 +113,17 @@ def test_evaluate_classifier_mean_loss_and_accuracy(student, seed):
 
     def attempt(probe, batch_first):
         out = student.call("evaluate_classifier", probe, loader)
-        if not isinstance(out, (tuple, list)) or len(out) < 2 or number(out[0]) is None or number(out[1]) is None:
+        if (
+            not isinstance(out, (tuple, list))
+            or len(out) < 2
+            or number(out[0]) is None
+            or number(out[1]) is None
+        ):
             raise Wrong("tp3_evaluate_return", got=describe(out))
         got_loss, got_acc = number(out[0]), number(out[1])
-        if math.isclose(got_loss, loss, rel_tol=1e-4, abs_tol=1e-6) and math.isclose(got_acc, acc, abs_tol=1e-6):
+        if math.isclose(got_loss, loss, rel_tol=1e-4, abs_tol=1e-6) and math.isclose(
+            got_acc, acc, abs_tol=1e-6
+        ):
             return
         if math.isclose(got_loss, acc, abs_tol=1e-6) and math.isclose(got_acc, loss, rel_tol=1e-4):
             raise Wrong("tp3_evaluate_order")
@@ -134,8 +148,9 @@ def classification_metrics(weights, x, y):
 
 
 def same_metrics(got: tuple, expected: tuple) -> bool:
-    return (math.isclose(got[0], expected[0], rel_tol=1e-4, abs_tol=1e-6)
-            and math.isclose(got[1], expected[1], abs_tol=1e-6))
+    return math.isclose(got[0], expected[0], rel_tol=1e-4, abs_tol=1e-6) and math.isclose(
+        got[1], expected[1], abs_tol=1e-6
+    )
 
 
 @grade("Q2", points=0.5, timeout=30)
@@ -157,7 +172,11 @@ def test_train_classifier_history_and_updates(student, seed):
             raise Wrong("tp3_train_history", got=str(got)[:200], keys=", ".join(keys))
         for key in keys:
             values = history[key]
-            if not isinstance(values, (list, tuple)) or len(values) != 2 or any(number(v) is None for v in values):
+            if (
+                not isinstance(values, (list, tuple))
+                or len(values) != 2
+                or any(number(v) is None for v in values)
+            ):
                 raise Wrong("tp3_train_history_lengths", key=key, got=describe(values))
         return {key: [number(v) for v in history[key]] for key in keys}
 
@@ -167,7 +186,11 @@ def test_train_classifier_history_and_updates(student, seed):
             out = student.call("evaluate_classifier", probe, test)
         except StudentError:
             return None
-        if isinstance(out, (tuple, list)) and len(out) >= 2 and None not in (number(out[0]), number(out[1])):
+        if (
+            isinstance(out, (tuple, list))
+            and len(out) >= 2
+            and None not in (number(out[0]), number(out[1]))
+        ):
             return number(out[0]), number(out[1])
         return None
 
@@ -180,9 +203,14 @@ def test_train_classifier_history_and_updates(student, seed):
         final = [after[n] for n in ("A", "R", "B", "c")]
         expected = classification_metrics(final, x[24:], y[24:])
         got = (history["test_loss"][-1], history["test_acc"][-1])
-        if not same_metrics(got, expected) and not same_metrics(got, own_evaluation(probe) or (math.nan,) * 2):
-            raise Wrong("tp3_train_test_metrics", got=f"{got[0]:.4g}, {got[1]:.4g}",
-                        expected=f"{expected[0]:.4g}, {expected[1]:.4g}")
+        if not same_metrics(got, expected) and not same_metrics(
+            got, own_evaluation(probe) or (math.nan,) * 2
+        ):
+            raise Wrong(
+                "tp3_train_test_metrics",
+                got=f"{got[0]:.4g}, {got[1]:.4g}",
+                expected=f"{expected[0]:.4g}, {expected[1]:.4g}",
+            )
         # lr=0 leaves the weights where they are, so each epoch's training figures are those of the start.
         student.set_parameters(probe, before)
         history = history_of(probe, 0.0)
@@ -192,13 +220,17 @@ def test_train_classifier_history_and_updates(student, seed):
         for epoch in range(2):
             got = (history["train_loss"][epoch], history["train_acc"][epoch])
             if not same_metrics(got, expected):
-                raise Wrong("tp3_train_train_metrics", got=f"{got[0]:.4g}, {got[1]:.4g}",
-                            expected=f"{expected[0]:.4g}, {expected[1]:.4g}")
+                raise Wrong(
+                    "tp3_train_train_metrics",
+                    got=f"{got[0]:.4g}, {got[1]:.4g}",
+                    expected=f"{expected[0]:.4g}, {expected[1]:.4g}",
+                )
 
     each_style(student, weights, attempt)
 
 
 # --- Q3 ---------------------------------------------------------------------------------------------------
+
 
 def rollout(weights, x, horizon, variant="correct"):
     A, R, Bm, c = (w.to(F64) for w in weights)
@@ -249,10 +281,21 @@ def test_forecast_feeds_predictions_back(student, seed):
         out = expect_shape(out, (horizon, 6, 2), "forecast", "(horizon, N, D)")
         if K.close(out, expected, 1e-4):
             return
-        for variant, key in (("last_input", "tp3_forecast_not_fed_back"), ("zeros", "tp3_forecast_not_fed_back"),
-                             ("repeat", "tp3_forecast_repeats"), ("extra_step", "tp3_forecast_extra_step")):
+        for variant, key in (
+            ("last_input", "tp3_forecast_not_fed_back"),
+            ("zeros", "tp3_forecast_not_fed_back"),
+            ("repeat", "tp3_forecast_repeats"),
+            ("extra_step", "tp3_forecast_extra_step"),
+        ):
             if K.close(out, rollout(weights, x, horizon, variant), 1e-4):
                 raise Wrong(key)
-        expect_close(out, expected, "forecast", what="prédictions / predictions", legend="(horizon, N, D)", atol=1e-4)
+        expect_close(
+            out,
+            expected,
+            "forecast",
+            what="prédictions / predictions",
+            legend="(horizon, N, D)",
+            atol=1e-4,
+        )
 
     each_style(student, weights, attempt)

@@ -7,11 +7,12 @@ independently in float64 (``torch.nn.RNN`` and hand-written variants), a layout-
 of the learning tests (also used by ``python -m autograder calibrate tp3-rnn``). Student code is only
 reached through the ``student`` fixture.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 import torch.nn as nn
@@ -21,7 +22,7 @@ try:  # the kit's engine (in a student folder it is shipped as ``rnnkit``; hidde
     from autograder.testing import Wrong, describe, lab_module  # noqa: F401 (re-exported to the tests)
 except ImportError:  # pragma: no cover
     from rnnkit.channel import StudentError
-    from rnnkit.testing import Wrong, describe, lab_module
+    from rnnkit.testing import Wrong, describe, lab_module  # noqa: F401
 
 F64 = torch.float64
 HERE = Path(__file__).resolve().parent
@@ -29,7 +30,13 @@ HERE = Path(__file__).resolve().parent
 
 PUBLIC = lab_module(__file__, "test_public")  # what the public tests read, shared
 Reading, read_forward, forward_reading, format_problem, close, unwrap = (
-    PUBLIC.Reading, PUBLIC.read_forward, PUBLIC.forward_reading, PUBLIC.format_problem, PUBLIC.close, PUBLIC.unwrap)
+    PUBLIC.Reading,
+    PUBLIC.read_forward,
+    PUBLIC.forward_reading,
+    PUBLIC.format_problem,
+    PUBLIC.close,
+    PUBLIC.unwrap,
+)
 PROBE_STYLES, probe_weights, new_rnn = PUBLIC.PROBE_STYLES, PUBLIC.probe_weights, PUBLIC.new_rnn
 forward_problem, worst = PUBLIC.forward_problem, PUBLIC.worst
 D, H, O, L, B = PUBLIC.D, PUBLIC.H, PUBLIC.O, PUBLIC.L, PUBLIC.B
@@ -38,8 +45,14 @@ D, H, O, L, B = PUBLIC.D, PUBLIC.H, PUBLIC.O, PUBLIC.L, PUBLIC.B
 def raise_student(result: dict, where: str):
     """Re-raise a failure that ``@tp3_calls`` brought back as data, as the student's own error."""
     kind, _, message = result["error"].partition(": ")
-    raise StudentError({"kind": "not_implemented" if result.get("not_implemented") else "raised",
-                        "type": kind, "message": message, "where": where})
+    raise StudentError(
+        {
+            "kind": "not_implemented" if result.get("not_implemented") else "raised",
+            "type": kind,
+            "message": message,
+            "where": where,
+        }
+    )
 
 
 def ok(result: dict, where: str):
@@ -54,6 +67,7 @@ def worst_index(a: torch.Tensor, b: torch.Tensor) -> tuple:
 
 
 # --- the student's model in float64 ----------------------------------------------------------------
+
 
 def to_float64(student, model):
     """The model converted to float64 (same object), or None when that fails."""
@@ -73,6 +87,7 @@ def shapes_text(shapes: dict) -> str:
 
 # --- identifying the parameters by their shapes ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Layout:
     """One reading of the student's named parameters as the lab's W_i, W_h, b (and decoder W_d, b_d)."""
@@ -86,13 +101,28 @@ class Layout:
 class NoLayout(Exception):
     def __init__(self, kind: str, detail: str):
         super().__init__(detail)
-        self.kind, self.detail = kind, detail  # "unknown" (unexpected shapes) or "missing" (a role is absent)
+        self.kind, self.detail = (
+            kind,
+            detail,
+        )  # "unknown" (unexpected shapes) or "missing" (a role is absent)
 
 
 def role_of(shape: tuple, d: int, h: int, o: int) -> str | None:
-    roles = {(h, d): "Wi", (d, h): "Wi^T", (h, h): "Wh", (h,): "b", (1, h): "b", (h, 1): "b",
-             (o, h): "Wd", (h, o): "Wd^T", (o,): "bd", (1, o): "bd", (o, 1): "bd",
-             (h, d + h): "cat", (d + h, h): "cat^T"}
+    roles = {
+        (h, d): "Wi",
+        (d, h): "Wi^T",
+        (h, h): "Wh",
+        (h,): "b",
+        (1, h): "b",
+        (h, 1): "b",
+        (o, h): "Wd",
+        (h, o): "Wd^T",
+        (o,): "bd",
+        (1, o): "bd",
+        (o, 1): "bd",
+        (h, d + h): "cat",
+        (d + h, h): "cat^T",
+    }
     return roles.get(tuple(shape))
 
 
@@ -147,41 +177,63 @@ def find_layouts(shapes: dict, d: int = D, h: int = H, o: int = O) -> list[Layou
     if cat:
         name, raw = cat[0], cat[0] in roles.get("cat^T", [])
         for order in ("[x, h]", "[h, x]"):
+
             def canonical(p, name=name, raw=raw, order=order):
                 M = p[name].T if raw else p[name]  # (H, D + H), applied as M @ [., .]
                 Wi, Wh = (M[:, :d], M[:, d:]) if order == "[x, h]" else (M[:, h:], M[:, :h])
                 return Wi, Wh, total(p, biases, h)
+
             layouts.append(Layout(f"{name} sur/on {order}", canonical, decoder, bool(biases)))
     else:
         wi_name, wi_t, wh_name = wi[0], wi[0] in roles.get("Wi^T", []), wh[0]
         for wh_t in (False, True):
+
             def canonical(p, wi_name=wi_name, wi_t=wi_t, wh_name=wh_name, wh_t=wh_t):
                 Wi = p[wi_name].T if wi_t else p[wi_name]
                 Wh = p[wh_name].T if wh_t else p[wh_name]
                 return Wi, Wh, total(p, biases, h)
-            layouts.append(Layout(f"W_i={wi_name}, W_h={wh_name}{'.T' if wh_t else ''}", canonical, decoder,
-                                  bool(biases)))
+
+            layouts.append(
+                Layout(
+                    f"W_i={wi_name}, W_h={wh_name}{'.T' if wh_t else ''}",
+                    canonical,
+                    decoder,
+                    bool(biases),
+                )
+            )
     return layouts
 
 
 def random_values(shapes: dict, generator: torch.Generator, scale: float = 0.5, dtype=F64) -> dict:
-    return {name: scale * torch.randn(tuple(shape), generator=generator, dtype=dtype) for name, shape in shapes.items()}
+    return {
+        name: scale * torch.randn(tuple(shape), generator=generator, dtype=dtype)
+        for name, shape in shapes.items()
+    }
 
 
 def tame_values(shapes: dict, generator: torch.Generator, dtype=F64) -> dict:
     """Values that keep any layout's pre-activations moderate: std 1/sqrt(largest dimension)."""
-    return {name: torch.randn(tuple(shape), generator=generator, dtype=dtype) / max(max(shape, default=1), 1) ** 0.5
-            for name, shape in shapes.items()}
+    return {
+        name: torch.randn(tuple(shape), generator=generator, dtype=dtype)
+        / max(max(shape, default=1), 1) ** 0.5
+        for name, shape in shapes.items()
+    }
 
 
 # --- the lab's equations, computed here ----------------------------------------------------------------------
+
 
 def torch_rnn_states(Wi, Wh, b, x, h0):
     """h_1..h_L of ``torch.nn.RNN(tanh)`` with these weights (differentiable w.r.t. all of them)."""
     d, h = Wi.shape[1], Wi.shape[0]
     rnn = nn.RNN(d, h, nonlinearity="tanh")
     zeros = torch.zeros(h, dtype=Wi.dtype)
-    params = {"weight_ih_l0": Wi, "weight_hh_l0": Wh, "bias_ih_l0": zeros if b is None else b, "bias_hh_l0": zeros}
+    params = {
+        "weight_ih_l0": Wi,
+        "weight_hh_l0": Wh,
+        "bias_ih_l0": zeros if b is None else b,
+        "bias_hh_l0": zeros,
+    }
     out, _ = torch.func.functional_call(rnn, params, (x, h0[None]))
     return out
 
@@ -197,6 +249,7 @@ def detached_states(Wi, Wh, b, x, h0):
 
 
 # --- a layout-free fit of one_step ----------------------------------------------------------------------------
+
 
 @dataclass
 class Fit:
@@ -229,7 +282,11 @@ def fit_one_step(student, model, d: int, h: int, generator, dtype=F64) -> Fit:
     tol = 1e-7 if dtype == F64 else 2e-3
 
     def split(solution):
-        return solution[:d].T.contiguous(), solution[d:d + h].T.contiguous(), solution[-1].contiguous()
+        return (
+            solution[:d].T.contiguous(),
+            solution[d : d + h].T.contiguous(),
+            solution[-1].contiguous(),
+        )
 
     if bool(torch.isfinite(out).all()):
         if bool((out.abs() < 1).all()):
@@ -251,12 +308,17 @@ def fit_one_step(student, model, d: int, h: int, generator, dtype=F64) -> Fit:
 def frozen_weights(student, pinned, fit: Fit, generator) -> str:
     """Which of W_i, W_h stays the same when every parameter gets other values: a plain tensor, not a Parameter."""
     student.set_parameters(pinned.model, random_values(pinned.shapes, generator, 0.5))
-    other = fit_one_step(student, pinned.model, fit.Wi.shape[1], fit.Wi.shape[0], generator, pinned.dtype)
+    other = fit_one_step(
+        student, pinned.model, fit.Wi.shape[1], fit.Wi.shape[0], generator, pinned.dtype
+    )
     student.set_parameters(pinned.model, pinned.values)
     if other.kind != "tanh":
         return ""
-    same = [name for name, a, b in (("W_i", fit.Wi, other.Wi), ("W_h", fit.Wh, other.Wh))
-            if float((a - b).abs().max()) <= 1e-6 * max(1.0, float(a.abs().max()))]
+    same = [
+        name
+        for name, a, b in (("W_i", fit.Wi, other.Wi), ("W_h", fit.Wh, other.Wh))
+        if float((a - b).abs().max()) <= 1e-6 * max(1.0, float(a.abs().max()))
+    ]
     return ", ".join(same)
 
 
@@ -282,6 +344,7 @@ def fit_problem(fit: Fit, scale: float = 1.0) -> str | None:
 
 
 # --- the student's forward, read and explained (forward_problem: shared with the public tests) -------------
+
 
 @dataclass
 class Diagnosis:
@@ -330,11 +393,16 @@ def diagnose(student, generator) -> Diagnosis:
     states = torch.randn(16, H, generator=generator)
     result = student.call("@tp3_calls", model, [["decode", [states], {}]])[0]
     out = ok(result, "RNN.decode")
-    kind = decode_kind(out, states) if isinstance(out, torch.Tensor) and tuple(out.shape) == (16, O) else "other"
+    kind = (
+        decode_kind(out, states)
+        if isinstance(out, torch.Tensor) and tuple(out.shape) == (16, O)
+        else "other"
+    )
     return Diagnosis(reading, kind)
 
 
 # --- stand-in models' maths (float64) -------------------------------------------------------------------------
+
 
 def probe_states(A, R, x, h0=None):
     A, R, x = A.to(F64), R.to(F64), x.to(F64)
@@ -365,6 +433,7 @@ def first_failure(errors: list):
 
 # --- data of the learning tests (generated here, with seeds the students do not know) -----------------------
 
+
 @dataclass(frozen=True)
 class Classification:
     x: torch.Tensor  # (N, L, dim) windows of the training days, normalised by the training maxima
@@ -389,12 +458,44 @@ class Language:
 
 
 # The settings of the learning tests; calibrated by ``python -m autograder calibrate tp3-rnn``.
-CLASSIFICATION = dict(stations=10, dim=2, length=20, days=(8, 4), n_train=4096, n_eval=1000, latent=32,
-                      epochs=5, batch=128, lr=0.012, max_seconds=8.0)
-FORECASTING = dict(stations=20, dim=2, length=16, days=(8, 4), n_train=2048, n_eval=1024, latent=32,
-                   epochs=6, batch=64, lr=0.02, horizon=3, max_seconds=8.0)
-LANGUAGE = dict(maxlen=30, n_train=600, n_eval=200, emb=16, latent=64, epochs=6, batch=32, lr=0.03,
-                max_seconds=8.0)
+CLASSIFICATION = dict(
+    stations=10,
+    dim=2,
+    length=20,
+    days=(8, 4),
+    n_train=4096,
+    n_eval=1000,
+    latent=32,
+    epochs=5,
+    batch=128,
+    lr=0.012,
+    max_seconds=8.0,
+)
+FORECASTING = dict(
+    stations=20,
+    dim=2,
+    length=16,
+    days=(8, 4),
+    n_train=2048,
+    n_eval=1024,
+    latent=32,
+    epochs=6,
+    batch=64,
+    lr=0.02,
+    horizon=3,
+    max_seconds=8.0,
+)
+LANGUAGE = dict(
+    maxlen=30,
+    n_train=600,
+    n_eval=200,
+    emb=16,
+    latent=64,
+    epochs=6,
+    batch=32,
+    lr=0.03,
+    max_seconds=8.0,
+)
 ACCURACY_THRESHOLD = 0.25  # chance 0.10; see the README's calibration table
 PERSISTENCE_RATIO = 0.95  # mean MSE over horizons 1-3, model / persistence, must be below
 LANGUAGE_THRESHOLD = 2.80  # nats per character; uniform 4.55, unigram about 3.1
@@ -409,16 +510,22 @@ def _windows(data: torch.Tensor, maxima: torch.Tensor, length: int, n: int, gene
     day = torch.randint(0, days, (n,), generator=generator)
     start = torch.randint(0, slots - length + 1, (n,), generator=generator)
     station = torch.randint(0, stations, (n,), generator=generator)
-    windows = torch.stack([x[d, t:t + length, s] for d, t, s in zip(day.tolist(), start.tolist(), station.tolist())])
+    windows = torch.stack(
+        [x[d, t : t + length, s] for d, t, s in zip(day.tolist(), start.tolist(), station.tolist())]
+    )
     return windows, station
 
 
 def classification_data(seed: int, cfg: dict = CLASSIFICATION) -> Classification:
     from autograder.coursedata import generate_metro
 
-    train, test = generate_metro(seed=seed, n_train_days=cfg["days"][0], n_test_days=cfg["days"][1],
-                                 n_stations=cfg["stations"])
-    train, test = train[..., :cfg["dim"]], test[..., :cfg["dim"]]
+    train, test = generate_metro(
+        seed=seed,
+        n_train_days=cfg["days"][0],
+        n_test_days=cfg["days"][1],
+        n_stations=cfg["stations"],
+    )
+    train, test = train[..., : cfg["dim"]], test[..., : cfg["dim"]]
     maxima = train.reshape(-1, cfg["stations"], cfg["dim"]).max(0)[0]
     g = torch.Generator().manual_seed(seed)
     x, y = _windows(train, maxima, cfg["length"], cfg["n_train"], g)
@@ -429,13 +536,19 @@ def classification_data(seed: int, cfg: dict = CLASSIFICATION) -> Classification
 def forecasting_data(seed: int, cfg: dict = FORECASTING) -> Forecasting:
     from autograder.coursedata import generate_metro
 
-    train, test = generate_metro(seed=seed, n_train_days=cfg["days"][0], n_test_days=cfg["days"][1],
-                                 n_stations=cfg["stations"])
-    train, test = train[..., :cfg["dim"]], test[..., :cfg["dim"]]
+    train, test = generate_metro(
+        seed=seed,
+        n_train_days=cfg["days"][0],
+        n_test_days=cfg["days"][1],
+        n_stations=cfg["stations"],
+    )
+    train, test = train[..., : cfg["dim"]], test[..., : cfg["dim"]]
     maxima = train.reshape(-1, cfg["stations"], cfg["dim"]).max(0)[0]
     g = torch.Generator().manual_seed(seed)
-    return Forecasting(_windows(train, maxima, cfg["length"], cfg["n_train"], g)[0],
-                       _windows(test, maxima, cfg["length"], cfg["n_eval"], g)[0])
+    return Forecasting(
+        _windows(train, maxima, cfg["length"], cfg["n_train"], g)[0],
+        _windows(test, maxima, cfg["length"], cfg["n_eval"], g)[0],
+    )
 
 
 def language_data(seed: int, speech_dataset, cfg: dict = LANGUAGE) -> Language:
@@ -447,7 +560,10 @@ def language_data(seed: int, speech_dataset, cfg: dict = LANGUAGE) -> Language:
     X = torch.stack([ds[i][0] for i in range(len(ds))])
     Y = torch.stack([ds[i][1] for i in range(len(ds))])
     order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))
-    train, evaluation = order[:cfg["n_train"]], order[cfg["n_train"]:cfg["n_train"] + cfg["n_eval"]]
+    train, evaluation = (
+        order[: cfg["n_train"]],
+        order[cfg["n_train"] : cfg["n_train"] + cfg["n_eval"]],
+    )
     y_train, y_eval = Y[train], Y[evaluation]
     counts = torch.bincount(y_train[y_train != 0], minlength=96).double() + 1
     counts[0] = 0
@@ -464,7 +580,7 @@ def horizon_mse(rollout: torch.Tensor, series: torch.Tensor) -> tuple[torch.Tens
     k = rollout.shape[1]
     future = series[:, -k:].double()
     model = ((rollout.double() - future) ** 2).mean(dim=(0, 2))
-    persistence = ((series[:, -k - 1:-k].double() - future) ** 2).mean(dim=(0, 2))
+    persistence = ((series[:, -k - 1 : -k].double() - future) ** 2).mean(dim=(0, 2))
     return model, persistence
 
 

@@ -33,25 +33,36 @@ from autograder.channel import StudentError
 from autograder.probes import refuse_acausal
 from autograder.testing import Wrong, describe, grade, lab_module
 
-
 K = lab_module(__file__, "tp4_checks")
 F64 = torch.float64
-D, H, V = 3, 5, 7  # all different, and H + D = 8, 2H, 3H, 4H too: every block's role shows in its shape
+D, H, V = (
+    3,
+    5,
+    7,
+)  # all different, and H + D = 8, 2H, 3H, 4H too: every block's role shows in its shape
 L, B = 6, 4
 
 # Share of the points of test_gru_equations kept by a recognised look-alike (a catalog key).
 GRU_PARTIAL_CREDIT = {"tp4_gru_mirrored_z": 0.5, "tp4_gru_torch_formulation": 0.5}
 GRU_EQUATIONS_POINTS = 1.0
-GRU_KEYS = {"mirrored": "tp4_gru_mirrored_z", "torch": "tp4_gru_torch_formulation",
-            "reset_after": "tp4_gru_reset_after_product"}
-LSTM_KEYS = {"softmax_gates": "tp4_lstm_softmax_gates", "no_forget": "tp4_lstm_no_forget_gate",
-             "no_tanh_cell": "tp4_lstm_no_tanh_cell", "old_cell": "tp4_lstm_old_cell",
-             "sigmoid_candidate": "tp4_lstm_sigmoid_candidate"}
+GRU_KEYS = {
+    "mirrored": "tp4_gru_mirrored_z",
+    "torch": "tp4_gru_torch_formulation",
+    "reset_after": "tp4_gru_reset_after_product",
+}
+LSTM_KEYS = {
+    "softmax_gates": "tp4_lstm_softmax_gates",
+    "no_forget": "tp4_lstm_no_forget_gate",
+    "no_tanh_cell": "tp4_lstm_no_tanh_cell",
+    "old_cell": "tp4_lstm_old_cell",
+    "sigmoid_candidate": "tp4_lstm_sigmoid_candidate",
+}
 
 # Learning tests: settings, data and thresholds live in tp4_checks (LEARNING, LEARNING_THRESHOLD).
 
 
 # --- Q4 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q4", points=0.5, timeout=20)
 def test_build_model_embedding_and_cells(student):
@@ -66,8 +77,11 @@ def test_build_model_embedding_and_cells(student):
         if emb["type"] != "Embedding" or not emb["module"].startswith("torch.nn"):
             raise Wrong("tp4_build_not_embedding", got=emb["type"])
         if (emb.get("num_embeddings"), emb.get("embedding_dim")) != (K.VOCAB, 6):
-            raise Wrong("tp4_build_embedding_size", got=(emb.get("num_embeddings"), emb.get("embedding_dim")),
-                        expected=(K.VOCAB, 6))
+            raise Wrong(
+                "tp4_build_embedding_size",
+                got=(emb.get("num_embeddings"), emb.get("embedding_dim")),
+                expected=(K.VOCAB, 6),
+            )
         if emb.get("padding_idx") != K.PAD:
             raise Wrong("tp4_build_padding_idx", got=emb.get("padding_idx"))
         if rnn["type"] != cls or rnn["module"].startswith("torch"):
@@ -78,7 +92,11 @@ def test_build_model_embedding_and_cells(student):
         if isinstance(out, (tuple, list)) and out and isinstance(out[0], torch.Tensor):
             out = out[0]
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != (4, 3, 10):
-            raise Wrong("tp4_build_pipeline", cell=cell, error=f"rnn(emb(codes)) gave {describe(out)}, expected (4, 3, 10)")
+            raise Wrong(
+                "tp4_build_pipeline",
+                cell=cell,
+                error=f"rnn(emb(codes)) gave {describe(out)}, expected (4, 3, 10)",
+            )
     try:
         student.call("build_model", "transformer", K.VOCAB, 6, 10)
     except StudentError as err:
@@ -89,6 +107,7 @@ def test_build_model_embedding_and_cells(student):
 
 
 # --- shared: identify a cell -------------------------------------------------------------------------------
+
 
 def _identified(student, source, cls, seed):
     """The student's cell in float64 (float32 if it only runs in float32) and what it computes."""
@@ -102,8 +121,12 @@ def _identified(student, source, cls, seed):
     except StudentError as err:
         if not K.dtype_error(err):
             raise
-        model = student.model(cls, cls.lower(), dim=D, latent=H, output=V)  # runs in float32 only: float32 tolerances
-        idf = identify(student, model, D, H, V, torch.Generator().manual_seed(seed), dtype=torch.float32)
+        model = student.model(
+            cls, cls.lower(), dim=D, latent=H, output=V
+        )  # runs in float32 only: float32 tolerances
+        idf = identify(
+            student, model, D, H, V, torch.Generator().manual_seed(seed), dtype=torch.float32
+        )
         dtype = torch.float32
     if idf.variant is None:
         _unknown(idf, cls)
@@ -112,7 +135,9 @@ def _identified(student, source, cls, seed):
 
 def _unknown(idf, cls):
     if idf.reading is None and idf.detail:
-        raise Wrong("tp4_cell_layout_unknown", cls=cls, shapes=K.shapes_text(idf.params), D=D, H=H, V=V)
+        raise Wrong(
+            "tp4_cell_layout_unknown", cls=cls, shapes=K.shapes_text(idf.params), D=D, H=H, V=V
+        )
     raise Wrong("tp4_gru_equations" if cls == "GRU" else "tp4_lstm_equations")
 
 
@@ -121,7 +146,11 @@ def _gru_credit_levels():
     previous, params = 0.0, []
     for level in levels:
         points = round(GRU_EQUATIONS_POINTS * (level - previous), 6)
-        params.append(pytest.param(level, marks=grade("Q5a", points=points, timeout=20), id=f"credit{level:g}"))
+        params.append(
+            pytest.param(
+                level, marks=grade("Q5a", points=points, timeout=20), id=f"credit{level:g}"
+            )
+        )
         previous = level
     return params
 
@@ -150,6 +179,7 @@ def test_lstm_equations(student, source, seed):
 
 # --- forward and gradients -----------------------------------------------------------------------------------
 
+
 def _leaves(params):
     return {name: p.detach().clone().requires_grad_(True) for name, p in params.items()}
 
@@ -157,6 +187,7 @@ def _leaves(params):
 def _gru_step(blocks, variant):
     def step(x, h):
         return K.gru_cell(K.pre_from_blocks(blocks, x, h), x, h, variant)
+
     return step
 
 
@@ -164,6 +195,7 @@ def _lstm_step(blocks, variant):
     def step(x, state):
         h, c = state
         return K.lstm_cell(K.pre_from_blocks(blocks, x, h), x, h, c, variant)
+
     return step
 
 
@@ -173,8 +205,12 @@ def _forward_problem(got, step, x, state, hidden, pairs: bool, tol):
         modes = ["not_carried", "shifted"] + (["h_only", "c_only"] if pairs else [])
         for mode in modes:
             if K.close(got, K.chain(step, x, state, hidden, mode), *tol):
-                return {"not_carried": "tp4_state_not_carried", "shifted": "tp4_forward_shifted",
-                        "h_only": "tp4_state_c_not_carried", "c_only": "tp4_state_h_not_carried"}[mode]
+                return {
+                    "not_carried": "tp4_state_not_carried",
+                    "shifted": "tp4_forward_shifted",
+                    "h_only": "tp4_state_c_not_carried",
+                    "c_only": "tp4_state_h_not_carried",
+                }[mode]
         zero = tuple(torch.zeros_like(s) for s in state) if pairs else torch.zeros_like(state)
         if K.close(got, K.chain(step, x, zero, hidden), *tol):
             return "tp4_forward_ignores_state"
@@ -193,10 +229,18 @@ def _check_forward(student, model, cls, idf, seed, dtype=F64):
     state = (h0, 0.5 * torch.randn(B, H, generator=g, dtype=F64)) if pairs else h0
     sent_state = tuple(s.to(dtype) for s in state) if pairs else state.to(dtype)
     grad_out = torch.randn(L, B, H, generator=g, dtype=F64)
-    result = student.call("@tp4_forward_backward", model, [x.to(dtype), sent_state], [0], grad_out.to(dtype), model)
+    result = student.call(
+        "@tp4_forward_backward", model, [x.to(dtype), sent_state], [0], grad_out.to(dtype), model
+    )
     got = result["output"]
     if tuple(got.shape) != (L, B, H):
-        raise Wrong("shape", function=f"{cls}.forward", expected=(L, B, H), got=tuple(got.shape), legend="(L, B, H)")
+        raise Wrong(
+            "shape",
+            function=f"{cls}.forward",
+            expected=(L, B, H),
+            got=tuple(got.shape),
+            legend="(L, B, H)",
+        )
     leaves = _leaves(idf.params)
     blocks = idf.reading.blocks(leaves)
     step = _lstm_step(blocks, idf.variant) if pairs else _gru_step(blocks, idf.variant)
@@ -219,7 +263,9 @@ def _check_forward(student, model, cls, idf, seed, dtype=F64):
         want_none = K.chain(step, x, zero, hidden)
     if not K.close(none, want_none, *tol):
         raise Wrong("tp4_forward_none_state", cls=cls)
-    if pairs and idf.variant == "lab":  # final (h, c) through the state protocol, against torch.nn.LSTM's (h_n, c_n)
+    if (
+        pairs and idf.variant == "lab"
+    ):  # final (h, c) through the state protocol, against torch.nn.LSTM's (h_n, c_n)
         last = student.call("@tp4_unroll", model, x.to(dtype), sent_state)[-1]
         if not (isinstance(last, (tuple, list)) and len(last) == 2):
             raise Wrong("tp4_lstm_state_pair", got=describe(last))
@@ -241,7 +287,9 @@ def _check_forward(student, model, cls, idf, seed, dtype=F64):
         if got_grad is None or not K.close(got_grad, want_grad, *grad_tol):
             problems.append(name)
     if problems:
-        if x_grad is not None and _detached_matches(step, x, state, hidden, grad_out, x_grad, grad_tol):
+        if x_grad is not None and _detached_matches(
+            step, x, state, hidden, grad_out, x_grad, grad_tol
+        ):
             raise Wrong("tp4_state_detached", cls=cls)
         raise Wrong("tp4_gradient_values", cls=cls, names=", ".join(problems[:4]))
 
@@ -274,6 +322,7 @@ def test_lstm_forward_state_and_gradients(student, source, seed):
 
 # --- learning ----------------------------------------------------------------------------------------------------
 
+
 def _student_helpers(student):
     """The student's pad_collate_fn and maskedCrossEntropy when they pass a quick check, else None (the loop's own)."""
     samples = [torch.tensor([5, 6, 7]), torch.tensor([8]), torch.tensor([9, 10])]
@@ -290,10 +339,15 @@ def _student_helpers(student):
         logits = torch.randn(4, 3, 12, generator=g)
         target = expected.clone()
         value = student.call("maskedCrossEntropy", logits, target, 0)
-        ce = torch.nn.functional.cross_entropy(logits.reshape(-1, 12), target.reshape(-1), reduction="none")
+        ce = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, 12), target.reshape(-1), reduction="none"
+        )
         mask = (target.reshape(-1) != 0).float()
-        if isinstance(value, torch.Tensor) and value.numel() == 1 and \
-                abs(float(value) - float((ce * mask).sum() / mask.sum())) < 1e-4:
+        if (
+            isinstance(value, torch.Tensor)
+            and value.numel() == 1
+            and abs(float(value) - float((ce * mask).sum() / mask.sum())) < 1e-4
+        ):
             loss = student.get("maskedCrossEntropy")
     except (StudentError, Wrong):
         pass
@@ -304,9 +358,15 @@ def _held_out_loss(cls, student, seed, used):
     train, batch = K.learning_data()
     collate, loss = _student_helpers(student)
     config = dict(K.LEARNING, vocab=K.VOCAB, seed=seed, kind=cls.lower())
-    result = student.call("@tp4_train", student.get(cls), train, batch, config, collate, loss, timeout=60)
+    result = student.call(
+        "@tp4_train", student.get(cls), train, batch, config, collate, loss, timeout=60
+    )
     logits = result["logits"]
-    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (batch.shape[0] - 1, batch.shape[1], K.VOCAB):
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (
+        batch.shape[0] - 1,
+        batch.shape[1],
+        K.VOCAB,
+    ):
         raise Wrong("tp4_learning_output", cls=cls, got=describe(logits))
     # The cell's own parameters must learn: an output detached from them trains the decoder alone.
     moved = result.get("grad_norms") or {}
@@ -328,12 +388,21 @@ def _learns(student, source, cls, seed):
     rule = K.refuse_wrapped(student, source, model, cls)
     g = torch.Generator().manual_seed(seed)
     # The loop's call: forward on embedded inputs (L, B, D); what moves decides, before any training.
-    refuse_acausal(lambda xs: student.call("@outputs", model, [[x] for x in xs]), torch.randn(6, 3, D, generator=g),
-                   g, f"{cls}.forward")
+    refuse_acausal(
+        lambda xs: student.call("@outputs", model, [[x] for x in xs]),
+        torch.randn(6, 3, D, generator=g),
+        g,
+        f"{cls}.forward",
+    )
     value = _held_out_loss(cls, student, seed, _used_parameters(student, model, cls, g))
     if not value < K.LEARNING_THRESHOLD[cls]:
-        raise Wrong("tp4_learning", cls=cls, loss=f"{value:.3f}", threshold=K.LEARNING_THRESHOLD[cls],
-                    steps=K.LEARNING["steps"])
+        raise Wrong(
+            "tp4_learning",
+            cls=cls,
+            loss=f"{value:.3f}",
+            threshold=K.LEARNING_THRESHOLD[cls],
+            steps=K.LEARNING["steps"],
+        )
     rule.review_if_doubtful()
 
 

@@ -18,13 +18,13 @@ renormalised, alpha = 1 gives the softmax, a top probability above alpha gives o
 independent), and every symbol emitted by ``generate_beam_nucleus`` lies in the nucleus of its
 step, over several seeded runs.
 """
+
 import math
 
 import torch
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe, expect_shape, grade, lab_module
-
 
 K = lab_module(__file__, "tp4_checks")
 E = K.EOS_TOKEN
@@ -40,44 +40,103 @@ def _prefixed(tree, start):
 
 
 # Q3: greedy from "Th" is "The end"; from "" it is "a".
-GEN = {"": {"a": 0.7, "T": 0.3}, "a": {E: 1.0}, "T": {"h": 0.8, "o": 0.2}, "Th": {"e": 0.6, "i": 0.4},
-       "The": {" ": 0.7, E: 0.3}, "The ": {"e": 0.55, "d": 0.45}, "The e": {"n": 0.9, E: 0.1},
-       "The en": {"d": 0.8, "t": 0.2}, "The end": {E: 0.95, ".": 0.05}}
+GEN = {
+    "": {"a": 0.7, "T": 0.3},
+    "a": {E: 1.0},
+    "T": {"h": 0.8, "o": 0.2},
+    "Th": {"e": 0.6, "i": 0.4},
+    "The": {" ": 0.7, E: 0.3},
+    "The ": {"e": 0.55, "d": 0.45},
+    "The e": {"n": 0.9, E: 0.1},
+    "The en": {"d": 0.8, "t": 0.2},
+    "The end": {E: 0.95, ".": 0.05},
+}
 LOOP = {"": {"a": 0.9, E: 0.1}}  # then the sink: never EOS
-SAMPLE = {"": {"a": 0.5, "b": 0.3, "c": 0.2}, "a": {"x": 0.6, E: 0.4}, "ax": {E: 1.0}, "b": {E: 1.0}, "c": {E: 1.0}}
+SAMPLE = {
+    "": {"a": 0.5, "b": 0.3, "c": 0.2},
+    "a": {"x": 0.6, E: 0.4},
+    "ax": {E: 1.0},
+    "b": {E: 1.0},
+    "c": {E: 1.0},
+}
 SAMPLE_P = {"ax": 0.3, "a": 0.2, "b": 0.3, "c": 0.2}
 SAMPLE_N = 500
 CHI2_LIMIT = 21.11  # chi-square, 3 degrees of freedom, p = 1e-4
 RARE = {"a": 0.9, "b": 0.1}  # every step, never EOS: temperature 0.8 gives b 0.056, 1.2 gives 0.14
-RARE_STEPS, RARE_RUNS, RARE_Z = 20, 100, 4.5  # 2000 draws; |z| > 4.5 has probability 7e-6 at temperature 1
+RARE_STEPS, RARE_RUNS, RARE_Z = (
+    20,
+    100,
+    4.5,
+)  # 2000 draws; |z| > 4.5 has probability 7e-6 at temperature 1
 
 # Q6: greedy is not the most probable sentence in any of these.
-BEAM_FIRST = {"": {"f": 0.78, E: 0.22}, "f": {"a": 0.6, E: 0.4}, "fa": {"b": 0.22, "g": 0.2, E: 0.58},
-              "fab": {E: 1.0}, "fag": {E: 1.0}}
-BEAM_SECOND = {"": {"h": 0.77, E: 0.23}, "h": {"g": 0.22, "c": 0.4, E: 0.38}, "hg": {"d": 0.17, "c": 0.14, E: 0.69},
-               "hgd": {E: 1.0}, "hgc": {E: 1.0}, "hc": {"e": 0.49, "a": 0.38, E: 0.13}, "hce": {E: 1.0}, "hca": {E: 1.0}}
-BEAM_THIRD = {"": {"e": 0.81, E: 0.19}, "e": {"c": 0.53, E: 0.47}, "ec": {"e": 0.13, "f": 0.2, "c": 0.32, E: 0.35},
-              "ece": {E: 1.0}, "ecf": {E: 1.0}, "ecc": {E: 1.0}}
-BEAM_LONG = {"": {"a": 0.5, "b": 0.45, E: 0.05}, "a": {"c": 0.4, "d": 0.3, "e": 0.3}, "b": {"f": 0.95, E: 0.05},
-             "bf": {E: 0.95, "g": 0.05}}
+BEAM_FIRST = {
+    "": {"f": 0.78, E: 0.22},
+    "f": {"a": 0.6, E: 0.4},
+    "fa": {"b": 0.22, "g": 0.2, E: 0.58},
+    "fab": {E: 1.0},
+    "fag": {E: 1.0},
+}
+BEAM_SECOND = {
+    "": {"h": 0.77, E: 0.23},
+    "h": {"g": 0.22, "c": 0.4, E: 0.38},
+    "hg": {"d": 0.17, "c": 0.14, E: 0.69},
+    "hgd": {E: 1.0},
+    "hgc": {E: 1.0},
+    "hc": {"e": 0.49, "a": 0.38, E: 0.13},
+    "hce": {E: 1.0},
+    "hca": {E: 1.0},
+}
+BEAM_THIRD = {
+    "": {"e": 0.81, E: 0.19},
+    "e": {"c": 0.53, E: 0.47},
+    "ec": {"e": 0.13, "f": 0.2, "c": 0.32, E: 0.35},
+    "ece": {E: 1.0},
+    "ecf": {E: 1.0},
+    "ecc": {E: 1.0},
+}
+BEAM_LONG = {
+    "": {"a": 0.5, "b": 0.45, E: 0.05},
+    "a": {"c": 0.4, "d": 0.3, "e": 0.3},
+    "b": {"f": 0.95, E: 0.05},
+    "bf": {E: 0.95, "g": 0.05},
+}
 BEAM_MAXLEN = 8
 
 # Q7: with alpha = 0.5 the nuclei are {a}, then {c, d}, then {EOS}.
-NUCLEUS_TREE = {"": {"a": 0.55, "b": 0.45}, "a": {"c": 0.3, "d": 0.25, "e": 0.2, "f": 0.15, E: 0.1},
-                "b": {E: 0.99, "g": 0.01}, "ac": {E: 0.6, "g": 0.4}, "ad": {E: 0.7, "h": 0.3},
-                "acg": {E: 1.0}, "adh": {E: 1.0}}
+NUCLEUS_TREE = {
+    "": {"a": 0.55, "b": 0.45},
+    "a": {"c": 0.3, "d": 0.25, "e": 0.2, "f": 0.15, E: 0.1},
+    "b": {E: 0.99, "g": 0.01},
+    "ac": {E: 0.6, "g": 0.4},
+    "ad": {E: 0.7, "h": 0.3},
+    "acg": {E: 1.0},
+    "adh": {E: 1.0},
+}
 NUCLEUS_ALPHA = 0.5
 NUCLEUS_RUNS = 6
 # alpha = 0.6: nuclei {a, b}, then {EOS, e} after "a" (mass 0.95) and {EOS, f} after "b" (mass 0.66).
-NUCLEUS_SCORES = {"": {"a": 0.42, "b": 0.40, "c": 0.18}, "a": {E: 0.5, "e": 0.45, "d": 0.05},
-                  "b": {E: 0.45, "f": 0.21, "g": 0.19, "h": 0.15}, "ae": {E: 1.0}, "bf": {E: 1.0}}
+NUCLEUS_SCORES = {
+    "": {"a": 0.42, "b": 0.40, "c": 0.18},
+    "a": {E: 0.5, "e": 0.45, "d": 0.05},
+    "b": {E: 0.45, "f": 0.21, "g": 0.19, "h": 0.15},
+    "ae": {E: 1.0},
+    "bf": {E: 1.0},
+}
 NUCLEUS_SCORES_ALPHA = 0.6
 
 
 def _run(student, name, table, args, kwargs=None, *, tuple_state=False, repeat=1, timeout=None):
     """The student's function on a fresh table model: (results, one_step batch sizes per run)."""
-    out = student.call("@tp4_generate", student.get(name), table.spec(tuple_state), list(args), kwargs or {}, repeat,
-                       timeout=timeout)
+    out = student.call(
+        "@tp4_generate",
+        student.get(name),
+        table.spec(tuple_state),
+        list(args),
+        kwargs or {},
+        repeat,
+        timeout=timeout,
+    )
     return out["results"], out["calls"]
 
 
@@ -89,6 +148,7 @@ def _text(student, name, table, *args, tuple_state=False):
 
 
 # --- Q3 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q3", points=0.25, timeout=10)
 def test_generate_start_and_eos(student):
@@ -107,7 +167,7 @@ def test_generate_start_and_eos(student):
             raise Wrong("tp4_gen_ignores_start", start=start)
         if start and not got.startswith(start) and start + got == want:
             raise Wrong("tp4_gen_start_missing", start=start)
-        if start and got == start[:-1] + want[len(start):]:
+        if start and got == start[:-1] + want[len(start) :]:
             raise Wrong("tp4_gen_start_missing", start=start)
         raise Wrong("tp4_gen_greedy", start=start, got=got)
 
@@ -134,7 +194,9 @@ def test_generate_with_lstm_state(student):
         got, _ = _text(student, "generate", table, EOS, "Th", 40, tuple_state=True)
     except StudentError as err:
         if err.kind == "raised":
-            raise Wrong("tp4_gen_state_protocol", error=f"{err.type}: {err.message}"[:200]) from None
+            raise Wrong(
+                "tp4_gen_state_protocol", error=f"{err.type}: {err.message}"[:200]
+            ) from None
         raise
     if got != want:
         raise Wrong("tp4_gen_state_protocol", error=f"text {got!r}")
@@ -145,7 +207,9 @@ def test_generate_sampling_follows_the_model(student):
     """sample=True: 500 seeded draws of a tiny model's sentences follow its distribution (chi-square)."""
     table = K.make_table(SAMPLE, SINK)
     try:
-        results, _ = _run(student, "generate", table, [EOS, "", 10], {"sample": True}, repeat=SAMPLE_N, timeout=20)
+        results, _ = _run(
+            student, "generate", table, [EOS, "", 10], {"sample": True}, repeat=SAMPLE_N, timeout=20
+        )
     except StudentError as err:
         if err.type == "TypeError" and "sample" in err.message:
             raise Wrong("tp4_gen_sample_kw", error=err.message[:200]) from None
@@ -162,20 +226,40 @@ def test_generate_sampling_follows_the_model(student):
         raise Wrong("tp4_gen_sample_argmax", n=SAMPLE_N, text=texts[0])
     chi2 = sum((counts[k] - SAMPLE_N * p) ** 2 / (SAMPLE_N * p) for k, p in SAMPLE_P.items())
     if others or chi2 > CHI2_LIMIT:
-        raise Wrong("tp4_gen_sample_distribution", n=SAMPLE_N, chi2=f"{chi2:.1f}", limit=CHI2_LIMIT, others=others)
+        raise Wrong(
+            "tp4_gen_sample_distribution",
+            n=SAMPLE_N,
+            chi2=f"{chi2:.1f}",
+            limit=CHI2_LIMIT,
+            others=others,
+        )
     # A temperature (0.8 or 1.2 instead of 1) hides in the sentence test above: count a rare symbol over
     # many steps of a model that never ends (one draw per step, p = 0.1): 2000 draws, |z| <= 4.5.
     table = K.make_table({"": RARE}, RARE)
-    results, _ = _run(student, "generate", table, [EOS, "", RARE_STEPS], {"sample": True}, repeat=RARE_RUNS,
-                      timeout=20)
+    results, _ = _run(
+        student,
+        "generate",
+        table,
+        [EOS, "", RARE_STEPS],
+        {"sample": True},
+        repeat=RARE_RUNS,
+        timeout=20,
+    )
     text = "".join(K.as_text(r, "generate") for r in results)
     n, rare = len(text), text.count("b")
     z = (rare - RARE["b"] * n) / math.sqrt(max(n, 1) * RARE["b"] * (1 - RARE["b"]))
     if n < RARE_STEPS * RARE_RUNS // 2 or abs(z) > RARE_Z:
-        raise Wrong("tp4_gen_sample_temperature", n=n, rare=rare, expected=f"{RARE['b'] * n:.0f}", z=f"{z:.1f}")
+        raise Wrong(
+            "tp4_gen_sample_temperature",
+            n=n,
+            rare=rare,
+            expected=f"{RARE['b'] * n:.0f}",
+            z=f"{z:.1f}",
+        )
 
 
 # --- Q6 ---------------------------------------------------------------------------------------------------
+
 
 def _beam_check(student, tree, start, k):
     table = K.make_table(_prefixed(tree, start), SINK)
@@ -192,7 +276,13 @@ def _beam_check(student, tree, start, k):
     if len(got) - len(start) == BEAM_MAXLEN and score < best_score:
         raise Wrong("tp4_beam_finished_lost", k=k, maxlen=BEAM_MAXLEN)
     if score < greedy_score - 1e-9:
-        raise Wrong("tp4_beam_worse_than_greedy", k=k, got=got, score=f"{score:.3f}", greedy=f"{greedy_score:.3f}")
+        raise Wrong(
+            "tp4_beam_worse_than_greedy",
+            k=k,
+            got=got,
+            score=f"{score:.3f}",
+            greedy=f"{greedy_score:.3f}",
+        )
     raise Wrong("tp4_beam_not_best", k=k, got=got, score=f"{score:.3f}")
 
 
@@ -216,12 +306,15 @@ def test_beam_keeps_finished_hypotheses(student):
 
 # --- Q7 ---------------------------------------------------------------------------------------------------
 
+
 def _nucleus_logits(seed, rows, vocab, alpha):
     """Random logits whose cumulative sorted masses stay at least 0.01 away from alpha."""
     g = torch.Generator().manual_seed(seed)
     out = []
     while len(out) < rows:
-        row = torch.randn(vocab, generator=g, dtype=torch.float64) * (0.5 + 2.5 * torch.rand(1, generator=g, dtype=torch.float64))
+        row = torch.randn(vocab, generator=g, dtype=torch.float64) * (
+            0.5 + 2.5 * torch.rand(1, generator=g, dtype=torch.float64)
+        )
         cum = torch.softmax(row, -1).sort(descending=True).values.cumsum(0)
         if alpha < 1 and bool(((cum - alpha).abs() < 0.01).any()):
             continue
@@ -236,9 +329,14 @@ def _nucleus(student, alpha, logits):
     out = info["result"]
     if isinstance(out, torch.Tensor) and not out.is_floating_point():
         raise Wrong("tp4_nucleus_returns_index", got=describe(out))
-    if isinstance(out, torch.Tensor) and tuple(out.shape) in ((logits.shape[0],), (logits.shape[0], 1)):
+    if isinstance(out, torch.Tensor) and tuple(out.shape) in (
+        (logits.shape[0],),
+        (logits.shape[0], 1),
+    ):
         raise Wrong("tp4_nucleus_returns_index", got=describe(out))
-    return expect_shape(out, tuple(logits.shape), "p_nucleus(decoder, alpha)(h)", "(B, V)").to(torch.float64)
+    return expect_shape(out, tuple(logits.shape), "p_nucleus(decoder, alpha)(h)", "(B, V)").to(
+        torch.float64
+    )
 
 
 def _nucleus_problem(got, logits, alpha):
@@ -267,7 +365,10 @@ def _nucleus_problem(got, logits, alpha):
 @grade("Q7", points=0.75, timeout=10)
 def test_nucleus_distribution(student, seed):
     """Random batches of logits, alpha in (0.35, 0.8, 0.95, 1): the renormalised nucleus of each row."""
-    cases = [(alpha, _nucleus_logits(seed + i, 6, 12, alpha)) for i, alpha in enumerate((0.35, 0.8, 0.95, 1.0))]
+    cases = [
+        (alpha, _nucleus_logits(seed + i, 6, 12, alpha))
+        for i, alpha in enumerate((0.35, 0.8, 0.95, 1.0))
+    ]
     onehot = _nucleus_logits(seed + 9, 4, 10, 0.6)
     onehot[0] = torch.tensor([4.0] + [0.0] * 9)  # top probability 0.86 > alpha = 0.6
     cases.append((0.6, onehot))
@@ -284,7 +385,7 @@ def _best_under_nucleus(table, alpha, maxlen):
     best, stack = ("", float("-inf")), [("", 0, 0.0)]
     while stack:
         text, node, score = stack.pop()
-        probs = K.nucleus_probs(table.logits[node:node + 1], alpha)[0]
+        probs = K.nucleus_probs(table.logits[node : node + 1], alpha)[0]
         for code in (probs > 0).nonzero().flatten().tolist():
             value = score + math.log(float(probs[code]))
             if code == EOS:
@@ -299,10 +400,18 @@ def test_nucleus_beam_stays_in_the_nucleus(student):
     """generate_beam_nucleus (k = 2, alpha = 0.5), several seeded runs: every symbol lies in its step's nucleus."""
     table = K.make_table(NUCLEUS_TREE, SINK)
     try:
-        results, _ = _run(student, "generate_beam_nucleus", table, [EOS, 2, NUCLEUS_ALPHA, "", 10], repeat=NUCLEUS_RUNS)
+        results, _ = _run(
+            student,
+            "generate_beam_nucleus",
+            table,
+            [EOS, 2, NUCLEUS_ALPHA, "", 10],
+            repeat=NUCLEUS_RUNS,
+        )
     except StudentError as err:
         if err.kind == "raised" and "multinomial" in err.message:
-            raise Wrong("tp4_nucleus_beam_small_nucleus", error=f"{err.type}: {err.message}"[:200]) from None
+            raise Wrong(
+                "tp4_nucleus_beam_small_nucleus", error=f"{err.type}: {err.message}"[:200]
+            ) from None
         raise
     for result in results:
         text = K.as_text(result, "generate_beam_nucleus")
@@ -311,11 +420,11 @@ def test_nucleus_beam_stays_in_the_nucleus(student):
         codes = K.codes_of(text)
         nodes = table.path_nodes("", text)
         for step, (node, code) in enumerate(zip(nodes, codes)):
-            allowed = K.nucleus_probs(table.logits[node:node + 1], NUCLEUS_ALPHA)[0] > 0
+            allowed = K.nucleus_probs(table.logits[node : node + 1], NUCLEUS_ALPHA)[0] > 0
             if not bool(allowed[code]):
                 raise Wrong("tp4_nucleus_beam_outside", step=step, got=text)
         if len(codes) < 10:
-            allowed = K.nucleus_probs(table.logits[nodes[-1]:nodes[-1] + 1], NUCLEUS_ALPHA)[0] > 0
+            allowed = K.nucleus_probs(table.logits[nodes[-1] : nodes[-1] + 1], NUCLEUS_ALPHA)[0] > 0
             if not bool(allowed[EOS]):
                 raise Wrong("tp4_nucleus_beam_outside", step=len(codes), got=text)
     # Values, not only properties: every nucleus below has exactly k = 2 symbols, so drawing k of them
@@ -323,7 +432,9 @@ def test_nucleus_beam_stays_in_the_nucleus(student):
     # renormalised nucleus probabilities, "b" wins; by the softmax (or an unrenormalised nucleus), "a".
     table = K.make_table(NUCLEUS_SCORES, SINK)
     want = _best_under_nucleus(table, NUCLEUS_SCORES_ALPHA, 6)
-    results, _ = _run(student, "generate_beam_nucleus", table, [EOS, 2, NUCLEUS_SCORES_ALPHA, "", 6])
+    results, _ = _run(
+        student, "generate_beam_nucleus", table, [EOS, 2, NUCLEUS_SCORES_ALPHA, "", 6]
+    )
     got = K.as_text(results[0], "generate_beam_nucleus")
     if got != want:
         raise Wrong("tp4_nucleus_beam_scores", got=got, alpha=NUCLEUS_SCORES_ALPHA)

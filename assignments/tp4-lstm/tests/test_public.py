@@ -8,6 +8,7 @@ the values on random inputs, the equations under any parameter layout, gradients
 generation functions on more models. Self-contained on purpose: only the engine's
 ``testing`` module is imported (``autograder`` in the kit, ``rnnkit`` in a student folder).
 """
+
 import importlib
 import math
 import string
@@ -44,6 +45,7 @@ def _text(column):
 
 # --- Q1 ---------------------------------------------------------------------------------------------------
 
+
 @grade("Q1", points=0.5, visibility="public")
 def test_pad_collate_course_example(student):
     """The course's self-test: "C'est. Un. Test." gives a (7, 3) LongTensor, EOS at [5, 2], zeros below column 1's end."""
@@ -51,7 +53,11 @@ def test_pad_collate_course_example(student):
     out = student.call("pad_collate_fn", samples)
     if isinstance(out, (tuple, list)):
         raise Wrong("tp4_pad_returns_tuple", got=describe(out))
-    if isinstance(out, torch.Tensor) and tuple(out.shape) == (6, 3) and not bool((out == EOS).any()):
+    if (
+        isinstance(out, torch.Tensor)
+        and tuple(out.shape) == (6, 3)
+        and not bool((out == EOS).any())
+    ):
         raise Wrong("tp4_pad_no_eos")
     expect_shape(out, (7, 3), "pad_collate_fn", "(longest + 1, B)")
     if out.dtype != torch.long:
@@ -67,6 +73,7 @@ def test_pad_collate_course_example(student):
 
 # --- Q2 ---------------------------------------------------------------------------------------------------
 
+
 @grade("Q2", points=0.5, visibility="public")
 def test_masked_ce_small_example(student):
     """Mean cross-entropy over the non-padding positions of a 3×2 batch (padcar = 0)."""
@@ -77,7 +84,9 @@ def test_masked_ce_small_example(student):
     if hasattr(value, "type_name") and "Loss" in value.type_name:
         raise Wrong("tp4_mce_loss_module", got=value.type_name)
     if not isinstance(value, torch.Tensor):
-        raise Wrong("not_a_tensor", function="maskedCrossEntropy", got=describe(value), legend="(scalar)")
+        raise Wrong(
+            "not_a_tensor", function="maskedCrossEntropy", got=describe(value), legend="(scalar)"
+        )
     if value.numel() != 1:
         raise Wrong("tp4_mce_no_reduction", got=tuple(value.shape))
     losses = F.cross_entropy(output.reshape(-1, 5), target.reshape(-1), reduction="none")
@@ -87,11 +96,18 @@ def test_masked_ce_small_example(student):
         raise Wrong("tp4_mce_sum_not_mean")
     if abs(got - float((losses * mask).sum() / mask.numel())) < 1e-4:
         raise Wrong("tp4_mce_all_positions")
-    expect_close(value.reshape(()), (losses * mask).sum() / mask.sum(), "maskedCrossEntropy",
-                 what="mean over the 3 non-padding positions", atol=1e-5, rtol=1e-4)
+    expect_close(
+        value.reshape(()),
+        (losses * mask).sum() / mask.sum(),
+        "maskedCrossEntropy",
+        what="mean over the 3 non-padding positions",
+        atol=1e-5,
+        rtol=1e-4,
+    )
 
 
 # --- Q3, Q6, Q7: a small table-driven model (the state is a node of a tree of prefixes) --------------------
+
 
 def _table(tree, default=None):
     """``{prefix: {char or EOS_TOKEN: prob}}`` -> the tensors of the worker's table model."""
@@ -109,16 +125,26 @@ def _table(tree, default=None):
     return {"transitions": transitions, "logits": logits, "latent": 3, "tuple_state": False}
 
 
-GREETING = {"": {"H": 0.6, "B": 0.4}, "H": {"i": 0.9, EOS_TOKEN: 0.1}, "Hi": {"!": 0.7, EOS_TOKEN: 0.3},
-            "Hi!": {EOS_TOKEN: 1.0}, "B": {"o": 1.0}}
+GREETING = {
+    "": {"H": 0.6, "B": 0.4},
+    "H": {"i": 0.9, EOS_TOKEN: 0.1},
+    "Hi": {"!": 0.7, EOS_TOKEN: 0.3},
+    "Hi!": {EOS_TOKEN: 1.0},
+    "B": {"o": 1.0},
+}
 # greedy: "ac" (0.5 × 0.36); the most probable sentence is "bf" (0.4 × 0.9)
-BEAM = {"": {"a": 0.5, "b": 0.4, EOS_TOKEN: 0.1}, "a": {"c": 0.36, "d": 0.34, "e": 0.30},
-        "b": {"f": 0.9, EOS_TOKEN: 0.1}}
+BEAM = {
+    "": {"a": 0.5, "b": 0.4, EOS_TOKEN: 0.1},
+    "a": {"c": 0.36, "d": 0.34, "e": 0.30},
+    "b": {"f": 0.9, EOS_TOKEN: 0.1},
+}
 
 
 def _generated(student, name, spec, *args, **kwargs):
     if name == "generate":
-        kwargs.setdefault("sample", False)  # greedy, asked in the student's own words (or its default)
+        kwargs.setdefault(
+            "sample", False
+        )  # greedy, asked in the student's own words (or its default)
     out = student.call("@tp4_generate", student.get(name), spec, list(args), kwargs)["results"][0]
     if out is None:
         raise Wrong("tp4_gen_returns_none", function=name)
@@ -139,10 +165,18 @@ def test_generate_greedy_small_model(student):
 def test_generate_reads_start_and_stops(student):
     """On the same tiny model: start="H" gives "Hi!" and stops at EOS (a few one_step calls, not maxlen), and
     maxlen=2 gives "Hi"."""
-    reply = student.call("@tp4_generate", student.get("generate"), _table(GREETING), [EOS, "H", 50], {"sample": False})
+    reply = student.call(
+        "@tp4_generate",
+        student.get("generate"),
+        _table(GREETING),
+        [EOS, "H", 50],
+        {"sample": False},
+    )
     out = reply["results"][0]
     if isinstance(out, str) and out.startswith("Hi!") and len(reply["calls"][0]) > 10:
-        raise Wrong("tp4_gen_no_stop_at_eos", steps=len(reply["calls"][0]), needed=3)  # code2string hides what follows EOS; the step count does not
+        raise Wrong(
+            "tp4_gen_no_stop_at_eos", steps=len(reply["calls"][0]), needed=3
+        )  # code2string hides what follows EOS; the step count does not
     out = _generated(student, "generate", _table(GREETING), EOS, "H", 50)
     if out == "HHi!":
         raise Wrong("tp4_gen_ignores_start")
@@ -156,15 +190,26 @@ def test_generate_reads_start_and_stops(student):
 @grade("Q3", points=0.25, visibility="public")
 def test_generate_samples_when_asked(student):
     """sample=True draws from the softmax: 30 generations on a model whose first symbol is H or B (60/40) differ."""
-    outs = student.call("@tp4_generate", student.get("generate"), _table(GREETING), [EOS, "", 50], {"sample": True},
-                        30)["results"]
+    outs = student.call(
+        "@tp4_generate",
+        student.get("generate"),
+        _table(GREETING),
+        [EOS, "", 50],
+        {"sample": True},
+        30,
+    )["results"]
     if any(not isinstance(o, str) for o in outs):
-        raise Wrong("tp4_gen_not_text", function="generate", got=describe(next(o for o in outs if not isinstance(o, str))))
+        raise Wrong(
+            "tp4_gen_not_text",
+            function="generate",
+            got=describe(next(o for o in outs if not isinstance(o, str))),
+        )
     if len(set(outs)) < 2:
         raise Wrong("tp4_gen_sample_argmax", n=len(outs), text=outs[0])
 
 
 # --- Q4 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q4", points=0.5, visibility="public")
 def test_build_model_types(student):
@@ -177,7 +222,11 @@ def test_build_model_types(student):
     if emb["type"] != "Embedding":
         raise Wrong("tp4_build_not_embedding", got=emb["type"])
     if (emb.get("num_embeddings"), emb.get("embedding_dim")) != (VOCAB, 8):
-        raise Wrong("tp4_build_embedding_size", got=(emb.get("num_embeddings"), emb.get("embedding_dim")), expected=(VOCAB, 8))
+        raise Wrong(
+            "tp4_build_embedding_size",
+            got=(emb.get("num_embeddings"), emb.get("embedding_dim")),
+            expected=(VOCAB, 8),
+        )
     if emb.get("padding_idx") != PAD:
         raise Wrong("tp4_build_padding_idx", got=emb.get("padding_idx"))
     if rnn["type"] != "GRU" or rnn["module"].startswith("torch"):
@@ -185,6 +234,7 @@ def test_build_model_types(student):
 
 
 # --- Q5a, Q5b ---------------------------------------------------------------------------------------------
+
 
 def _refuse_torch_cells(student, model, cls):
     reached = student.call("@torch_recurrent", model)
@@ -223,7 +273,9 @@ def test_lstm_shapes(student):
     lstm = student.model("LSTM", "lstm", dim=3, latent=5, output=7)
     _refuse_torch_cells(student, lstm, "LSTM")
     g = torch.Generator().manual_seed(2)
-    state = student.method(lstm, "one_step", torch.randn(4, 3, generator=g), (torch.zeros(4, 5), torch.zeros(4, 5)))
+    state = student.method(
+        lstm, "one_step", torch.randn(4, 3, generator=g), (torch.zeros(4, 5), torch.zeros(4, 5))
+    )
     if not (isinstance(state, (tuple, list)) and len(state) == 2):
         raise Wrong("tp4_lstm_state_pair", got=describe(state))
     for part in state:
@@ -234,6 +286,7 @@ def test_lstm_shapes(student):
 
 
 # --- Q6 ---------------------------------------------------------------------------------------------------
+
 
 @grade("Q6", points=0.5, visibility="public")
 def test_beam_k1_is_greedy(student):
@@ -253,6 +306,7 @@ def test_beam_k2_finds_the_most_probable_sentence(student):
 
 # --- Q7 ---------------------------------------------------------------------------------------------------
 
+
 @grade("Q7", points=0.5, visibility="public")
 def test_nucleus_small_example(student):
     """p = (0.5, 0.3, 0.15, 0.05), alpha = 0.7: the nucleus is the first two symbols, renormalised."""
@@ -270,8 +324,14 @@ def test_nucleus_small_example(student):
         raise Wrong("tp4_nucleus_drops_crossing")
     if torch.allclose(out, torch.tensor([[0.5, 0.3, 0, 0]]), atol=1e-5):
         raise Wrong("tp4_nucleus_not_renormalised")
-    expect_close(out, torch.tensor([[0.625, 0.375, 0.0, 0.0]]), "p_nucleus(decoder, alpha)(h)",
-                 what="nucleus distribution", atol=1e-5, rtol=1e-4)
+    expect_close(
+        out,
+        torch.tensor([[0.625, 0.375, 0.0, 0.0]]),
+        "p_nucleus(decoder, alpha)(h)",
+        what="nucleus distribution",
+        atol=1e-5,
+        rtol=1e-4,
+    )
 
 
 # --- Q5a, Q5b: the lab's equations and forward, checked on the student's own weights ------------------------
@@ -294,7 +354,12 @@ def _blocks(params, D=CD, H=CH):
         if W.dim() != 2:
             continue
         linear = name.endswith("weight")
-        if not linear and W.shape[0] in (D, H, H + D) and W.shape[1] % H == 0 and W.shape[0] != W.shape[1]:
+        if (
+            not linear
+            and W.shape[0] in (D, H, H + D)
+            and W.shape[1] % H == 0
+            and W.shape[0] != W.shape[1]
+        ):
             W = W.t()  # a raw parameter used as x @ W
         rows, cols = W.shape
         on = {H + D: "cat", H: "h", D: "x"}.get(cols)
@@ -302,15 +367,35 @@ def _blocks(params, D=CD, H=CH):
             continue
         plain &= linear
         stem = name[: -len("weight")] if linear else name
-        bias_name = stem + "bias" if linear else next(
-            (n for n in (name.replace("W", "b", 1), name.replace("w", "b", 1), name + "_b", name + "_bias")
-             if n in names and n != name and params[n].dim() == 1), None)
+        bias_name = (
+            stem + "bias"
+            if linear
+            else next(
+                (
+                    n
+                    for n in (
+                        name.replace("W", "b", 1),
+                        name.replace("w", "b", 1),
+                        name + "_b",
+                        name + "_bias",
+                    )
+                    if n in names and n != name and params[n].dim() == 1
+                ),
+                None,
+            )
+        )
         b = params.get(bias_name) if bias_name else None
         if b is not None and b.numel() != rows:
             b = None
         for k in range(rows // H):
-            blocks.append({"on": on, "W": W[k * H:(k + 1) * H].double(), "layer": name,
-                           "b": (b[k * H:(k + 1) * H] if b is not None else torch.zeros(H)).double()})
+            blocks.append(
+                {
+                    "on": on,
+                    "W": W[k * H : (k + 1) * H].double(),
+                    "layer": name,
+                    "b": (b[k * H : (k + 1) * H] if b is not None else torch.zeros(H)).double(),
+                }
+            )
     return blocks, plain
 
 
@@ -357,8 +442,12 @@ def _gru_variants(reading, x, h):
     Wh, Wx, b = n_gate
     before = torch.tanh((r * h) @ Wh.t() + x @ Wx.t() + b)
     after = torch.tanh(r * (h @ Wh.t()) + x @ Wx.t() + b)
-    return {None: (1 - z) * h + z * before, "tp4_gru_mirrored_z": z * h + (1 - z) * before,
-            "tp4_gru_reset_after_product": (1 - z) * h + z * after, "tp4_gru_torch_formulation": z * h + (1 - z) * after}
+    return {
+        None: (1 - z) * h + z * before,
+        "tp4_gru_mirrored_z": z * h + (1 - z) * before,
+        "tp4_gru_reset_after_product": (1 - z) * h + z * after,
+        "tp4_gru_torch_formulation": z * h + (1 - z) * after,
+    }
 
 
 def _lstm_variants(reading, x, h, c):
@@ -368,15 +457,23 @@ def _lstm_variants(reading, x, h, c):
     c_new = f * c + i * g
     soft = [torch.softmax(p, dim=-1) for p in (pre[0], pre[1], pre[3])]
     c_soft = soft[0] * c + soft[1] * g
-    return {None: (o * torch.tanh(c_new), c_new), "tp4_lstm_state_swapped": (c_new, o * torch.tanh(c_new)),
-            "tp4_lstm_no_forget_gate": (o * torch.tanh(c + i * g), c + i * g),
-            "tp4_lstm_no_tanh_cell": (o * c_new, c_new), "tp4_lstm_old_cell": (o * torch.tanh(c), c_new),
-            "tp4_lstm_softmax_gates": (soft[2] * torch.tanh(c_soft), c_soft)}
+    return {
+        None: (o * torch.tanh(c_new), c_new),
+        "tp4_lstm_state_swapped": (c_new, o * torch.tanh(c_new)),
+        "tp4_lstm_no_forget_gate": (o * torch.tanh(c + i * g), c + i * g),
+        "tp4_lstm_no_tanh_cell": (o * c_new, c_new),
+        "tp4_lstm_old_cell": (o * torch.tanh(c), c_new),
+        "tp4_lstm_softmax_gates": (soft[2] * torch.tanh(c_soft), c_soft),
+    }
 
 
 def _close_pair(got, want):
-    return all(isinstance(a, torch.Tensor) and a.shape == b.shape and
-               bool(((a.double() - b).abs() <= 1e-5 + 1e-4 * b.abs()).all()) for a, b in zip(got, want))
+    return all(
+        isinstance(a, torch.Tensor)
+        and a.shape == b.shape
+        and bool(((a.double() - b).abs() <= 1e-5 + 1e-4 * b.abs()).all())
+        for a, b in zip(got, want)
+    )
 
 
 def _judge_cell(student, model, cls, out, variants, k, fewer=None):
@@ -424,7 +521,11 @@ def test_lstm_one_step_follows_the_lab_equations(student):
     lstm = student.model("LSTM", "lstm", dim=CD, latent=CH, output=CV)
     _refuse_torch_cells(student, lstm, "LSTM")
     g = torch.Generator().manual_seed(4)
-    x, h, c = torch.randn(6, CD, generator=g), 0.8 * torch.randn(6, CH, generator=g), 0.8 * torch.randn(6, CH, generator=g)
+    x, h, c = (
+        torch.randn(6, CD, generator=g),
+        0.8 * torch.randn(6, CH, generator=g),
+        0.8 * torch.randn(6, CH, generator=g),
+    )
     out = student.method(lstm, "one_step", x, (h, c))
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise Wrong("tp4_lstm_state_pair", got=describe(out))
@@ -437,15 +538,24 @@ def test_lstm_one_step_follows_the_lab_equations(student):
         c_new = c + i * torch.tanh(_pre(reading[1], h, x))
         return o * torch.tanh(c_new), c_new
 
-    _judge_cell(student, lstm, "LSTM", tuple(out), lambda r: _lstm_variants(r, x, h, c), 4,
-                fewer=("tp4_lstm_no_forget_gate", no_forget))
+    _judge_cell(
+        student,
+        lstm,
+        "LSTM",
+        tuple(out),
+        lambda r: _lstm_variants(r, x, h, c),
+        4,
+        fewer=("tp4_lstm_no_forget_gate", no_forget),
+    )
 
 
 def _forward_is_one_step_iterated(student, model, cls):
     """forward(x) from the initial state = hidden(state) after each one_step, the state carried from step to step."""
     g = torch.Generator().manual_seed(5)
     x = torch.randn(5, 3, CD, generator=g)
-    hs = expect_shape(student.method(model, "forward", x), (5, 3, CH), f"{cls}.forward", "(L, B, H)")
+    hs = expect_shape(
+        student.method(model, "forward", x), (5, 3, CH), f"{cls}.forward", "(L, B, H)"
+    )
     states = student.call("@tp4_unroll", model, x, student.method(model, "init_state", 3))
     expected = torch.stack([s[0] if isinstance(s, (tuple, list)) else s for s in states])
     if _close_pair((hs,), (expected.double(),)):

@@ -16,17 +16,16 @@ a second.
 Partial credit: ``PARTIAL_CREDIT`` says which recognised variants of the loss keep which share of
 the value test's points (default: a masked sum instead of the mean keeps half; 0 for the others).
 """
+
 import ast
 import time
 
 import pytest
-
 import torch
 import torch.nn.functional as F
 
 from autograder.channel import StudentError
 from autograder.testing import Wrong, describe, grade, lab_module
-
 
 K = lab_module(__file__, "tp4_checks")
 PAD, EOS = K.PAD, K.EOS
@@ -42,6 +41,7 @@ GRADER_MARGIN = 0.1  # the grader's clock also counts the channel and a busy mac
 
 # --- Q1 ---------------------------------------------------------------------------------------------------
 
+
 def _expected_batch(samples):
     length = max(len(s) for s in samples) + 1
     batch = torch.full((length, len(samples)), PAD, dtype=torch.long)
@@ -53,19 +53,33 @@ def _expected_batch(samples):
 
 def _with_lengths(out, batch: int) -> bool:
     """``(padded, lengths)``: a 2-D batch and one length per sample (a 1-D tensor or a list of ints)."""
-    if not (isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[0], torch.Tensor)
-            and out[0].dim() == 2):
+    if not (
+        isinstance(out, (tuple, list))
+        and len(out) == 2
+        and isinstance(out[0], torch.Tensor)
+        and out[0].dim() == 2
+    ):
         return False
     lengths = out[1]
     if isinstance(lengths, torch.Tensor):
         return lengths.dim() == 1 and lengths.numel() == batch and not lengths.is_floating_point()
-    return isinstance(lengths, (list, tuple)) and len(lengths) == batch and all(isinstance(n, int) for n in lengths)
+    return (
+        isinstance(lengths, (list, tuple))
+        and len(lengths) == batch
+        and all(isinstance(n, int) for n in lengths)
+    )
 
 
 def _input_target(out) -> bool:
     """``(batch[:-1], batch[1:])``: two (L, B) tensors shifted by one step."""
-    return isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out) \
-        and out[0].dim() == 2 and out[0].shape == out[1].shape and torch.equal(out[0][1:], out[1][:-1])
+    return (
+        isinstance(out, (tuple, list))
+        and len(out) == 2
+        and all(isinstance(t, torch.Tensor) for t in out)
+        and out[0].dim() == 2
+        and out[0].shape == out[1].shape
+        and torch.equal(out[0][1:], out[1][:-1])
+    )
 
 
 def _pad_problem(out, samples):
@@ -92,7 +106,13 @@ def _pad_problem(out, samples):
             raise Wrong("tp4_pad_no_eos")
         raise Wrong("tp4_pad_no_room_for_eos", expected=(L, B), got=tuple(out.shape))
     if tuple(out.shape) != (L, B):
-        raise Wrong("shape", function="pad_collate_fn", expected=(L, B), got=tuple(out.shape), legend="(longest + 1, B)")
+        raise Wrong(
+            "shape",
+            function="pad_collate_fn",
+            expected=(L, B),
+            got=tuple(out.shape),
+            legend="(longest + 1, B)",
+        )
     if out.is_floating_point() and not bool((out == out.round()).all()):
         raise Wrong("tp4_pad_values", column=0, row=0)
     got = out.long()
@@ -112,13 +132,13 @@ def _pad_problem(out, samples):
         raise Wrong("tp4_pad_codes_swapped")
     left = torch.full((L, B), PAD, dtype=torch.long)
     for b, s in enumerate(samples):
-        left[L - len(s) - 1: L - 1, b] = s
+        left[L - len(s) - 1 : L - 1, b] = s
         left[L - 1, b] = EOS
     if torch.equal(got, left):
         raise Wrong("tp4_pad_left_padding")
     content_ok = all(torch.equal(got[: n + 1, b], want[: n + 1, b]) for b, n in enumerate(lengths))
     if content_ok:
-        tail = torch.cat([got[n + 1:, b] for b, n in enumerate(lengths)])
+        tail = torch.cat([got[n + 1 :, b] for b, n in enumerate(lengths)])
         raise Wrong("tp4_pad_wrong_pad_code", got=sorted(set(tail.tolist()))[:5], pad=PAD)
     diff = (got != want).nonzero()[0].tolist()
     raise Wrong("tp4_pad_values", column=diff[1], row=diff[0])
@@ -144,7 +164,11 @@ def test_pad_collate_batch_of_one_and_empty_sentence(student, seed):
     g = torch.Generator().manual_seed(seed)
     for samples in (_random_samples(g, [6]), _random_samples(g, [4, 0, 2])):
         out = student.call("@tp4_collate", student.get("pad_collate_fn"), samples)["result"]
-        if len(samples) == 1 and isinstance(out, torch.Tensor) and tuple(out.shape) == (len(samples[0]) + 1,):
+        if (
+            len(samples) == 1
+            and isinstance(out, torch.Tensor)
+            and tuple(out.shape) == (len(samples[0]) + 1,)
+        ):
             raise Wrong("tp4_pad_squeezed", got=tuple(out.shape), expected=(len(samples[0]) + 1, 1))
         _pad_problem(out, samples)
 
@@ -157,10 +181,13 @@ def test_pad_collate_leaves_inputs_unchanged(student, seed):
     after = student.call("@tp4_collate", student.get("pad_collate_fn"), samples)["after"]
     for b, (before, now) in enumerate(zip(samples, after)):
         if not torch.equal(before, now.long() if now.shape == before.shape else now):
-            raise Wrong("tp4_pad_mutates_input", index=b, before=len(before), after=tuple(now.shape))
+            raise Wrong(
+                "tp4_pad_mutates_input", index=b, before=len(before), after=tuple(now.shape)
+            )
 
 
 # --- Q2 ---------------------------------------------------------------------------------------------------
+
 
 def _loss_inputs(seed, L=7, B=5, V=11, padcar=0, pad_share=0.35):
     """The same draw as the worker's ``random_loss_inputs`` (shared seed): logits, targets."""
@@ -180,7 +207,9 @@ def _variants(logits, target, padcar):
     mask = (t != padcar).to(x.dtype)
     out_mask = (x.argmax(-1) != padcar).to(x.dtype)
     pad0 = (t != PAD).to(x.dtype)
-    soft = F.cross_entropy(torch.softmax(x, -1).reshape(-1, V), t.reshape(-1), reduction="none").reshape(t.shape)
+    soft = F.cross_entropy(
+        torch.softmax(x, -1).reshape(-1, V), t.reshape(-1), reduction="none"
+    ).reshape(t.shape)
     per_seq = (ce * mask).sum(0) / mask.sum(0).clamp_min(1)
     return [
         (None, (ce * mask).sum() / mask.sum()),
@@ -201,14 +230,23 @@ def _call_loss(student, logits, target, padcar):
         value = student.call("maskedCrossEntropy", logits, target, padcar)
     except StudentError as err:
         text = f"{err.type}: {err.message}"
-        if err.kind == "raised" and any(s in text for s in ("Expected target size", "Expected input batch_size",
-                                                             "only batches of spatial targets", "target size")):
+        if err.kind == "raised" and any(
+            s in text
+            for s in (
+                "Expected target size",
+                "Expected input batch_size",
+                "only batches of spatial targets",
+                "target size",
+            )
+        ):
             raise Wrong("tp4_mce_classes_last_dim", error=text[:200]) from None
         raise
     if hasattr(value, "type_name") and "Loss" in value.type_name:
         raise Wrong("tp4_mce_loss_module", got=value.type_name)
     if not isinstance(value, torch.Tensor):
-        raise Wrong("not_a_tensor", function="maskedCrossEntropy", got=describe(value), legend="(scalar)")
+        raise Wrong(
+            "not_a_tensor", function="maskedCrossEntropy", got=describe(value), legend="(scalar)"
+        )
     if value.numel() != 1:
         raise Wrong("tp4_mce_no_reduction", got=tuple(value.shape))
     return value.reshape(()).to(torch.float64)
@@ -224,8 +262,11 @@ def _which_variant(student, seed):
         got = _call_loss(student, logits, target, padcar)
         if not torch.isfinite(got):
             raise Wrong("not_finite", function="maskedCrossEntropy", what="loss", index=())
-        keys = [key for key, value in _variants(logits, target, padcar)
-                if abs(float(got) - float(value)) <= 1e-5 + 1e-4 * abs(float(value))]
+        keys = [
+            key
+            for key, value in _variants(logits, target, padcar)
+            if abs(float(got) - float(value)) <= 1e-5 + 1e-4 * abs(float(value))
+        ]
         if None not in keys:
             return keys[0] if keys else "tp4_mce_value"
     return None
@@ -236,7 +277,9 @@ def _credit_levels():
     previous, params = 0.0, []
     for level in levels:
         points = round(MCE_VALUE_POINTS * (level - previous), 6)
-        params.append(pytest.param(level, marks=grade("Q2", points=points, timeout=10), id=f"credit{level:g}"))
+        params.append(
+            pytest.param(level, marks=grade("Q2", points=points, timeout=10), id=f"credit{level:g}")
+        )
         previous = level
     return params
 
@@ -254,8 +297,13 @@ def test_mce_value(student, seed, level):
 def test_mce_padding_gets_no_gradient(student, seed):
     """The gradient with respect to the logits is zero at padded positions, finite and non-zero elsewhere."""
     logits, target = _loss_inputs(seed, 6, 4, 9, padcar=2)
-    result = student.call("@tp4_forward_backward", student.get("maskedCrossEntropy"), [logits, target, 2], [0],
-                          torch.tensor(1.0))
+    result = student.call(
+        "@tp4_forward_backward",
+        student.get("maskedCrossEntropy"),
+        [logits, target, 2],
+        [0],
+        torch.tensor(1.0),
+    )
     if result["output"].numel() != 1:
         raise Wrong("tp4_mce_no_reduction", got=tuple(result["output"].shape))
     grad = result["grads"]["0"]
@@ -263,10 +311,17 @@ def test_mce_padding_gets_no_gradient(student, seed):
         raise Wrong("tp4_mce_no_gradient")
     pad = target == 2
     if not torch.isfinite(grad).all():
-        raise Wrong("not_finite", function="maskedCrossEntropy", what="gradient", index=tuple((~torch.isfinite(grad)).nonzero()[0].tolist()))
+        raise Wrong(
+            "not_finite",
+            function="maskedCrossEntropy",
+            what="gradient",
+            index=tuple((~torch.isfinite(grad)).nonzero()[0].tolist()),
+        )
     leak = grad[pad].abs().amax(dim=-1) if pad.any() else torch.zeros(1)
     if bool((leak > 1e-7).any()):
-        raise Wrong("tp4_mce_gradient_on_padding", positions=int((leak > 1e-7).sum()), total=int(pad.sum()))
+        raise Wrong(
+            "tp4_mce_gradient_on_padding", positions=int((leak > 1e-7).sum()), total=int(pad.sum())
+        )
     if not bool((grad[~pad].abs().amax(dim=-1) > 0).all()):
         raise Wrong("tp4_mce_gradient_missing")
 
@@ -276,7 +331,18 @@ class _Loops(ast.NodeVisitor):
         self.found = []
 
     def generic_visit(self, node):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        if isinstance(
+            node,
+            (
+                ast.For,
+                ast.AsyncFor,
+                ast.While,
+                ast.ListComp,
+                ast.SetComp,
+                ast.GeneratorExp,
+                ast.DictComp,
+            ),
+        ):
             self.found.append((type(node).__name__, getattr(node, "lineno", 0)))
         super().generic_visit(node)
 
@@ -310,7 +376,9 @@ def test_mce_no_python_loop(student, source, seed):
         result, worker, grader = timed(L, B)
         if worker > LOOP_SECONDS or grader > LOOP_SECONDS + GRADER_MARGIN:
             seconds = max(worker, grader)
-            raise Wrong("tp4_mce_slow", L=L, B=B, seconds=f"{seconds:.2f}", limit=f"{LOOP_SECONDS:g}")
+            raise Wrong(
+                "tp4_mce_slow", L=L, B=B, seconds=f"{seconds:.2f}", limit=f"{LOOP_SECONDS:g}"
+            )
         value = result["result"]
         if not isinstance(value, torch.Tensor) or value.numel() != 1:
             raise Wrong("tp4_mce_no_reduction", got=describe(value))

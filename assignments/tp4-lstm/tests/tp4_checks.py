@@ -6,15 +6,15 @@ student's GRU or LSTM parameters as the lab's equations (any layout), float64 re
 and the static and run-time checks for wrapped ``nn.LSTM``/``nn.GRU``. Student code is only
 reached through the ``student`` fixture.
 """
+
 from __future__ import annotations
 
-import ast
 import itertools
 import math
 import re
 import string
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -42,6 +42,7 @@ class one_thread:
     def __exit__(self, *exc):
         torch.set_num_threads(self.previous)
         return False
+
 
 # --- the lab's vocabulary (textloader.py: fixed by the course) ------------------------------------------
 PAD, EOS = 0, 1
@@ -80,18 +81,30 @@ def sentences(text: str, maxlen: int) -> list[str]:
 # The grader's loop (procedures.py: train_cell) trains a student cell on the bundled speech sample; the
 # held-out loss must go below the threshold. Calibrated by `python -m autograder calibrate tp4-lstm`
 # (numbers in assignments/tp4-lstm/README.md, section Grading).
-LEARNING = {"dim": 16, "latent": 32, "batch": 64, "steps": 25, "lr": 0.03, "maxlen": 15, "held_out": 200}
+LEARNING = {
+    "dim": 16,
+    "latent": 32,
+    "batch": 64,
+    "steps": 25,
+    "lr": 0.03,
+    "maxlen": 15,
+    "held_out": 200,
+}
 LEARNING_THRESHOLD = {"GRU": 2.65, "LSTM": 2.80}
 HELD_OUT_SEED = 90417  # which sentences the hidden tests hold out: a constant of the hidden tests
 
 
-def learning_data(split_seed: int = HELD_OUT_SEED, maxlen: int | None = None, held_out: int | None = None):
+def learning_data(
+    split_seed: int = HELD_OUT_SEED, maxlen: int | None = None, held_out: int | None = None
+):
     """(training sentences as code tensors, padded held-out batch (L, B)) from the bundled speech sample."""
     from autograder.coursedata.speeches import sample_corpus
 
     maxlen = maxlen or LEARNING["maxlen"]
     held_out = held_out or LEARNING["held_out"]
-    codes = [torch.tensor(codes_of(s), dtype=torch.long) for s in sentences(sample_corpus().text, maxlen)]
+    codes = [
+        torch.tensor(codes_of(s), dtype=torch.long) for s in sentences(sample_corpus().text, maxlen)
+    ]
     codes = [c for c in codes if len(c)]
     order = torch.randperm(len(codes), generator=torch.Generator().manual_seed(split_seed)).tolist()
     held = [codes[i] for i in order[:held_out]]
@@ -112,7 +125,16 @@ def unigram_loss(train: list, held: torch.Tensor) -> float:
 # --- table-driven models for generate / beam / nucleus ----------------------------------------------------
 
 LOW = -30.0  # logit of the symbols a node does not list (probability ~1e-13)
-ROW_SHIFTS = (0.0, 0.5, -0.25, 0.75, -0.5, 0.25, 0.6, -0.4)  # per-node logit offsets (see make_table)
+ROW_SHIFTS = (
+    0.0,
+    0.5,
+    -0.25,
+    0.75,
+    -0.5,
+    0.25,
+    0.6,
+    -0.4,
+)  # per-node logit offsets (see make_table)
 ROW_SHIFT_PER_SYMBOL = 3.0
 
 
@@ -135,7 +157,12 @@ class Table:
     names: list[str]
 
     def spec(self, tuple_state: bool = False) -> dict:
-        return {"transitions": self.transitions, "logits": self.logits, "latent": 3, "tuple_state": tuple_state}
+        return {
+            "transitions": self.transitions,
+            "logits": self.logits,
+            "latent": 3,
+            "tuple_state": tuple_state,
+        }
 
     def after(self, codes, node: int = 0) -> int:
         for c in codes:
@@ -150,7 +177,9 @@ class Table:
     def listed(self, node: int) -> list[int]:
         if not hasattr(self, "_listed"):
             # listed symbols: well above the row's floor (rows are shifted, see make_table)
-            self._listed = [[int(c) for c in (row > row.min() + 1).nonzero().flatten()] for row in self.logits]
+            self._listed = [
+                [int(c) for c in (row > row.min() + 1).nonzero().flatten()] for row in self.logits
+            ]
         return self._listed[node]
 
     def greedy(self, start: str, maxlen: int) -> tuple[str, float, bool]:
@@ -193,7 +222,7 @@ class Table:
         """Log-probability of generating ``text`` after ``start`` (then EOS, unless maxlen was reached)."""
         if not text.startswith(start) or normalize(text) != text:
             return None
-        codes = codes_of(text[len(start):])
+        codes = codes_of(text[len(start) :])
         if len(codes) > maxlen:
             return None
         node, score = self.after(codes_of(start)), 0.0
@@ -208,7 +237,7 @@ class Table:
         """Nodes visited while generating ``text`` after ``start``: one per emitted symbol, plus the last."""
         node = self.after(codes_of(start))
         nodes = [node]
-        for c in codes_of(text[len(start):]):
+        for c in codes_of(text[len(start) :]):
             node = int(self.transitions[node, c])
             nodes.append(node)
         return nodes
@@ -229,7 +258,10 @@ def make_table(tree: dict[str, dict[str, float]], default: dict[str, float] | No
             logits[i, token_code(token)] = math.log(p / total)
         # Logits, not log-probabilities: each node's row is shifted by a constant growing with its depth,
         # which the softmax ignores; a search that adds raw logits (no log_softmax) favours long sentences.
-        logits[i] += ROW_SHIFT_PER_SYMBOL * (len(name) if name != "*" else 0) + ROW_SHIFTS[i % len(ROW_SHIFTS)]
+        logits[i] += (
+            ROW_SHIFT_PER_SYMBOL * (len(name) if name != "*" else 0)
+            + ROW_SHIFTS[i % len(ROW_SHIFTS)]
+        )
         if name != "*":
             for c, code in CODE.items():
                 if name + c in index:
@@ -286,12 +318,15 @@ def as_text(value, function: str) -> str:
         return value
     if value is None:
         raise Wrong("tp4_gen_returns_none", function=function)
-    if isinstance(value, torch.Tensor) or (isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value)):
+    if isinstance(value, torch.Tensor) or (
+        isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value)
+    ):
         raise Wrong("tp4_gen_returns_codes", function=function, got=describe(value))
     raise Wrong("tp4_gen_not_text", function=function, got=describe(value))
 
 
 # --- static and run-time checks for wrapped torch cells ------------------------------------------------------
+
 
 def refuse_wrapped(student, source, model, class_name: str) -> Verdict:
     """Wrong when the class uses torch's own recurrent cells instead of the lab's equations.
@@ -300,10 +335,13 @@ def refuse_wrapped(student, source, model, class_name: str) -> Verdict:
     instance reaches at run time; the verdict returned holds the points for review when the
     submission also contains code that could hide such a use.
     """
-    return hand_written(student, source, class_name, model, "tp4_wraps_torch_cell", field="found", cls=class_name)
+    return hand_written(
+        student, source, class_name, model, "tp4_wraps_torch_cell", field="found", cls=class_name
+    )
 
 
 # --- reading a GRU / LSTM's parameters as the lab's per-gate blocks -------------------------------------------
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -315,7 +353,7 @@ class Piece:
     def take(self, params: dict) -> torch.Tensor:
         t = params[self.name]
         t = t.T if self.transposed else t
-        return t[self.rows[0]:self.rows[1], self.cols[0]:self.cols[1]]
+        return t[self.rows[0] : self.rows[1], self.cols[0] : self.cols[1]]
 
 
 @dataclass(frozen=True)
@@ -325,7 +363,7 @@ class BiasPiece:
     side: str  # "x", "h" (the bias of an input-only / hidden-only layer) or "xh" (either / both)
 
     def take(self, params: dict) -> torch.Tensor:
-        return params[self.name].reshape(-1)[self.rows[0]:self.rows[1]]
+        return params[self.name].reshape(-1)[self.rows[0] : self.rows[1]]
 
 
 @dataclass(frozen=True)
@@ -339,7 +377,10 @@ class Source:
     def text(self) -> str:
         def piece(p: Piece) -> str:
             return f"{p.name}{'ᵀ' if p.transposed else ''}[{p.rows[0]}:{p.rows[1]}, {p.cols[0]}:{p.cols[1]}]"
-        return f"{piece(self.x)} + {piece(self.h)}" + "".join(f" + {b.name}[{b.rows[0]}:{b.rows[1]}]" for b in self.biases)
+
+        return f"{piece(self.x)} + {piece(self.h)}" + "".join(
+            f" + {b.name}[{b.rows[0]}:{b.rows[1]}]" for b in self.biases
+        )
 
 
 @dataclass(frozen=True)
@@ -389,13 +430,19 @@ class NoReading(Exception):
 
 def _pair_key(name: str) -> str:
     """``W_z``/``b_z``, ``Wz``/``bz``, ``weight_z``/``bias_z`` -> ``z`` (to pair a raw bias with its weight)."""
-    tokens = [t for t in re.split(r"[._]", name.lower()) if t and t not in ("weight", "bias", "w", "b", "weights", "biases")]
+    tokens = [
+        t
+        for t in re.split(r"[._]", name.lower())
+        if t and t not in ("weight", "bias", "w", "b", "weights", "biases")
+    ]
     if tokens and 1 < len(tokens[0]) <= 4 and tokens[0][0] in "wb":
         tokens[0] = tokens[0][1:]
     return "_".join(tokens)
 
 
-def readings(shapes: dict, D: int, H: int, V: int, gates: tuple[str, ...], limit: int = 50000) -> Readings:
+def readings(
+    shapes: dict, D: int, H: int, V: int, gates: tuple[str, ...], limit: int = 50000
+) -> Readings:
     """Every reading of the parameters (by their shapes) as the blocks of ``gates``.
 
     ``D``, ``H``, ``V``, ``H + D`` must all differ. A tensor with a dimension ``V`` (the
@@ -419,7 +466,7 @@ def readings(shapes: dict, D: int, H: int, V: int, gates: tuple[str, ...], limit
         if len(shape) != 2:
             raise NoReading(f"{name} {shape}")
         options = []
-        for transposed in ((False,) if name.endswith("weight") else (False, True)):
+        for transposed in (False,) if name.endswith("weight") else (False, True):
             rows, cols = (shape[1], shape[0]) if transposed else shape
             if rows % H:
                 continue
@@ -448,10 +495,18 @@ def readings(shapes: dict, D: int, H: int, V: int, gates: tuple[str, ...], limit
     rows: list[list[int]] = []
     for choice in itertools.product(*[opts for _, opts in weights]):
         kinds = {name: option for (name, _), option in zip(weights, choice)}
-        blocks = [(name, transposed, j, kind) for name, (transposed, k, kind) in kinds.items() for j in range(k)]
+        blocks = [
+            (name, transposed, j, kind)
+            for name, (transposed, k, kind) in kinds.items()
+            for j in range(k)
+        ]
         if sum(b[3] != "h" for b in blocks) != n or sum(b[3] != "x" for b in blocks) != n:
             continue
-        paired = [(b, k, owner_of[b]) for b, k in biases if owner_of[b] is not None and kinds[owner_of[b]][1] == k]
+        paired = [
+            (b, k, owner_of[b])
+            for b, k in biases
+            if owner_of[b] is not None and kinds[owner_of[b]][1] == k
+        ]
         taken = {b for b, _, _ in paired}
         free = [(b, k) for b, k in biases if b not in taken]
         for assignment in _assign(blocks, n):
@@ -481,14 +536,26 @@ def readings(shapes: dict, D: int, H: int, V: int, gates: tuple[str, ...], limit
                 if k == 1:
                     placements.append([((b, 0, g),) for g in range(n)])
                     continue
-                follow = {tuple((b, j, where[(w, j)]) for j in range(k)) for w, (_, kw, _) in kinds.items() if kw == k}
+                follow = {
+                    tuple((b, j, where[(w, j)]) for j in range(k))
+                    for w, (_, kw, _) in kinds.items()
+                    if kw == k
+                }
                 if not follow:
-                    follow = {tuple((b, j, g) for j, g in enumerate(perm)) for perm in itertools.permutations(range(n), k)}
+                    follow = {
+                        tuple((b, j, g) for j, g in enumerate(perm))
+                        for perm in itertools.permutations(range(n), k)
+                    }
                 placements.append(sorted(follow))
             for choice in itertools.product(*placements):
                 row = []
                 for g in range(n):
-                    extra = [BiasPiece(b, (j * H, (j + 1) * H), "xh") for placed in choice for b, j, fg in placed if fg == g]
+                    extra = [
+                        BiasPiece(b, (j * H, (j + 1) * H), "xh")
+                        for placed in choice
+                        for b, j, fg in placed
+                        if fg == g
+                    ]
                     source = Source(parts[g]["x"], parts[g]["h"], tuple(parts[g]["b"] + extra))
                     if source not in index:
                         index[source] = len(sources)
@@ -532,6 +599,7 @@ def _assign(blocks, n):
 
 
 # --- the lab's cells in float64, and the usual wrong variants ---------------------------------------------------
+
 
 @dataclass
 class Pre:
@@ -623,7 +691,14 @@ def lstm_cell(pre: dict, x, h, c, variant: str = "lab"):
     return o * torch.tanh(c_new), c_new
 
 
-LSTM_VARIANTS = ("lab", "softmax_gates", "no_forget", "no_tanh_cell", "old_cell", "sigmoid_candidate")
+LSTM_VARIANTS = (
+    "lab",
+    "softmax_gates",
+    "no_forget",
+    "no_tanh_cell",
+    "old_cell",
+    "sigmoid_candidate",
+)
 
 
 def lstm_gates(variant: str) -> tuple[str, ...]:
@@ -648,8 +723,12 @@ def nn_lstm_forward(blocks, x, h0, c0):
 
 
 def close(a, b, atol=1e-7, rtol=1e-6) -> bool:
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape and bool(torch.isfinite(a).all())
-            and bool(((a.to(F64) - b.to(F64)).abs() <= atol + rtol * b.to(F64).abs()).all()))
+    return (
+        isinstance(a, torch.Tensor)
+        and a.shape == b.shape
+        and bool(torch.isfinite(a).all())
+        and bool(((a.to(F64) - b.to(F64)).abs() <= atol + rtol * b.to(F64).abs()).all())
+    )
 
 
 def matches(got: torch.Tensor, want: torch.Tensor, atol=1e-8, rtol=1e-6) -> torch.Tensor:
@@ -659,6 +738,7 @@ def matches(got: torch.Tensor, want: torch.Tensor, atol=1e-8, rtol=1e-6) -> torc
 
 
 # --- identifying a student's cell ------------------------------------------------------------------------------
+
 
 @dataclass
 class Identified:
@@ -686,7 +766,10 @@ class Identified:
 def pin_parameters(student, model, generator, scale: float = 0.6) -> dict:
     """Give every parameter known random values; returns them by name (float64)."""
     params = student.parameters(model)
-    values = {name: (scale * torch.randn(p.shape, generator=generator, dtype=F64)).to(p.dtype) for name, p in params.items()}
+    values = {
+        name: (scale * torch.randn(p.shape, generator=generator, dtype=F64)).to(p.dtype)
+        for name, p in params.items()
+    }
     student.set_parameters(model, values)
     return {name: v.to(F64) for name, v in values.items()}
 
@@ -721,7 +804,9 @@ def identify_gru(student, model, D, H, V, generator, B=6, dtype=F64) -> Identifi
     if not isinstance(out, torch.Tensor):
         raise Wrong("not_a_tensor", function="GRU.one_step", got=describe(out), legend="(B, H)")
     if tuple(out.shape) != (B, H):
-        raise Wrong("shape", function="GRU.one_step", expected=(B, H), got=tuple(out.shape), legend="(B, H)")
+        raise Wrong(
+            "shape", function="GRU.one_step", expected=(B, H), got=tuple(out.shape), legend="(B, H)"
+        )
     error, tried = "", 0
     for names in _candidate_sets(params, used):
         shapes = {name: tuple(params[name].shape) for name in names}
@@ -736,7 +821,9 @@ def identify_gru(student, model, D, H, V, generator, B=6, dtype=F64) -> Identifi
             for variant in GRU_VARIANTS:
                 hit = matches(out, gru_cell(pre, x, h, variant), *TOLERANCE[dtype]).nonzero()
                 if len(hit):
-                    return Identified(found.reading(int(hit[0])), variant, params, readings_tried=tried)
+                    return Identified(
+                        found.reading(int(hit[0])), variant, params, readings_tried=tried
+                    )
         error = ""
     return Identified(None, None, params, detail=error, readings_tried=tried)
 
@@ -754,11 +841,21 @@ def identify_lstm(student, model, D, H, V, generator, B=6, dtype=F64) -> Identif
     h = 0.8 * torch.randn(B, H, generator=generator, dtype=F64)
     c = 0.8 * torch.randn(B, H, generator=generator, dtype=F64)
     out = student.method(model, "one_step", x.to(dtype), (h.to(dtype), c.to(dtype)))
-    if not (isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
+    if not (
+        isinstance(out, (tuple, list))
+        and len(out) == 2
+        and all(isinstance(t, torch.Tensor) for t in out)
+    ):
         raise Wrong("tp4_lstm_state_pair", got=describe(out))
     for t in out:
         if tuple(t.shape) != (B, H):
-            raise Wrong("shape", function="LSTM.one_step", expected=(B, H), got=tuple(t.shape), legend="(B, H) for h and c")
+            raise Wrong(
+                "shape",
+                function="LSTM.one_step",
+                expected=(B, H),
+                got=tuple(t.shape),
+                legend="(B, H) for h and c",
+            )
     used = set(student.call("@tp4_used", model, x.to(dtype), (h.to(dtype), c.to(dtype))))
     tried, any_reading = 0, False
     for names in _candidate_sets(params, used):
@@ -780,10 +877,21 @@ def identify_lstm(student, model, D, H, V, generator, B=6, dtype=F64) -> Identif
                 found, pre = cache[gates]
                 want_h, want_c = lstm_cell(pre, x, h, c, variant)
                 for swapped, (a, b) in ((False, out), (True, out[::-1])):
-                    hit = (matches(a, want_h, *TOLERANCE[dtype]) & matches(b, want_c, *TOLERANCE[dtype])).nonzero()
+                    hit = (
+                        matches(a, want_h, *TOLERANCE[dtype])
+                        & matches(b, want_c, *TOLERANCE[dtype])
+                    ).nonzero()
                     if len(hit):
-                        return Identified(found.reading(int(hit[0])), variant, params, swapped=swapped, readings_tried=tried)
-    return Identified(None, None, params, detail="" if any_reading else "no reading", readings_tried=tried)
+                        return Identified(
+                            found.reading(int(hit[0])),
+                            variant,
+                            params,
+                            swapped=swapped,
+                            readings_tried=tried,
+                        )
+    return Identified(
+        None, None, params, detail="" if any_reading else "no reading", readings_tried=tried
+    )
 
 
 def shapes_text(params: dict) -> str:
@@ -791,6 +899,7 @@ def shapes_text(params: dict) -> str:
 
 
 # --- forward over a sequence: expected sequences and the usual slips -----------------------------------------------
+
 
 def chain(step, x, state, hidden, mode: str = "carried"):
     """Hidden vectors (L, B, H) of ``step`` over ``x`` from ``state``.

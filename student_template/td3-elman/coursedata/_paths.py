@@ -3,6 +3,7 @@
 Order: explicit path > folder named by $RNNKIT_DATA > ./data/<course file name> > fallback
 (synthetic metro data or the bundled public-domain speech sample).
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,9 @@ class DataError(ValueError):
     """A data file exists but is not what the course expects (wrong shape, type, encoding)."""
 
 
-def find_course_file(filename: str, path: str | os.PathLike | None = None, *, quiet: bool = False) -> tuple[Path | None, str]:
+def find_course_file(
+    filename: str, path: str | os.PathLike | None = None, *, quiet: bool = False
+) -> tuple[Path | None, str]:
     """Return (path, why) for the first candidate that exists, or (None, why) to use the fallback.
 
     An explicit ``path`` that does not exist is an error: the user asked for that file, so falling

@@ -10,6 +10,7 @@ folder is copied as it is next to the students' notebooks.
 Command line: ``python -m autograder.coursedata.metro --out DIR [--seed N] [--stations S]``
 writes synthetic data as ``DIR/hzdataset.pch``, readable by unmodified course scripts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,12 +68,19 @@ def slot_hours() -> np.ndarray:
 def day_types(n_days: int) -> np.ndarray:
     """Day type (WORKDAY, WEEKEND or HOLIDAY) of each day from 2019-01-01, shape ``(n_days,)``."""
     dates = [START_DATE + datetime.timedelta(days=d) for d in range(n_days)]
-    return np.array([HOLIDAY if day in HOLIDAYS else WEEKEND if day.weekday() >= 5 else WORKDAY
-                     for day in dates], dtype=np.int64)
+    return np.array(
+        [
+            HOLIDAY if day in HOLIDAYS else WEEKEND if day.weekday() >= 5 else WORKDAY
+            for day in dates
+        ],
+        dtype=np.int64,
+    )
 
 
 def _fridays(n_days: int) -> np.ndarray:
-    return np.array([(START_DATE + datetime.timedelta(days=d)).weekday() == 4 for d in range(n_days)])
+    return np.array(
+        [(START_DATE + datetime.timedelta(days=d)).weekday() == 4 for d in range(n_days)]
+    )
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -130,7 +138,9 @@ def _daily_shapes(p: dict[str, np.ndarray], h: np.ndarray) -> np.ndarray:
         off_day = kind != WORKDAY
         morning = _OFF_MORNING if off_day else 1.0
         evening = _OFF_EVENING if off_day else 1.0
-        plateau = (_OFF_PLATEAU * (_HOLIDAY_PLATEAU if kind == HOLIDAY else 1.0)) if off_day else 1.0
+        plateau = (
+            (_OFF_PLATEAU * (_HOLIDAY_PLATEAU if kind == HOLIDAY else 1.0)) if off_day else 1.0
+        )
         mu_m = p["mu_m"] + (_OFF_SHIFT_M if off_day else 0.0)
         mu_e = p["mu_e"] + (_OFF_SHIFT_E if off_day else 0.0)
         sd_m = p["sd_m"] * (_OFF_WIDEN_M if off_day else 1.0)
@@ -138,15 +148,22 @@ def _daily_shapes(p: dict[str, np.ndarray], h: np.ndarray) -> np.ndarray:
 
         # Residential stations (rho > 0) send people out in the morning and get them back at night.
         on, off = p["on"], p["off"]
-        ent = (plateau * _sigmoid((h - on) / _RAMP_HOURS) * _sigmoid((off - h) / _RAMP_HOURS)
-               + morning * np.minimum(p["m"] * np.exp(rho / 2), 9.0) * _bump(h, mu_m, sd_m)
-               + evening * np.minimum(p["e"] * np.exp(-0.33 * rho), 6.0) * _bump(h, mu_e, sd_e))
+        ent = (
+            plateau * _sigmoid((h - on) / _RAMP_HOURS) * _sigmoid((off - h) / _RAMP_HOURS)
+            + morning * np.minimum(p["m"] * np.exp(rho / 2), 9.0) * _bump(h, mu_m, sd_m)
+            + evening * np.minimum(p["e"] * np.exp(-0.33 * rho), 6.0) * _bump(h, mu_e, sd_e)
+        )
         # Exits follow entries: the service starts and ends later and the peaks come later.
         on, off = p["on"] + 0.7, p["off"] + 1.0
         ext = p["balance"] * (
             plateau * _sigmoid((h - on) / _RAMP_HOURS) * _sigmoid((off - h) / _RAMP_HOURS)
-            + morning * np.minimum(p["m"] * np.exp(-rho / 2), 9.0) * _bump(h, mu_m + p["lag_m"], 0.85 * sd_m)
-            + evening * np.minimum(p["e"] * np.exp(0.33 * rho), 6.0) * _bump(h, mu_e + p["lag_e"], 1.25 * sd_e))
+            + morning
+            * np.minimum(p["m"] * np.exp(-rho / 2), 9.0)
+            * _bump(h, mu_m + p["lag_m"], 0.85 * sd_m)
+            + evening
+            * np.minimum(p["e"] * np.exp(0.33 * rho), 6.0)
+            * _bump(h, mu_e + p["lag_e"], 1.25 * sd_e)
+        )
         shapes.append(np.stack([ext, ent], axis=-1))  # channel 0 = exits, channel 1 = entries
     return np.stack(shapes)
 
@@ -161,8 +178,9 @@ def _ar1(rng: np.random.Generator, shape: tuple[int, int, int, int]) -> np.ndarr
     return eps
 
 
-def generate_metro(seed: int = DEFAULT_SEED, n_train_days: int = 18, n_test_days: int = 7,
-                   n_stations: int = 80) -> tuple[torch.Tensor, torch.Tensor]:
+def generate_metro(
+    seed: int = DEFAULT_SEED, n_train_days: int = 18, n_test_days: int = 7, n_stations: int = 80
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Synthetic (train, test) counts shaped ``(n_train_days, 73, S, 2)`` and ``(n_test_days, 73, S, 2)``.
 
     Days run consecutively from 2019-01-01 (a holiday, then weekends on Saturdays and Sundays),
@@ -172,8 +190,10 @@ def generate_metro(seed: int = DEFAULT_SEED, n_train_days: int = 18, n_test_days
     with ⌊S/40⌋ transport hubs (at least one).
     """
     if n_train_days < 1 or n_test_days < 0 or n_stations < 1:
-        raise ValueError(f"need n_train_days >= 1, n_test_days >= 0, n_stations >= 1; got "
-                         f"{n_train_days}, {n_test_days}, {n_stations}")
+        raise ValueError(
+            f"need n_train_days >= 1, n_test_days >= 0, n_stations >= 1; got "
+            f"{n_train_days}, {n_test_days}, {n_stations}"
+        )
     # Separate streams for stations and days: station parameters must not depend on the day count.
     station_seq, day_seq = np.random.SeedSequence(seed).spawn(2)
     params = _station_parameters(np.random.default_rng(station_seq), n_stations)
@@ -182,17 +202,28 @@ def generate_metro(seed: int = DEFAULT_SEED, n_train_days: int = 18, n_test_days
     h = slot_hours()
     n_days = n_train_days + n_test_days
     shape = (n_days, N_SLOTS, n_stations, N_CHANNELS)
-    profile = params["base"][:, None] * _texture(params, h) * _daily_shapes(params, h)  # (3, T, S, 2)
+    profile = (
+        params["base"][:, None] * _texture(params, h) * _daily_shapes(params, h)
+    )  # (3, T, S, 2)
 
     day = np.arange(n_days)
-    day_factor = (np.exp(rng.normal(0.0, _DAY_SD, n_days)) * (1.0 + _TREND_PER_DAY * day)
-                  * np.where(_fridays(n_days), _FRIDAY, 1.0))
+    day_factor = (
+        np.exp(rng.normal(0.0, _DAY_SD, n_days))
+        * (1.0 + _TREND_PER_DAY * day)
+        * np.where(_fridays(n_days), _FRIDAY, 1.0)
+    )
     station_day = np.exp(rng.normal(0.0, _STATION_DAY_SD, (n_days, n_stations)))
-    lam = (profile[day_types(n_days)] * day_factor[:, None, None, None]
-           * station_day[:, None, :, None] * np.exp(_ar1(rng, shape)))
+    lam = (
+        profile[day_types(n_days)]
+        * day_factor[:, None, None, None]
+        * station_day[:, None, :, None]
+        * np.exp(_ar1(rng, shape))
+    )
     counts = rng.poisson(lam * rng.gamma(1.0 / _PHI, _PHI, shape)).astype(np.float32)
     # Copies, so each tensor owns its storage (torch.save would otherwise write the shared buffer).
-    return torch.from_numpy(counts[:n_train_days].copy()), torch.from_numpy(counts[n_train_days:].copy())
+    return torch.from_numpy(counts[:n_train_days].copy()), torch.from_numpy(
+        counts[n_train_days:].copy()
+    )
 
 
 def _check_pair(obj: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -208,15 +239,21 @@ def _check_pair(obj: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
         if not t.is_floating_point():
             raise DataError(f"{where}: {name} should be a float tensor, found {t.dtype}")
         if t.dim() != 4:
-            raise DataError(f"{where}: {name} should have 4 dimensions (days, 73, stations, 2), "
-                            f"found shape {tuple(t.shape)}")
+            raise DataError(
+                f"{where}: {name} should have 4 dimensions (days, 73, stations, 2), "
+                f"found shape {tuple(t.shape)}"
+            )
     train, test = obj
     if train.shape[1:] != test.shape[1:]:
-        raise DataError(f"{where}: train {tuple(train.shape)} and test {tuple(test.shape)} "
-                        "disagree after the day dimension")
+        raise DataError(
+            f"{where}: train {tuple(train.shape)} and test {tuple(test.shape)} "
+            "disagree after the day dimension"
+        )
     if train.shape[1] != N_SLOTS or train.shape[3] != N_CHANNELS:
-        raise DataError(f"{where}: expected (days, {N_SLOTS}, stations, {N_CHANNELS}), "
-                        f"found train {tuple(train.shape)}")
+        raise DataError(
+            f"{where}: expected (days, {N_SLOTS}, stations, {N_CHANNELS}), "
+            f"found train {tuple(train.shape)}"
+        )
     if train.shape[0] < 1 or train.shape[2] < 1:
         raise DataError(f"{where}: train has no days or no stations: {tuple(train.shape)}")
     return train, test
@@ -234,7 +271,9 @@ def write_metro(path: str | os.PathLike, train: torch.Tensor, test: torch.Tensor
         p = p / METRO_FILE
     p.parent.mkdir(parents=True, exist_ok=True)
     # Compact copies: a sliced view would otherwise drag its whole base storage into the file.
-    torch.save((train.detach().cpu().contiguous().clone(), test.detach().cpu().contiguous().clone()), p)
+    torch.save(
+        (train.detach().cpu().contiguous().clone(), test.detach().cpu().contiguous().clone()), p
+    )
     return p
 
 
@@ -272,8 +311,13 @@ class MetroData:
         return f"metro file {self.path} ({size})"
 
 
-def load_metro(path: str | os.PathLike | None = None, *, seed: int = DEFAULT_SEED,
-               n_stations: int = 80, quiet: bool = False) -> MetroData:
+def load_metro(
+    path: str | os.PathLike | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    n_stations: int = 80,
+    quiet: bool = False,
+) -> MetroData:
     """Course metro data: explicit path > ``$RNNKIT_DATA`` > ``./data/hzdataset.pch`` > synthetic.
 
     An explicit path that does not exist raises FileNotFoundError; a file with the wrong layout
@@ -299,10 +343,14 @@ def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(
         prog="python -m coursedata",
         description=f"Write synthetic Hangzhou-like metro data as DIR/{METRO_FILE}, "
-                    "saved as torch.save((train, test)) like the course file.")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if needed)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"generator seed (default {DEFAULT_SEED})")
+        "saved as torch.save((train, test)) like the course file.",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="folder to write into (created if needed)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})"
+    )
     parser.add_argument("--stations", type=int, default=80, help="number of stations (default 80)")
     args = parser.parse_args(argv)
     if args.stations < 1:

