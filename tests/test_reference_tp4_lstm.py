@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from autograder.assignments import SKIP_TAG, load_assignment
+from autograder.assignments import ROOT, SKIP_TAG, load_assignment, load_module
 from autograder.build import build_template
 from autograder.reference import reference_namespace
 
@@ -590,3 +590,54 @@ def test_template_imports_and_names_what_is_missing(tmp_path):
     assert done.returncode == 0, done.stderr
     raised = json.loads(done.stdout.strip().splitlines()[-1])
     assert raised == {name: name for name in raised}
+
+
+# --------------------------------------------------------------------------- grader-side helpers
+
+K = load_module(ROOT / "assignments" / ASSIGNMENT / "tests" / "tp4_checks.py", "rnnkit_tp4_checks")
+
+
+def test_every_lstm_layout_is_read():
+    """Fused gates in any order, separate input/hidden layers, transposed raw parameters."""
+    H, D, V = 5, 3, 7
+    shapes = {
+        "W_ih": (4 * H, D),
+        "W_hh": (4 * H, H),
+        "b": (4 * H,),
+        "decoder.weight": (V, H),
+        "decoder.bias": (V,),
+    }
+    found = K.readings(shapes, D, H, V, ("i", "f", "g", "o"))
+    # every gate order of both matrices; the fused bias follows one of them (one option when they agree)
+    assert len(found) == 24 * 24 * 2 - 24
+    shapes = {f"W_{g}.weight": (H, H + D) for g in "ifco"} | {f"W_{g}.bias": (H,) for g in "ifco"}
+    assert len(K.readings(shapes, D, H, V, ("i", "f", "g", "o"))) == 24 * 2**4
+    shapes = {
+        "Wz": (H + D, H),
+        "bz": (H,),
+        "Wr": (H + D, H),
+        "br": (H,),
+        "Wn": (H + D, H),
+        "bn": (H,),
+    }
+    assert (
+        len(K.readings(shapes, D, H, V, ("z", "r", "n"))) == 6 * 2**3
+    )  # raw weights used as x @ W
+
+
+def test_table_model_answers():
+    E = K.EOS_TOKEN
+    table = K.make_table(
+        {
+            "": {"a": 0.5, "b": 0.4, E: 0.1},
+            "a": {"c": 0.36, "d": 0.34, "e": 0.3},
+            "b": {"f": 0.9, E: 0.1},
+        },
+        {E: 1.0},
+    )
+    assert table.greedy("", 10)[0] == "ac"
+    score, text, finished = table.exhaustive("", 10)[0]
+    assert (text, finished) == ("bf", True)
+    assert score == pytest.approx(table.score_of("", "bf", 10))
+    probs = K.nucleus_probs(torch.tensor([[0.5, 0.3, 0.15, 0.05]]).log(), 0.7)
+    assert torch.allclose(probs, torch.tensor([[0.625, 0.375, 0.0, 0.0]], dtype=torch.float64))
