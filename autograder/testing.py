@@ -32,6 +32,7 @@ from .compare import (
     expect_shape,
     expect_tensor,
 )
+from .layouts import NoLayout, Reading, Readings, Target, find_readings
 from .results import Message
 
 # The public API for test authors: what a grading test may import from here (a kit test checks it).
@@ -48,6 +49,11 @@ __all__ = [
     "expect_shape",
     "expect_tensor",
     "Remote",
+    "Target",
+    "find_readings",
+    "Readings",
+    "Reading",
+    "NoLayout",
 ]
 
 VISIBILITIES = ("public", "hidden")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe
+from autograder.testing import NoLayout, Target, Wrong, describe, find_readings
 from autograder.verdicts import AUTOGRAD, Verdict, hand_written
 
 F64 = torch.float64
@@ -89,6 +89,15 @@ def to_float64(student, model):
 # --- identifying the parameters by their shapes -----------------------------------------------------
 
 
+# The course's Elman network as linear blocks (autograder.layouts): U (H, d) on x and W (H, H) on h
+# add up into the hidden state, V (C, H) reads it out; raw parameters and Linear weights alike may
+# be transposed (a square W is tried both ways).
+ELMAN = Target.of(
+    inputs={"x": "d", "h": "H"},
+    units={"hidden": ("H", {"x": "U", "h": "W"}), "output": ("C", {"h": "V"})},
+)
+
+
 @dataclass(frozen=True)
 class Layout:
     """One way to read the student's named parameters as (U, W, b_h, V, b_y)."""
@@ -101,34 +110,6 @@ class Layout:
     has_bias_y: bool
 
 
-class NoLayout(Exception):
-    def __init__(self, kind: str, detail: str):
-        super().__init__(detail)
-        self.kind, self.detail = kind, detail  # kind: "unknown" (unexpected shapes) or "missing"
-
-
-def role_of(shape: tuple, d: int, H: int, C: int) -> str | None:
-    if shape == (H, d):
-        return "U"
-    if shape == (d, H):
-        return "U^T"
-    if shape == (H, H):
-        return "W"
-    if shape in ((H,), (1, H), (H, 1)):
-        return "b_h"
-    if shape == (C, H):
-        return "V"
-    if shape == (H, C):
-        return "V^T"
-    if shape in ((C,), (1, C), (C, 1)):
-        return "b_y"
-    if shape == (H, d + H):
-        return "cat"
-    if shape == (d + H, H):
-        return "cat^T"
-    return None
-
-
 def shapes_text(shapes: dict) -> str:
     return ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items()) or "aucun / none"
 
@@ -138,78 +119,25 @@ def find_layouts(shapes: dict, d: int, H: int, C: int) -> list[Layout]:
 
     ``d``, ``H``, ``C`` and ``d + H`` must all differ (and exceed 1). Square ``W`` is tried both
     ways (``W h`` or ``h W``); one Linear on a concatenation is tried as ``[x, h]`` and ``[h, x]``;
-    several bias vectors of one size add up (``b_h`` split between two Linears).
+    several bias vectors of one size add up (``b_h`` split between two Linears). ``NoLayout``
+    (``autograder.layouts``): kind "unknown" or "missing".
     """
-    roles: dict[str, list[str]] = {}
-    unknown = []
-    for name, shape in shapes.items():
-        role = role_of(tuple(shape), d, H, C)
-        if role is None:
-            unknown.append(f"{name} {tuple(shape)}")
-        else:
-            roles.setdefault(role, []).append(name)
-    if unknown:
-        raise NoLayout("unknown", ", ".join(unknown))
-    u = roles.get("U", []) + roles.get("U^T", [])
-    w = roles.get("W", [])
-    cat = roles.get("cat", []) + roles.get("cat^T", [])
-    v = roles.get("V", []) + roles.get("V^T", [])
-    if len(u) > 1 or len(w) > 1 or len(cat) > 1 or len(v) > 1 or (cat and (u or w)):
-        raise NoLayout("unknown", ", ".join(f"{n} {tuple(shapes[n])}" for n in u + w + cat + v))
-    missing = []
-    if not cat and not u:
-        missing.append(f"U ({H}, {d})")
-    if not cat and not w:
-        missing.append(f"W ({H}, {H})")
-    if not v:
-        missing.append(f"V ({C}, {H})")
-    if missing:
-        raise NoLayout("missing", ", ".join(missing))
-    b_h, b_y = roles.get("b_h", []), roles.get("b_y", [])
-    v_name = v[0]
-    v_transposed = v_name in roles.get("V^T", [])
-
-    def biases(p, names, size):
-        total = torch.zeros(size, dtype=next(iter(p.values())).dtype)
-        for name in names:
-            total = total + p[name].reshape(-1)
-        return total
-
-    def decoder(p):
-        V = p[v_name].T if v_transposed else p[v_name]
-        return V, biases(p, b_y, C)
-
-    layouts = []
-    if cat:
-        name = cat[0]
-        raw = name in roles.get("cat^T", [])
-        for order in ("[x, h]", "[h, x]"):
-
-            def canonical(p, name=name, raw=raw, order=order):
-                M = p[name].T if raw else p[name]  # (H, d + H), applied as M @ [.,.]
-                U, W = (M[:, :d], M[:, d:]) if order == "[x, h]" else (M[:, H:], M[:, :H])
-                return (U, W, biases(p, b_h, H), *decoder(p))
-
-            layouts.append(Layout(f"{name} on {order}", canonical, bool(b_h), bool(b_y)))
-    else:
-        u_name, w_name = u[0], w[0]
-        u_transposed = u_name in roles.get("U^T", [])
-        for w_transposed in (False, True):
-
-            def canonical(p, u_name=u_name, w_name=w_name, u_t=u_transposed, w_t=w_transposed):
-                U = p[u_name].T if u_t else p[u_name]
-                W = p[w_name].T if w_t else p[w_name]
-                return (U, W, biases(p, b_h, H), *decoder(p))
-
-            layouts.append(
-                Layout(
-                    f"U={u_name}, W={w_name}{'.T' if w_transposed else ''}",
-                    canonical,
-                    bool(b_h),
-                    bool(b_y),
-                )
-            )
-    return layouts
+    found = find_readings(ELMAN, shapes, {"d": d, "H": H, "C": C}, transpose="all")
+    return [
+        Layout(
+            reading.description,
+            lambda p, r=reading: (
+                r.weight("U", p),
+                r.weight("W", p),
+                r.bias("hidden", p),
+                r.weight("V", p),
+                r.bias("output", p),
+            ),
+            reading.has_bias("hidden"),
+            reading.has_bias("output"),
+        )
+        for reading in found
+    ]
 
 
 def constructor_permutation(shapes: dict, d: int, H: int, C: int):
