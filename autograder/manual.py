@@ -18,7 +18,7 @@ from pathlib import Path
 from .graded import Graded, InputError, load_graded, read_csv
 from .report import write_csv, write_gradebook, write_submission
 from .results import Report, Status
-from .score import notebook_in_doubt
+from .score import submission_status
 
 COLUMNS = ("student", "question", "points", "comment")
 SAVED = "manual_grades.csv"
@@ -116,20 +116,11 @@ def apply_manual_grades(report: Report, grades: tuple[ManualGrade, ...]) -> Repo
         for q in report.questions
     )
     status = report.status
-    # Two notebooks holding different work are settled by regrading with the one meant, not by points.
-    if (
-        status is Status.NEEDS_REVIEW
-        and not notebook_in_doubt(report.submission)
-        and all(q.question in mine for q in questions if q.review)
-    ):
-        # Every doubt decided by a TA: the status the hand-in has without them.
-        status = (
-            Status.INCOMPLETE
-            if report.submission.incomplete
-            else Status.PARTIAL
-            if report.load.steps
-            else Status.GRADED
-        )
+    # Every doubt decided by a TA: the status the hand-in has without them (two notebooks holding
+    # different work stay in review: they are settled by regrading with the one meant, not by points).
+    if status is Status.NEEDS_REVIEW and all(q.question in mine for q in questions if q.review):
+        problem = report.submission.problem or report.load.problem
+        status = submission_status(report.load, problem, report.tests, False, report.submission)
     return replace(report, questions=questions, status=status)
 
 

@@ -74,23 +74,7 @@ def score(
         for q in questions
     )
     problem = submission.problem or load.problem
-    # One status per submission, the first that applies (README, "Statuses"): our fault, nothing
-    # gradable, a test that failed on our side, something a TA must decide (points held, or which of
-    # several notebooks), graded modules left as handed out, load problems, graded.
-    if load.ours:
-        status = Status.GRADER_ERROR
-    elif problem is not None:
-        status = Status.UNLOADABLE
-    elif any(t.outcome is Outcome.GRADER_ERROR for t in tests):
-        status = Status.GRADER_ERROR
-    elif review or notebook_in_doubt(submission):
-        status = Status.NEEDS_REVIEW
-    elif submission.incomplete:
-        status = Status.INCOMPLETE
-    elif load.steps:
-        status = Status.PARTIAL
-    else:
-        status = Status.GRADED
+    status = submission_status(load, problem, tests, bool(review), submission)
     return Report(
         assignment_id,
         submission.student,
@@ -104,6 +88,25 @@ def score(
         problem,
         answers=written_answers(submission, questions) if answers is None else answers,
     )
+
+
+def submission_status(load, problem, tests, review: bool, submission) -> Status:
+    """One status per submission, the first that applies (README, "Statuses"): our fault, nothing
+    gradable, a test that failed on our side, something a TA must decide (points held, or which of
+    several notebooks), graded modules left as handed out, load problems, graded."""
+    if load.ours:
+        return Status.GRADER_ERROR
+    if problem is not None:
+        return Status.UNLOADABLE
+    if any(t.outcome is Outcome.GRADER_ERROR for t in tests):
+        return Status.GRADER_ERROR
+    if review or notebook_in_doubt(submission):
+        return Status.NEEDS_REVIEW
+    if submission.incomplete:
+        return Status.INCOMPLETE
+    if load.steps:
+        return Status.PARTIAL
+    return Status.GRADED
 
 
 def notebook_in_doubt(submission: Submission) -> bool:
