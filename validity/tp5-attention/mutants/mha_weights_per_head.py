@@ -1,0 +1,21 @@
+# lose: Q3
+# message: tp5_mha_shape
+# why: returns the weights of every head (B, h, Lq, Lk) instead of their mean over the heads
+class MultiHeadAttention(MultiHeadAttention):
+    def forward(self, query, key, value, mask=None):
+        E, n_heads = self.embed_dim, self.num_heads
+        w_q, w_k, w_v = self.in_proj.weight.chunk(3)
+        b_q, b_k, b_v = self.in_proj.bias.chunk(3)
+        Lq, B, _ = query.shape
+        Lk = key.shape[0]
+
+        def heads(x, w, b):
+            return F.linear(x, w, b).reshape(x.shape[0], B * n_heads, E // n_heads)
+
+        if mask is not None:
+            mask = mask.expand(B, Lq, Lk).repeat_interleave(n_heads, dim=0)
+        out, weights = scaled_dot_product_attention(
+            heads(query, w_q, b_q), heads(key, w_k, b_k), heads(value, w_v, b_v), mask
+        )
+        out = self.out_proj(out.reshape(Lq, B, E))
+        return out, weights.view(B, n_heads, Lq, Lk)

@@ -1,0 +1,11 @@
+# lose: Q2, Q3
+# message: tp5_sdpa_mask_zero
+# why: masked scores set to 0 instead of -inf
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    d_k = Q.shape[-1]
+    q, k, v = Q.transpose(0, 1), K.transpose(0, 1), V.transpose(0, 1)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
+    if mask is not None:
+        scores = scores * mask  # "on annule les positions masquées"
+    weights = torch.softmax(scores, dim=-1)
+    return (weights @ v).transpose(0, 1), weights
