@@ -694,8 +694,9 @@ for T in (0.1, 0.5, 1.0, 2.0, 10.0):
 # Sans attention, toute la source doit tenir dans un vecteur de taille fixe (ici la moyenne des
 # états de l'encodeur, en plus de l'état initial) : ce vecteur ne grandit pas avec la phrase, et le
 # décodeur doit en extraire chaque symbole, dans le bon ordre, alors qu'il est le même à chaque pas.
-# Avec le même budget, ce modèle reste loin derrière (environ une suite sur deux correcte quand le
-# modèle avec attention les réussit presque toutes). L'attention recalcule un contexte à chaque
+# Avec le même budget (600 pas), ce modèle reste derrière : environ trois suites sur quatre
+# exactement renversées, contre toutes pour le modèle avec attention (et l'écart est bien plus net
+# au début de l'apprentissage). L'attention recalcule un contexte à chaque
 # pas et peut aller chercher directement l'état de la position utile : l'information n'a plus à
 # passer par un seul vecteur, et le gradient arrive directement sur la position concernée.
 # L'écart doit grandir avec la longueur : une suite plus longue contient plus d'information à
