@@ -190,7 +190,7 @@ def train_seq2seq(model, batches: list, config: dict) -> dict:
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), float(config["clip"]))
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     seconds = time.perf_counter() - start
     model.eval()
     predicted = greedy(model, config["test_src"], int(config["steps_out"]), bos, layout)

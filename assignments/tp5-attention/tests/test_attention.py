@@ -12,6 +12,7 @@ compared with autograd through the formulas. Scores returned as (B, L) and a bat
 
 import torch
 
+from autograder.channel import StudentError
 from autograder.testing import Wrong, describe, expect_close, grade, lab_module
 
 K = lab_module(__file__, "tp5_checks")
@@ -160,10 +161,10 @@ def _compare_gradients(student, name, args, formula, g, indices=None):
     indices = list(range(len(args))) if indices is None else indices
     expected_out = formula(*args)
     grad_output = torch.randn(expected_out.shape, generator=g, dtype=F64)
-    result = student.call("@forward_backward", student.get(name), args, indices, grad_output)
-    out = result["output"]
-    if tuple(out.shape) == (B, L) and (B, L) != (L, B):
-        return  # transposed scores: the values tests say so; gradients are not comparable as is
+    probe = student.call(name, *args)
+    transposed = isinstance(probe, torch.Tensor) and tuple(probe.shape) == (B, L)
+    given = grad_output.T.contiguous() if transposed else grad_output  # scores returned as (B, L)
+    result = student.call("@forward_backward", student.get(name), args, indices, given)
     leaves = [a.clone().requires_grad_(True) if i in indices else a for i, a in enumerate(args)]
     formula(*leaves).backward(grad_output)
     labels = {
@@ -192,9 +193,16 @@ SDPA = "scaled_dot_product_attention"
 
 
 def _forbidden(student, args):
-    seen = student.call("@tp5_watch", student.get(SDPA), args)["seen"]
-    if "F.scaled_dot_product_attention" in seen:
-        raise Wrong("tp5_sdpa_uses_torch", what="F.scaled_dot_product_attention")
+    """Wrong when the function calls torch's own attention (called sequence-first, else batch-first)."""
+    batch_first = [a.transpose(0, 1).contiguous() for a in args[:3]] + list(args[3:])
+    for attempt in (list(args), batch_first):
+        try:
+            seen = student.call("@tp5_watch", student.get(SDPA), attempt)["seen"]
+        except StudentError:
+            continue
+        if "F.scaled_dot_product_attention" in seen:
+            raise Wrong("tp5_sdpa_uses_torch", what="F.scaled_dot_product_attention")
+        return
 
 
 def _sdpa_cases(g):

@@ -477,7 +477,8 @@ def test_seq2seq_scores_with_previous_state(student):
 
 @grade("Q6", points=0.5, visibility="public")
 def test_sample_shape_and_greedy(student):
-    """sample on logits (5, 4): a LongTensor (5,); temperature 0 and 1e-3 give the argmax of each row."""
+    """sample on logits (5, 4): a LongTensor (5,); temperature 0 and 1e-3 give the argmax of each row;
+    T = 1 on 400 equal rows does not always give the same index."""
     g = torch.Generator().manual_seed(61)
     logits = 3 * torch.randn(5, 4, generator=g)
     for temperature in (0.0, 1e-3):
@@ -496,3 +497,6 @@ def test_sample_shape_and_greedy(student):
                 expected=logits.argmax(-1).tolist(),
                 observed=got.reshape(-1).tolist(),
             )
+    got = student.call("sample", torch.zeros(400, 4), 1.0)
+    if isinstance(got, torch.Tensor) and int(torch.unique(got).numel()) == 1:
+        raise Wrong("tp5_sample_rows_not_independent")

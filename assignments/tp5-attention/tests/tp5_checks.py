@@ -575,8 +575,8 @@ LEARNING = {
     "min_len": 3,
     "max_len": 8,
 }
-# Exact-match accuracy on held-out pairs that the grader's short training must reach (calibrate.py:
-# the reference reaches 0.97-1.0 on every seed, a fixed-context decoder 0.37-0.44).
+# Exact-match accuracy on held-out pairs that the grader's short training must reach (calibrate.py,
+# 5 seeds: the reference 0.947-0.990, a fixed-context decoder 0.367-0.497, no context 0.047-0.150).
 LEARNING_THRESHOLD = 0.75
 
 
