@@ -1,4 +1,4 @@
-# lose: Q1
+# lose: Q1, Q5
 # message: tp5_formula
 # why: additive score with one tanh per term, v_a^T (tanh(W_1 s) + tanh(W_2 h))
 def score_additive(s, h, v_a, W_1, W_2):

@@ -1,5 +1,5 @@
 # lose: Q1
-# message: tp5_general_transposed
-# why: score_general with W_a transposed (s^T W_a^T h), written with einsum and tried only with Hs = Hh
+# message: student_raised
+# why: score_general with W_a transposed (s^T W_a^T h), written with einsum and tried only with Hs = Hh: with Hs ≠ Hh it raises
 def score_general(s, h, W_a):
     return torch.einsum("bi,ji,lbj->lb", s, W_a, h)

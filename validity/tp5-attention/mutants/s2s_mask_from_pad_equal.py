@@ -1,6 +1,6 @@
 # lose: Q5
-# message: tp5_s2s_weights_padding
-# why: builds the mask as src == PAD (True on the padding) and passes it as is: only the padding is attended
+# message: tp5_s2s_weights_sum
+# why: builds the mask as src == PAD (True on the padding) and passes it as is, NaN replaced by 0: only the padding is attended, examples without padding get no weight at all
 class Seq2SeqAttention(Seq2SeqAttention):
     def forward(self, src, tgt_in):
         pad_mask = src.eq(PAD)
