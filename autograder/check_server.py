@@ -65,7 +65,7 @@ def check_report(notebook: Path, questions: tuple[str, ...] | None, language: st
 
 
 def _reply(report, language: str, extra: str = "") -> dict:
-    from .report import MARKDOWN, check_markdown
+    from .feedback import MARKDOWN, check_markdown
     from .results import Outcome
 
     text = (extra + "\n\n" if extra else "") + check_markdown(report, language)
@@ -127,10 +127,10 @@ def _start_fork_server() -> None:
     From this, the main thread: bubblewrap ties the server's life to the thread that started it."""
     try:
         from . import isolation
-        from .channel import Limits, _zygote
+        from .forkserver import Limits, shared_zygote
 
         if not isolation.portable():
-            _zygote(Limits())
+            shared_zygote(Limits())
     except Exception:  # noqa: BLE001  (only a head start: the first check starts what is missing)
         traceback.print_exc()
 

@@ -36,9 +36,11 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from .assignments import ROOT, Assignment, handouts
 from .messages import render
-from .report import _atomic, staff_note, student_folder, write_csv
+from .report import _atomic, write_csv
+from .report_json import student_folder
 from .results import Outcome, Report, Status
 from .score import notebook_answers
+from .summary import staff_note
 
 TOP_FAILURES = 5  # failure kinds listed per question
 ATTENTION = (Status.GRADER_ERROR, Status.UNLOADABLE, Status.NEEDS_REVIEW, Status.INCOMPLETE)

@@ -25,6 +25,7 @@ from rich.progress import (
 from . import isolation
 from .assignments import ASSIGNMENT_IDS, ROOT, TEMPLATE, load_assignment
 from .class_report import write_class_report
+from .feedback import check_markdown
 from .grade import (
     Interrupted,
     Options,
@@ -35,8 +36,8 @@ from .grade import (
     select_students,
 )
 from .messages import render
-from .report import check_markdown, summary_table
 from .results import Outcome, Status
+from .summary import summary_table
 
 DEMO = ROOT / "demo"
 

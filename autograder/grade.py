@@ -28,15 +28,8 @@ from .assignments import ROOT, SOLUTIONS, Assignment, handouts
 from .channel import Limits
 from .intake import entry_fingerprint, intake, provide_course_files
 from .load import load
-from .report import (
-    Record,
-    record_from_dict,
-    report_from_dict,
-    set_hold,
-    student_folder,
-    write_gradebook,
-    write_submission,
-)
+from .report import set_hold, write_gradebook, write_submission
+from .report_json import Record, record_from_dict, report_from_dict, student_folder
 from .results import LoadResult, Message, Outcome, Report, Status, Submission, TestResult
 from .run import ASSIGNMENTS, run_tests
 from .score import score, written_answers
@@ -555,10 +548,10 @@ def _stop_job(signum, frame) -> None:
 
 
 def _exit_job() -> None:
-    from .channel import _close_zygotes
+    from .forkserver import close_zygotes
 
     try:
-        _close_zygotes()
+        close_zygotes()
     finally:
         os._exit(130)
 

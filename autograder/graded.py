@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import Record, record_from_dict, report_from_dict
+from .report_json import Record, record_from_dict, report_from_dict
 from .results import Report
 
 

@@ -20,7 +20,7 @@ from autograder.class_report import class_summary, expected_answers, write_class
 from autograder.grade import Options, grade_class
 from autograder.graded import load_graded
 from autograder.manual import merge_manual_grades, read_manual_grades
-from autograder.report import report_from_dict, report_to_dict, student_folder
+from autograder.report_json import report_from_dict, report_to_dict, student_folder
 from autograder.results import Status
 from autograder.score import notebook_answers
 from autograder.similarity import THRESHOLD, class_code, similar_pairs

@@ -13,9 +13,10 @@ import nbformat
 import pytest
 
 from autograder.assignments import SOLUTIONS, Assignment, Question
+from autograder.feedback import feedback_markdown
 from autograder.grade import Options, grade, grade_class
 from autograder.messages import render
-from autograder.report import feedback_markdown, report_from_dict, report_to_dict
+from autograder.report_json import report_from_dict, report_to_dict
 from autograder.results import Outcome, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"

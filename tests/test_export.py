@@ -344,7 +344,8 @@ def test_a_bad_roster_is_refused_and_nothing_is_written(graded, tmp_path, roster
 
 
 def test_held_rows_are_left_out_and_moodle_participants_get_the_worksheet_format(tmp_path):
-    from autograder.report import Record, set_hold
+    from autograder.report import set_hold
+    from autograder.report_json import Record
 
     out = tmp_path / "graded"
     people = {"12345": "Élodie Dupont-Martin", "67890": "Jean Le Gall", "555": "Zoé Ng"}

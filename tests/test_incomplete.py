@@ -15,17 +15,11 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import TEMPLATE, load_assignment
+from autograder.feedback import feedback_markdown
 from autograder.grade import Options, grade
 from autograder.intake import intake, same_code
-from autograder.report import (
-    feedback_markdown,
-    report_from_dict,
-    report_to_dict,
-    staff_note,
-    summary_table,
-    write_gradebook,
-    write_submission,
-)
+from autograder.report import write_gradebook, write_submission
+from autograder.report_json import report_from_dict, report_to_dict
 from autograder.results import (
     LoadResult,
     LoadStep,
@@ -36,6 +30,7 @@ from autograder.results import (
     TestResult,
 )
 from autograder.score import score
+from autograder.summary import staff_note, summary_table
 
 ASSIGNMENT = "tp4-lstm"
 MODULES = ("generate.py", "textloader.py")

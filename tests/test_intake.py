@@ -221,7 +221,7 @@ def test_top_level_training_on_the_stand_ins_keeps_its_cell_budget(tmp_path):
 
 
 def test_the_same_load_error_in_several_places_is_one_line_with_its_count(tmp_path):
-    from autograder.report import feedback_markdown
+    from autograder.feedback import feedback_markdown
 
     folder = tmp_path / "bob"
     folder.mkdir()

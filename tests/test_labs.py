@@ -83,9 +83,9 @@ def test_lab_module_loads_a_labs_helper_once_under_a_lab_qualified_name(tmp_path
 
 
 def test_the_worker_runtime_carries_every_labs_procedures_and_no_test(tmp_path):
-    from autograder.channel import _python
+    from autograder.forkserver import python_command
 
-    _python(tmp_path, "worker")
+    python_command(tmp_path, "worker")
     runtime = {p.name for p in (tmp_path / "runtime" / "rnnkit_sandbox").iterdir()}
     labs = {f"lab_{i.replace('-', '_')}.py" for i in lab_files("procedures.py")}
     assert labs and labs <= runtime

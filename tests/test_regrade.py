@@ -23,7 +23,7 @@ from autograder.cli_grade import grade_folder
 from autograder.export import export_moodle
 from autograder.grade import class_entries, run_class
 from autograder.graded import InputError, load_graded
-from autograder.report import read_record, report_from_dict
+from autograder.report_json import read_record, report_from_dict
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_engine import FAKE, GOOD, OPTIONS  # noqa: E402

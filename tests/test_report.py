@@ -3,7 +3,8 @@
 import csv
 import json
 
-from autograder.report import gradescope_results, write_gradebook, write_submission
+from autograder.feedback import gradescope_results
+from autograder.report import write_gradebook, write_submission
 from autograder.results import (
     LoadResult,
     LoadStep,
@@ -105,7 +106,7 @@ def test_gradebook_has_one_row_per_student_and_one_column_per_question(tmp_path)
 
 
 def test_check_output_lists_the_tests_run_not_a_grade():
-    from autograder.report import check_markdown
+    from autograder.feedback import check_markdown
 
     text = check_markdown(make_report(), "en")
     assert text.startswith("Public tests: 1/2 passed (1/3 points).")
@@ -141,8 +142,8 @@ def test_gradescope_results_validate_against_our_schema_of_gradescope_s_format(t
 
 
 def test_load_steps_with_the_same_error_make_one_line_with_their_count():
+    from autograder.feedback import step_messages
     from autograder.messages import render
-    from autograder.report import step_messages
 
     missing = (
         "FileNotFoundError: [Errno 2] No such file or directory: '/home/me/data/hzdataset.pch'"
@@ -189,13 +190,14 @@ def test_a_question_held_for_missing_names_is_explained_to_the_student_and_on_gr
         "forecast not found under these names" in results["output"]
         and "exo3.py:45" in results["output"]
     )
-    from autograder.report import feedback_markdown
+    from autograder.feedback import feedback_markdown
 
     assert "## Questions à relire par l'équipe pédagogique" in feedback_markdown(report)
 
 
 def test_report_json_keeps_its_record_through_a_rewrite_and_old_files_still_read(tmp_path):
-    from autograder.report import Record, read_record, report_from_dict, set_hold
+    from autograder.report import set_hold
+    from autograder.report_json import Record, read_record, report_from_dict
 
     record = Record("0.9.0", "abc123", "2026-01-05T10:00:00+01:00", "alice.zip", "/class")
     folder = write_submission(make_report(), tmp_path, record=record)

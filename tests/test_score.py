@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import Question, load_assignment
-from autograder.report import feedback_markdown, write_gradebook
+from autograder.feedback import feedback_markdown
+from autograder.report import write_gradebook
 from autograder.results import LoadResult, Message, Outcome, Status, Submission, TestResult
 from autograder.score import absent_names, score, template_definitions
 from autograder.source import SourceCode

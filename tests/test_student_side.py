@@ -74,6 +74,9 @@ def test_the_package_ships_only_what_this_labs_check_needs(lab):
     staff = {
         "build.py",
         "validity.py",
+        "validity_bank.py",
+        "validity_run.py",
+        "validity_past.py",
         "export.py",
         "manual.py",
         "cli_grade.py",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from autograder.validity import BankError, _parse, determinism, run_bank, sections
+from autograder.validity import BankError, determinism, run_bank, sections
+from autograder.validity_bank import _parse
 
 pytestmark = pytest.mark.slow  # tier (pytest.ini): left out of `make test-fast`
 

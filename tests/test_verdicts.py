@@ -9,9 +9,10 @@ import pytest
 
 from autograder.assignments import Question
 from autograder.compare import NeedsReview, Wrong
+from autograder.feedback import feedback_markdown
 from autograder.graded import InputError, load_graded
 from autograder.manual import merge_manual_grades
-from autograder.report import feedback_markdown, write_gradebook, write_submission
+from autograder.report import write_gradebook, write_submission
 from autograder.results import LoadResult, Message, Outcome, Status, Submission, TestResult
 from autograder.score import score
 from autograder.source import (

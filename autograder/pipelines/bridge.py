@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..assignments import load_assignment
+from ..feedback import OUTCOME_LABEL, feedback_markdown, incomplete_messages, stub_questions
 from ..grade import Options, grade
 from ..intake import entry_fingerprint
 from ..markers import strip_solutions
 from ..messages import render
-from ..report import OUTCOME_LABEL, feedback_markdown, incomplete_messages, stub_questions
 from ..results import Outcome, Report
 from ..run import ASSIGNMENTS, PYTEST_INI, tests_folder
 

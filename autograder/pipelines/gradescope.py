@@ -186,7 +186,8 @@ def _fill(template: str, values: dict[str, str]) -> str:
 # -- run (inside Gradescope) -------------------------------------------------------------------
 def run(root: Path, assignment_id: str, language: str = "fr") -> int:
     """Grade ``root/submission``, write ``root/results/results.json``; 0 unless the grader failed."""
-    from ..report import gradescope_results, write_gradescope_results
+    from ..feedback import gradescope_results
+    from ..report import write_gradescope_results
     from ..results import Message, Status
 
     started = time.monotonic()
@@ -297,7 +298,7 @@ def staff_log(report) -> str:
         f"rnnkit {report.assignment} — {report.student}: {report.status.value}, "
         f"{report.auto_total:g}/{report.auto_max:g} (automatic), {report.seconds:.1f} s"
     ]
-    from ..report import staff_note
+    from ..summary import staff_note
 
     note = staff_note(
         report

@@ -25,7 +25,7 @@ from autograder import isolation
 from autograder.assignments import ROOT
 from autograder.channel import Limits
 from autograder.grade import Options, grade_class
-from autograder.report import student_folder
+from autograder.report_json import student_folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_engine import COUNTER, FAKE, FIXTURES, GOOD  # noqa: E402
@@ -343,8 +343,8 @@ def test_a_class_run_stops_at_once_when_workers_cannot_start(tmp_path, monkeypat
     env = {**os.environ, "PATH": os.environ.get("PATH", "")}
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "alice.py").write_text(GOOD)
-    script = ("import sys, autograder.channel as c\n"
-              "c._python = lambda *a, **k: ['/nonexistent/python']\n"
+    script = ("import sys, autograder.forkserver as f\n"
+              "f.python_command = lambda *a, **k: ['/nonexistent/python']\n"
               "from autograder.cli_grade import grade_command\n"
               f"sys.exit(grade_command('td3-elman', __import__('pathlib').Path({str(tmp_path / 'class')!r}), "
               f"__import__('pathlib').Path({str(tmp_path / 'out')!r}), 1, 'fr'))\n")
