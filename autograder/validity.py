@@ -160,12 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         names = tuple(n.strip() for n in args.only.split(",") if n.strip())
         for assignment_id in ids:
-            for v in run_bank(assignment_id, args.jobs, names):
+            verdicts = run_bank(assignment_id, args.jobs, names)
+            for v in verdicts:
                 all_ok &= v.ok
                 print(
                     f"{'ok  ' if v.ok else 'FAIL'} {assignment_id:10} {v.variant.kind:10} {v.variant.name:32} "
                     f"{v.total:g}/{v.max_total:g}  {v.detail}{_public_mark(v)}"
                 )
+            dump[assignment_id] = {"verdicts": [_verdict_dict(v) for v in verdicts]}
+        if args.json:
+            args.json.write_text(json.dumps(dump, indent=1))
         return 0 if all_ok else 1
     for assignment_id in ids:
         verdicts = run_bank(assignment_id, args.jobs)
@@ -192,22 +196,24 @@ def main(argv: list[str] | None = None) -> int:
         all_ok &= all(v.ok for v in verdicts) and not changed
         dump[assignment_id] = {
             "figures": f,
-            "verdicts": [
-                {
-                    "name": v.variant.name,
-                    "kind": v.variant.kind,
-                    "ok": v.ok,
-                    "detail": v.detail,
-                    "public_caught": v.public_caught,
-                }
-                for v in verdicts
-            ],
+            "verdicts": [_verdict_dict(v) for v in verdicts],
         }
         past_ok, dump[assignment_id]["past"] = report_past(assignment_id, args.jobs)
         all_ok &= past_ok
     if args.json:
         args.json.write_text(json.dumps(dump, indent=1))
     return 0 if all_ok else 1
+
+
+def _verdict_dict(v: Verdict) -> dict:
+    return {
+        "name": v.variant.name,
+        "kind": v.variant.kind,
+        "ok": v.ok,
+        "total": v.total,
+        "detail": v.detail,
+        "public_caught": v.public_caught,
+    }
 
 
 def _public_mark(verdict: Verdict) -> str:

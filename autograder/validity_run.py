@@ -26,7 +26,7 @@ from .results import Outcome, Report
 from .validity_bank import Variant, load_bank, materialise
 
 SLACK = 1e-9  # float sums of quarter points
-# The share of each bank's mutants the public tests alone must catch (tests/test_validity_<id>.py).
+# The share of each bank's mutants the public tests alone must catch (tests/test_banks.py).
 PUBLIC_SHARE_FLOOR = 0.5
 
 
