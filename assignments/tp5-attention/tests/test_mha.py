@@ -84,6 +84,9 @@ def _identify(student, model, g, mask):
         readings = K.mha_readings(shapes, E)
     except K.NoReading as no:
         raise Wrong("tp5_mha_layout_unknown", E=E, heads=HEADS, shapes=no.detail) from None
+    if not readings:
+        shown = ", ".join(f"{n} {s}" for n, s in shapes.items())
+        raise Wrong("tp5_mha_layout_unknown", E=E, heads=HEADS, shapes=shown)
     student.call("@to_dtype", model, "float64")
     values = {n: 0.5 * torch.randn(s, generator=g, dtype=F64) for n, s in shapes.items()}
     student.set_parameters(model, values)
