@@ -153,7 +153,8 @@ def grade_folder(
         )
     finally:
         stop_log(handlers)
-    Console().print(summary_table(reports, run.holds))
+    auto_max = sum(q.points for q in assignment.questions if not q.manual)
+    Console().print(summary_table(reports, run.holds, auto_max))
     for line in attention_lines(reports) + class_lines(run):
         console.print(line, markup=False)
     console.print(isolation.detect().summary(), markup=False)

@@ -61,8 +61,11 @@ STATUS_STYLE = {
 }
 
 
-def summary_table(reports: list[Report], holds: dict[str, str] | None = None):
-    """A rich Table of the class: one row per student; ``holds`` (student -> why not exported) lead the note."""
+def summary_table(
+    reports: list[Report], holds: dict[str, str] | None = None, auto_max: float | None = None
+):
+    """A rich Table of the class: one row per student; ``holds`` (student -> why not exported) lead the
+    note; ``auto_max``: the assignment's automatic points (an unloadable hand-in has no question)."""
     from rich.markup import escape as rich_escape
     from rich.table import Table
 
@@ -83,7 +86,7 @@ def summary_table(reports: list[Report], holds: dict[str, str] | None = None):
         table.add_row(
             r.student,
             f"[{STATUS_STYLE.get(r.status, 'white')}]{r.status.value}[/]",
-            f"{number(r.total)}/{number(r.auto_max)}",
+            f"{number(r.total)}/{number(r.auto_max if auto_max is None else auto_max)}",
             f"{passed}/{len(r.tests)}",
             f"{r.seconds:.1f}",
             rich_escape(note[:160]),

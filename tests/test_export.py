@@ -2,6 +2,7 @@
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -376,3 +377,22 @@ def test_held_rows_are_left_out_and_moodle_participants_get_the_worksheet_format
     )
     _, table = export_moodle(out, tmp_path / "m.csv", roster)
     assert table.header[0] == "email" and [r[0] for r in table.rows] == ["e@u.fr", "j@u.fr"]
+
+
+def test_the_console_summary_gives_an_unloadable_hand_in_the_assignments_maximum():
+    """A hand-in that could not be read has no question; its row reads 0/<assignment>, not 0/0."""
+    import io
+
+    from rich.console import Console
+
+    from autograder.summary import summary_table
+
+    unloadable = replace(make_report("carol", 0.0, Status.UNLOADABLE), questions=())
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(summary_table([unloadable, make_report("alice", 3.0)], auto_max=3.0))
+    rows = {
+        line.split("│")[1].strip(): line
+        for line in console.export_text().splitlines()
+        if "│" in line
+    }
+    assert "0/3 " in rows["carol"] and "3/3 " in rows["alice"]
