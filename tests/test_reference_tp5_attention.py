@@ -150,3 +150,21 @@ def test_layout_reading_finds_three_raw_transposed_projections(split):
         )
     ]
     assert found
+
+
+def test_layout_reading_gathers_per_head_layers():
+    """A ModuleList of per-head nn.Linear(E, d) for q, k and v, and one output layer."""
+    E, heads, d = 6, 2, 3
+    g = torch.Generator().manual_seed(4)
+    shapes = {}
+    for role in ("q", "k", "v"):
+        for i in range(heads):
+            shapes[f"{role}_heads.{i}.weight"], shapes[f"{role}_heads.{i}.bias"] = (d, E), (d,)
+    shapes["out_proj.weight"], shapes["out_proj.bias"] = (E, E), (E,)
+    values = {n: torch.randn(s, generator=g, dtype=F64) for n, s in shapes.items()}
+    readings = K.mha_readings(shapes, E, heads=heads)
+    p = readings[0].canonical(values, E, heads)
+    want = torch.cat([values["q_heads.0.weight"], values["q_heads.1.weight"]])
+    assert torch.equal(p["W_q"], want)
+    assert torch.equal(p["b_v"], torch.cat([values["v_heads.0.bias"], values["v_heads.1.bias"]]))
+    assert torch.equal(p["W_o"], values["out_proj.weight"])

@@ -301,6 +301,23 @@ class MhaReading:
     split_qk: str  # "hd" (head-major, as torch) or "dh"
     split_v: str
     merge: str
+    virtual: dict = None  # per-head tensors gathered: name -> (how, [members])
+
+    def tensor(self, params: dict, name: str) -> torch.Tensor:
+        """A student tensor, or the (E, E) / (E,) tensor gathered from per-head ones."""
+        if not self.virtual or name not in self.virtual:
+            return params[name]
+        how, members = self.virtual[name]
+        if how == "rows":  # per-head (d, E) layers or (d,) biases, head after head
+            return torch.cat([params[m] for m in members], dim=0)
+        if how == "columns":  # per-head (E, d) tensors used as x @ W
+            return torch.cat([params[m] for m in members], dim=1)
+        t = params[members[0]]
+        if how == "hde":  # one (h, d, E) tensor
+            return t.reshape(-1, t.shape[-1])
+        if how == "hed":  # one (h, E, d) tensor used as x @ W
+            return t.permute(1, 0, 2).reshape(t.shape[1], -1)
+        return t.reshape(-1)  # "hd": one (h, d) bias
 
     def canonical(self, params: dict, E: int, heads: int) -> dict:
         """torch's ``W_q ... b_o`` from the student's tensors (differentiable in them)."""
@@ -308,7 +325,9 @@ class MhaReading:
         perm = torch.tensor([j * heads + i for i in range(heads) for j in range(d)])
 
         def block(piece):
-            t = params[piece.name]
+            t = self.tensor(params, piece.name)
+            if t.dim() == 3:  # (3, E, E)
+                return t[piece.index]
             if self.transposed.get(piece.name):
                 t = t.transpose(0, 1)
             return t[piece.index * E : (piece.index + 1) * E] if piece.fused else t
@@ -317,7 +336,7 @@ class MhaReading:
             if role not in self.biases:
                 return torch.zeros(E, dtype=next(iter(params.values())).dtype)
             name, index = self.biases[role]
-            t = params[name].reshape(-1)
+            t = self.tensor(params, name).reshape(-1)
             return t[index * E : (index + 1) * E]
 
         out = {}
@@ -381,7 +400,49 @@ class NoReading(Exception):
         self.detail = detail
 
 
-def mha_readings(shapes: dict, E: int, limit: int = 4000) -> list[MhaReading]:
+def _per_head(shapes: dict, E: int, heads: int | None) -> tuple[dict, dict]:
+    """Shapes with per-head tensors gathered into one (``ModuleList`` of per-head layers named
+    ``prefix.<i>.suffix``, or one ``(h, d, E)`` / ``(h, E, d)`` / ``(h, d)`` tensor), and how."""
+    import re
+
+    if not heads or heads == 1 or E % heads:
+        return dict(shapes), {}
+    d = E // heads
+    groups: dict = {}
+    for name, shape in shapes.items():
+        key = re.sub(r"\.\d+\.", ".*.", name, count=1)
+        if key != name and tuple(shape) in ((d, E), (E, d), (d,)):
+            groups.setdefault((key, tuple(shape)), []).append(name)
+    full = {
+        key: (shape, members) for (key, shape), members in groups.items() if len(members) == heads
+    }
+    first = {members[0]: key for key, (_, members) in full.items()}
+    skip = {m for _, members in full.values() for m in members}
+    out, virtual = {}, {}
+    for name, shape in shapes.items():
+        shape = tuple(shape)
+        if name in first:
+            key = first[name]
+            one, members = full[key]
+            how = "columns" if one == (E, d) and d != E else "rows"
+            out[key] = (E, E) if len(one) == 2 else (E,)
+            virtual[key] = (how, members)
+        elif name in skip:
+            continue
+        elif shape == (heads, d, E):
+            out[name], virtual[name] = (E, E), ("hde", [name])
+        elif shape == (heads, E, d) and d != E:
+            out[name], virtual[name] = (E, E), ("hed", [name])
+        elif shape == (heads, d):
+            out[name], virtual[name] = (E,), ("hd", [name])
+        else:
+            out[name] = shape
+    return out, virtual
+
+
+def mha_readings(
+    shapes: dict, E: int, limit: int = 4000, heads: int | None = None
+) -> list[MhaReading]:
     """Every reading of the student's parameters as a multi-head attention of size ``E`` the shapes allow.
 
     Accepted tensors: a fused input projection ``(3E, E)`` (or ``(E, 3E)`` stored for ``x @ W``) or
@@ -389,9 +450,12 @@ def mha_readings(shapes: dict, E: int, limit: int = 4000) -> list[MhaReading]:
     take the roles q, k, v, o by their names when they say it, else by declaration order (every
     order tried when names say nothing); biases go with the tensor of the same prefix, else in
     declaration order. Raw tensors are tried as stored and transposed (``nn.Linear`` weights, names
-    ending in ``weight``, as stored). Heads: split head-major or dimension-major, for q/k, v and the
-    merge. ``NoReading`` when a tensor fits nothing or the blocks are not four.
+    ending in ``weight``, as stored). Given ``heads``, per-head tensors are gathered first (a
+    ``ModuleList`` of per-head layers, ``(h, d, E)``, ``(h, E, d)``, ``(h, d)``). Heads: split
+    head-major or dimension-major, for q/k, v and the merge. ``NoReading`` when a tensor fits nothing
+    or the blocks are not four.
     """
+    shapes, virtual = _per_head(shapes, E, heads)
     pieces, vectors, unknown = [], [], []
     for name, shape in shapes.items():
         shape = tuple(shape)
@@ -434,7 +498,12 @@ def mha_readings(shapes: dict, E: int, limit: int = 4000) -> list[MhaReading]:
             role_options.sort(key=lambda o: [o[r] != plain[i] for i, r in enumerate("qkvo")])
     # transposition options per tensor
     tensors = sorted({p.name for p in pieces})
-    can_transpose = {n: not n.endswith("weight") and tuple(shapes[n]) != (3, E, E) for n in tensors}
+    can_transpose = {
+        n: not n.endswith("weight")
+        and tuple(shapes[n]) != (3, E, E)
+        and virtual.get(n, ("",))[0] not in ("columns", "hed")
+        for n in tensors
+    }
     for n in tensors:
         if tuple(shapes[n]) == (E, 3 * E) and E != 3 * E:
             can_transpose[n] = None  # must be transposed
@@ -448,7 +517,9 @@ def mha_readings(shapes: dict, E: int, limit: int = 4000) -> list[MhaReading]:
         for flags in itertools.product(*flips):
             transposed = dict(zip(tensors, flags))
             for split_qk, split_v, merge in itertools.product(("hd", "dh"), repeat=3):
-                readings.append(MhaReading(roles, biases, transposed, split_qk, split_v, merge))
+                readings.append(
+                    MhaReading(roles, biases, transposed, split_qk, split_v, merge, virtual)
+                )
                 if len(readings) >= limit:
                     return readings
     return readings
