@@ -19,10 +19,24 @@ import torch.nn as nn
 
 try:  # the kit's engine (in a student folder it is shipped as ``rnnkit``; hidden tests never are)
     from autograder.channel import StudentError
-    from autograder.testing import Wrong, describe, lab_module  # noqa: F401 (re-exported to the tests)
+    from autograder.testing import (  # noqa: F401 (re-exported to the tests)
+        NoLayout,
+        Target,
+        Wrong,
+        describe,
+        find_readings,
+        lab_module,
+    )
 except ImportError:  # pragma: no cover
     from rnnkit.channel import StudentError
-    from rnnkit.testing import Wrong, describe, lab_module  # noqa: F401
+    from rnnkit.testing import (  # noqa: F401
+        NoLayout,
+        Target,
+        Wrong,
+        describe,
+        find_readings,
+        lab_module,
+    )
 
 F64 = torch.float64
 HERE = Path(__file__).resolve().parent
@@ -88,6 +102,16 @@ def shapes_text(shapes: dict) -> str:
 # --- identifying the parameters by their shapes ---------------------------------------------------------
 
 
+# The lab's RNN as linear blocks (autograder.layouts): W_i (H, D) on x and W_h (H, H) on h add up
+# into the hidden state; the decoder W_d (O, H), when there is one, reads it out. Raw parameters and
+# Linear weights alike may be transposed (a square W_h is tried both ways).
+RNN_BLOCKS = Target.of(
+    inputs={"x": "D", "h": "H"},
+    units={"cell": ("H", {"x": "W_i", "h": "W_h"}), "decoder": ("O", {"h": "W_d"})},
+    optional=("decoder",),
+)
+
+
 @dataclass(frozen=True)
 class Layout:
     """One reading of the student's named parameters as the lab's W_i, W_h, b (and decoder W_d, b_d)."""
@@ -98,109 +122,34 @@ class Layout:
     has_bias: bool
 
 
-class NoLayout(Exception):
-    def __init__(self, kind: str, detail: str):
-        super().__init__(detail)
-        self.kind, self.detail = (
-            kind,
-            detail,
-        )  # "unknown" (unexpected shapes) or "missing" (a role is absent)
-
-
-def role_of(shape: tuple, d: int, h: int, o: int) -> str | None:
-    roles = {
-        (h, d): "Wi",
-        (d, h): "Wi^T",
-        (h, h): "Wh",
-        (h,): "b",
-        (1, h): "b",
-        (h, 1): "b",
-        (o, h): "Wd",
-        (h, o): "Wd^T",
-        (o,): "bd",
-        (1, o): "bd",
-        (o, 1): "bd",
-        (h, d + h): "cat",
-        (d + h, h): "cat^T",
-    }
-    return roles.get(tuple(shape))
-
-
 def find_layouts(shapes: dict, d: int = D, h: int = H, o: int = O) -> list[Layout]:
     """Every reading (by shape) of the parameters as the lab's RNN; needs d, h, o, d + h all different.
 
     A square W_h is tried both ways (``W h`` and ``h W``), one Linear on a concatenation as
     ``[x, h]`` and ``[h, x]``; several bias vectors of the hidden size add up (one per Linear).
+    ``NoLayout`` (``autograder.layouts``): kind "unknown" or "missing".
     """
-    roles: dict[str, list[str]] = {}
-    unknown = []
-    for name, shape in shapes.items():
-        role = role_of(shape, d, h, o)
-        if role is None:
-            unknown.append(f"{name} {tuple(shape)}")
-        else:
-            roles.setdefault(role, []).append(name)
-    if unknown:
-        raise NoLayout("unknown", ", ".join(unknown))
-    wi = roles.get("Wi", []) + roles.get("Wi^T", [])
-    wh = roles.get("Wh", [])
-    cat = roles.get("cat", []) + roles.get("cat^T", [])
-    wd = roles.get("Wd", []) + roles.get("Wd^T", [])
-    if len(wi) > 1 or len(wh) > 1 or len(cat) > 1 or len(wd) > 1 or (cat and (wi or wh)):
-        raise NoLayout("unknown", ", ".join(f"{n} {tuple(shapes[n])}" for n in wi + wh + cat + wd))
-    missing = []
-    if not cat and not wi:
-        missing.append(f"W_i ({h}, {d})")
-    if not cat and not wh:
-        missing.append(f"W_h ({h}, {h})")
-    if missing:
-        raise NoLayout("missing", ", ".join(missing))
-    biases, dec_biases = roles.get("b", []), roles.get("bd", [])
+    found = find_readings(RNN_BLOCKS, shapes, {"D": d, "H": h, "O": o}, transpose="all")
 
-    def total(p, names, size):
-        if not names:
-            return None
-        out = 0
-        for name in names:
-            out = out + p[name].reshape(-1)
-        return out
-
-    decoder = None
-    if wd:
-        wd_name, wd_t = wd[0], wd[0] in roles.get("Wd^T", [])
-
-        def decoder(p, wd_name=wd_name, wd_t=wd_t):
-            Wd = p[wd_name].T if wd_t else p[wd_name]
-            return Wd, total(p, dec_biases, o)
+    def bias(reading, unit, p):
+        return reading.bias(unit, p) if reading.has_bias(unit) else None
 
     layouts = []
-    if cat:
-        name, raw = cat[0], cat[0] in roles.get("cat^T", [])
-        for order in ("[x, h]", "[h, x]"):
+    for reading in found:
+        decoder = None
+        if reading.has("decoder"):
 
-            def canonical(p, name=name, raw=raw, order=order):
-                M = p[name].T if raw else p[name]  # (H, D + H), applied as M @ [., .]
-                Wi, Wh = (M[:, :d], M[:, d:]) if order == "[x, h]" else (M[:, h:], M[:, :h])
-                return Wi, Wh, total(p, biases, h)
+            def decoder(p, r=reading):
+                return r.weight("W_d", p), bias(r, "decoder", p)
 
-            layouts.append(Layout(f"{name} sur/on {order}", canonical, decoder, bool(biases)))
-    else:
-        wi_name, wi_t, wh_name = wi[0], wi[0] in roles.get("Wi^T", []), wh[0]
-        for wh_t in (False, True):
-
-            def canonical(p, wi_name=wi_name, wi_t=wi_t, wh_name=wh_name, wh_t=wh_t):
-                Wi = p[wi_name].T if wi_t else p[wi_name]
-                Wh = p[wh_name].T if wh_t else p[wh_name]
-                return Wi, Wh, total(p, biases, h)
-
-            layouts.append(
-                Layout(
-                    f"W_i={wi_name}, W_h={wh_name}{'.T' if wh_t else ''}",
-                    canonical,
-                    decoder,
-                    bool(biases),
-                )
+        layouts.append(
+            Layout(
+                reading.description,
+                lambda p, r=reading: (r.weight("W_i", p), r.weight("W_h", p), bias(r, "cell", p)),
+                decoder,
+                reading.has_bias("cell"),
             )
+        )
     return layouts
 
 
