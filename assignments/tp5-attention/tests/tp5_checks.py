@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.channel import StudentError
-from autograder.testing import Wrong, describe
+from autograder.testing import NoLayout, Target, Wrong, describe, find_readings
 
 F64 = torch.float64
 
@@ -339,18 +339,90 @@ class MhaReading:
             t = self.tensor(params, name).reshape(-1)
             return t[index * E : (index + 1) * E]
 
-        out = {}
-        for role in ("q", "k", "v"):
-            W, b = block(self.roles[role]), bias(role)
-            split = self.split_v if role == "v" else self.split_qk
-            if split == "dh":
-                W, b = W[perm], b[perm]
-            out[f"W_{role}"], out[f"b_{role}"] = W, b
-        W_o = block(self.roles["o"])
-        if self.merge == "dh":
-            W_o = W_o[:, perm]
-        out["W_o"], out["b_o"] = W_o, bias("o")
-        return out
+        plain = {f"W_{r}": block(self.roles[r]) for r in "qkvo"}
+        plain.update({f"b_{r}": bias(r) for r in "qkvo"})
+        return _split_heads(plain, perm, self.split_qk, self.split_v, self.merge)
+
+
+def _split_heads(p: dict, perm, split_qk: str, split_v: str, merge: str) -> dict:
+    """torch's head-major blocks from a student's whose heads are split dimension-major ("dh")."""
+    out = dict(p)
+    for role, split in (("q", split_qk), ("k", split_qk), ("v", split_v)):
+        if split == "dh":
+            out[f"W_{role}"], out[f"b_{role}"] = p[f"W_{role}"][perm], p[f"b_{role}"][perm]
+    if merge == "dh":
+        out["W_o"] = p["W_o"][:, perm]
+    return out
+
+
+# The shared layout library's description of a multi-head attention (autograder.layouts): four E -> E
+# blocks, each on its own input, told apart by name hints and then by values.
+MHA_TARGET = Target.of(
+    inputs={"query": "E", "key": "E", "value": "E", "heads": "E"},
+    units={
+        "q": ("E", {"query": "W_q"}),
+        "k": ("E", {"key": "W_k"}),
+        "v": ("E", {"value": "W_v"}),
+        "o": ("E", {"heads": "W_o"}),
+    },
+    hints={
+        "q": ("q", "query", "queries"),
+        "k": ("k", "key", "keys"),
+        "v": ("v", "value", "values"),
+        "o": ("o", "out", "output"),
+    },
+)
+
+
+@dataclass(frozen=True)
+class SharedReading:
+    """A reading of the shared layout library, with the heads' split orders on top."""
+
+    reading: object
+    split_qk: str
+    split_v: str
+    merge: str
+
+    def canonical(self, params: dict, E: int, heads: int) -> dict:
+        d = E // heads
+        perm = torch.tensor([j * heads + i for i in range(heads) for j in range(d)])
+        r = self.reading
+        plain = {f"W_{u}": r.weight(f"W_{u}", params) for u in "qkvo"}
+        plain.update({f"b_{u}": r.bias(u, params) for u in "qkvo"})
+        return _split_heads(plain, perm, self.split_qk, self.split_v, self.merge)
+
+
+def shared_mha_readings(shapes: dict, E: int, heads: int, limit: int = 4000) -> list:
+    """The readings of ``autograder.layouts.find_readings`` (fused blocks in any order, separate or
+    per-head layers, raw transposed tensors, biases paired by name), times the head split orders;
+    ``NoReading`` when it finds none."""
+    try:
+        found = find_readings(MHA_TARGET, shapes, {"E": E}, heads=heads)
+    except NoLayout as no:
+        raise NoReading(no.detail) from None
+    out = []
+    for reading in found:
+        for split_qk, split_v, merge in itertools.product(("hd", "dh"), repeat=3):
+            out.append(SharedReading(reading, split_qk, split_v, merge))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def all_mha_readings(shapes: dict, E: int, heads: int) -> list:
+    """The shared library's readings first, then this lab's own (``mha_readings``): a layout either
+    one reads is graded; ``NoReading`` only when both find nothing."""
+    readings, details = [], []
+    for reader in (shared_mha_readings, mha_readings):
+        try:
+            readings += reader(shapes, E, heads=heads)
+        except NoReading as no:
+            details.append(no.detail)
+    if not readings:
+        raise NoReading(
+            details[-1] if details else ", ".join(f"{n} {s}" for n, s in shapes.items())
+        )
+    return readings
 
 
 HINTS = {
