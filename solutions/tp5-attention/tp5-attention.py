@@ -146,8 +146,8 @@ print("sommes par exemple :", w_demo.sum(0))
 # des clés) garde les scores dans une plage raisonnable quand $d_k$ grandit : sans elle, le softmax
 # sature et ses gradients s'éteignent.
 
-# %% [markdown] question="Q2" points=3
-# ## Question 2 — `scaled_dot_product_attention` (3 points)
+# %% [markdown] question="Q2" points=2
+# ## Question 2 — `scaled_dot_product_attention` (2 points)
 #
 # `scaled_dot_product_attention(Q, K, V, mask=None) -> (output, weights)`
 #
@@ -210,8 +210,8 @@ print(weights_demo[0])
 # En pratique, avec `E = embed_dim` et `h = num_heads`, on calcule les trois projections
 # `E → E` d'un coup, puis on découpe les `E` coordonnées en `h` têtes de `E / h` coordonnées.
 
-# %% [markdown] question="Q3" points=4
-# ## Question 3 — `MultiHeadAttention` écrite à la main (4 points)
+# %% [markdown] question="Q3" points=3
+# ## Question 3 — `MultiHeadAttention` écrite à la main (3 points)
 #
 # Écrivez la classe `MultiHeadAttention(embed_dim, num_heads)`, qui doit se comporter comme
 # `nn.MultiheadAttention(embed_dim, num_heads)` (paramètres par défaut : avec biais, séquence
@@ -417,8 +417,8 @@ def to_text(codes):
 # L'état initial est $s_0 = \tanh(W_s [h^{\to}_n ; h^{\leftarrow}_1] + b_s)$, calculé à partir des
 # deux états finaux `h_n` de l'encodeur.
 
-# %% [markdown] question="Q5" points=4
-# ## Question 5 — `Seq2SeqAttention` (4 points)
+# %% [markdown] question="Q5" points=3
+# ## Question 5 — `Seq2SeqAttention` (3 points)
 #
 # Écrivez `Seq2SeqAttention(vocab_size, emb_dim, hidden_size)` :
 #

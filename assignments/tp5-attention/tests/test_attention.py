@@ -228,7 +228,7 @@ def _sdpa_cases(g):
     return out
 
 
-@grade("Q2", points=1.0, timeout=20)
+@grade("Q2", points=0.5, timeout=20)
 def test_sdpa_output_matches_torch(student, seed):
     """The output equals torch.nn.functional.scaled_dot_product_attention on four mask cases; the usual
     mistakes named; using torch's function earns nothing."""
@@ -256,7 +256,7 @@ def test_sdpa_output_matches_torch(student, seed):
         )
 
 
-@grade("Q2", points=0.5, timeout=20)
+@grade("Q2", points=0.25, timeout=20)
 def test_sdpa_weights(student, seed):
     """The weights (B, Lq, Lk): softmax(Q K^T / sqrt(d_k)) with masked entries exactly 0, rows summing to 1."""
     g = torch.Generator().manual_seed(seed)
@@ -290,7 +290,7 @@ def test_sdpa_weights(student, seed):
         )
 
 
-@grade("Q2", points=0.5, timeout=20)
+@grade("Q2", points=0.25, timeout=20)
 def test_sdpa_gradients(student, seed):
     """Gradients with respect to Q, K and V (with a padding mask) against autograd through torch's function."""
     g = torch.Generator().manual_seed(seed)

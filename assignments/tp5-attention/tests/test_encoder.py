@@ -285,7 +285,7 @@ def _learning_accuracy(student, seed, cls_name="Seq2SeqAttention"):
     return K.exact_match(result["predicted"], test_tgt), result
 
 
-@grade("Q5", points=2.0, timeout=90)
+@grade("Q5", points=1.0, timeout=90)
 def test_seq2seq_learns_to_reverse(student, seed):
     """A short seeded training by the grader (120 Adam steps of 64 pairs); exact-match accuracy on 300
     held-out strings must reach the calibrated threshold (a fixed-context decoder does not)."""

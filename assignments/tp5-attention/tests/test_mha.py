@@ -147,7 +147,7 @@ def _check_weights(reading, values, found, mask):
     )
 
 
-@grade("Q3", points=1.0, timeout=30)
+@grade("Q3", points=0.5, timeout=30)
 def test_mha_matches_torch(student, seed):
     """Parameters copied into torch's multi-head attention (any layout): same output and averaged
     weights, float64, cross-attention with Lq ≠ Lk, no mask."""
@@ -157,7 +157,7 @@ def test_mha_matches_torch(student, seed):
     _check_weights(reading, values, found, None)
 
 
-@grade("Q3", points=1.0, timeout=30)
+@grade("Q3", points=0.75, timeout=30)
 def test_mha_matches_torch_with_masks(student, seed):
     """Same comparison with a padding mask (B, 1, Lk) and a causal mask (Lq, Lk)."""
     g = torch.Generator().manual_seed(seed)
@@ -182,7 +182,7 @@ def test_mha_matches_torch_with_masks(student, seed):
             )
 
 
-@grade("Q3", points=1.0, timeout=30)
+@grade("Q3", points=0.75, timeout=30)
 def test_mha_gradients(student, seed):
     """Gradients of query, key, value and of every parameter (in the student's layout) against autograd
     through torch's multi-head attention with the identified reading."""
