@@ -80,6 +80,22 @@ def test_correct_module_gets_full_marks(tmp_path):
     assert [q.points for q in report.questions] == [3, 2, None]  # the written answer waits for a TA
 
 
+def test_a_script_saved_from_the_notebook_skips_its_skip_tagged_cells(tmp_path):
+    """A notebook handed in as a percent-format script keeps its cells' tags: a training cell tagged
+    ``skip-grading`` is not run (it would spend its budget), the cells around it are."""
+    text = (
+        "# %%\n" + COUNTER + "\n"
+        '# %% tags=["skip-grading"]\n'
+        "def train():\n    while True:\n        pass\n\nhistory = train()\n\n"
+        "# %% [markdown]\n# la suite\n\n"
+        "# %%\ndef double(x):\n    return 2 * x\n"
+    )
+    report = run(module(tmp_path / "alice.py", text))
+    assert report.status is Status.GRADED and report.total == 5
+    steps = {step.first_line: step.status for step in report.load.steps}
+    assert "timeout" not in steps.values()
+
+
 def test_wrong_shape_names_function_shapes_and_legend_and_skips_the_dependent_test(tmp_path):
     report = run(module(tmp_path / "s.py", COUNTER + "def double(x):\n    return (2 * x).sum(0)\n"))
     assert outcomes(report)["test_double_shape"] == ("wrong", "shape")

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SKIP_TAG = "skip-grading"
+# A percent-format cell marker (jupytext, VS Code, Spyder): a notebook saved as a script keeps its tags there.
+CELL_MARKER = re.compile(r"^#\s?%%")
 MAGIC = re.compile(r"^(\s*)([!%].*)$")
 # Statements worth running at a module's top level: they define things, they do not train.
 DEFINING = (
@@ -207,6 +209,7 @@ class SubmissionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budget: float) -> None:
     """Run the defining top-level statements of ``path`` into ``namespace``, one at a time."""
     text = path.read_text(encoding="utf-8", errors="replace")
+    skipped = skipped_cells(text)
     for chunk_start, statement_nodes, syntax_error in _parse_chunks(text):
         if syntax_error:
             report.steps.append(
@@ -217,6 +220,9 @@ def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budg
             where = f"{path.name}:{node.lineno}"
             if not isinstance(node, DEFINING):
                 continue  # loops, calls, `if __name__ == "__main__":` — the training lives there
+            if any(first <= node.lineno <= last for first, last in skipped):
+                report.steps.append(Step(where, _line(text, node.lineno), "skipped"))
+                continue
             try:
                 code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as err:
@@ -230,6 +236,21 @@ def run_module_definitions(path: Path, namespace: dict, report: LoadReport, budg
                 )
                 continue
             _run(code, namespace, report, where, _line(text, node.lineno), budget)
+
+
+def skipped_cells(text: str) -> list[tuple[int, int]]:
+    """(first line, last line) of each percent-format cell tagged ``skip-grading`` in a script,
+    as in a notebook: ``# %% tags=["skip-grading"]`` up to the next cell marker."""
+    cells, start = [], None
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if CELL_MARKER.match(line):
+            if start is not None:
+                cells.append((start, number - 1))
+            start = number if SKIP_TAG in line else None
+    if start is not None:
+        cells.append((start, len(lines)))
+    return cells
 
 
 def run_notebook(path: Path, namespace: dict, report: LoadReport, budget: float) -> None:
