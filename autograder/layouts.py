@@ -124,6 +124,22 @@ class Target:
             {g: (out, {i: block.format(i=i, g=g) for i in inputs}) for g in names},
         )
 
+    @classmethod
+    def attention(cls, dim: str = "E") -> Target:
+        """Multi-head attention as ``torch.nn.MultiheadAttention(E, heads)``: ``W_q``, ``W_k``, ``W_v``
+        (E, E) on ``query``, ``key``, ``value``, ``W_o`` (E, E) on the concatenated ``heads``; name
+        hints q/query, k/key, v/value, o/out (use ``heads=`` in ``find_readings`` for per-head layouts)."""
+        return cls.of(
+            {"query": dim, "key": dim, "value": dim, "heads": dim},
+            {
+                "q": (dim, {"query": "W_q"}),
+                "k": (dim, {"key": "W_k"}),
+                "v": (dim, {"value": "W_v"}),
+                "o": (dim, {"heads": "W_o"}),
+            },
+            hints={"q": ("q", "query"), "k": ("k", "key"), "v": ("v", "value"), "o": ("o", "out")},
+        )
+
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)
 

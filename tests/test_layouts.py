@@ -134,16 +134,7 @@ def test_unknown_and_missing_name_the_parameters_and_the_blocks():
 
 E, HEADS = 8, 2
 DK = E // HEADS
-MHA = Target.of(
-    inputs={"query": "E", "key": "E", "value": "E", "heads": "E"},
-    units={
-        "q": ("E", {"query": "W_q"}),
-        "k": ("E", {"key": "W_k"}),
-        "v": ("E", {"value": "W_v"}),
-        "o": ("E", {"heads": "W_o"}),
-    },
-    hints={"q": ("q", "query"), "k": ("k", "key"), "v": ("v", "value"), "o": ("o", "out")},
-)
+MHA = Target.attention()
 
 
 def attend(q, k, v):
