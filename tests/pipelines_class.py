@@ -27,7 +27,9 @@ from autograder.grade import grade
 from autograder.pipelines.nbgrader import source_notebook
 
 PIPELINES_BIN = ROOT / ".venv-pipelines" / "bin"
-ASSIGNMENT = "td3-elman"  # the fastest assignment to grade (about 5 s per submission)
+# The fastest assignment to grade (about 5 s per submission); RNNKIT_PIPELINES_LAB=<id> runs the otter and
+# nbgrader tests on another lab (its demo class, reference and template), as when adding one.
+ASSIGNMENT = os.environ.get("RNNKIT_PIPELINES_LAB", "td3-elman")
 # Left out to keep `make test` short: hangs costs 30 s per engine run (its forward never returns; the
 # engine's own tests cover it), and partial's code is graded anyway, inside the cheater.
 LEFT_OUT = {"hangs", "partial"}
