@@ -94,11 +94,15 @@ def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
     demos = demo_submissions(ASSIGNMENT, root / "demo")
     partial = ""
     for entry in sorted(demos.iterdir()):
-        if entry.stem == "partial":
+        if entry.stem == "partial" and entry.is_file():
             partial = entry.read_text(encoding="utf-8")
         if entry.name in ("reference", "template") or entry.stem in LEFT_OUT:
             continue
-        if entry.suffix == ".ipynb":
+        if entry.is_dir():  # a demo written as overrides of the template, materialised as a folder
+            notebook = nbformat.read(next(entry.glob("*.ipynb")), as_version=4)
+            notebook.cells = without_handin(load_assignment(ASSIGNMENT), notebook.cells)
+            nbformat.write(_with_sources(source, notebook), folder / f"{entry.name}.ipynb")
+        elif entry.suffix == ".ipynb":
             shutil.copyfile(entry, folder / entry.name)
         elif entry.suffix == ".py":
             nbformat.write(
