@@ -15,18 +15,21 @@ layer on a concatenation of the unit's inputs can hold them all) and applied to 
         b = reading.bias("cell", params)  # (H,) every bias of the unit, summed (zeros if none)
 
 A tensor of the student may be one block, its transpose (raw parameters only: a name ending in
-``weight``, as ``nn.Linear``'s, is never transposed unless ``transpose="all"``), ``k`` blocks of
-equal shape stacked along its rows in any order (fused gates, fused q, k, v), one row of blocks on
-a concatenation of a unit's inputs in either order, and, when ``heads`` is given, a per-head
-tensor ``(heads, d, E)`` or ``(heads, E, d)`` or a ``ModuleList`` of per-head layers (names
-``prefix.<i>.suffix``, stacked). A bias goes with its layer (same name prefix, or same name once
+``weight``, as ``nn.Linear``'s, is never transposed unless ``transpose="all"``, except a raw
+``..._weight`` such as ``in_proj_weight`` that fits nothing as stored), ``k`` blocks of equal shape
+stacked along its rows in any order (fused gates, fused q, k, v) or on a first axis ``(k, out, in)``
+(or ``(k, in, out)`` for ``x @ W[i]``), one row of blocks on a concatenation of a unit's inputs in
+either order, and, when ``heads`` is given, a per-head tensor ``(heads, d, E)`` or ``(heads, E, d)``
+or a ``ModuleList`` of per-head layers (names ``prefix.<i>.suffix``, stacked). A bias is a vector,
+or a ``(k, out)`` stack of ``k`` biases; it goes with its layer (same name prefix, or same name once
 ``weight``/``bias``/``W``/``b`` are removed), else is tried on every unit of its size; several
 biases of one unit add up. Unknown shapes and missing blocks raise :class:`NoLayout`.
 
 Square blocks (attention) make shapes ambiguous: a unit's ``hints`` (name words such as ``q``,
-``query``) pin a tensor whose name carries them to that unit, which keeps the readings few; the
-test then evaluates the readings (``Readings.evaluate`` does it for all at once) and keeps the one
-whose values match the student's outputs.
+``query``) pin a tensor whose name carries them to that unit (a weight, or a bias of no layer),
+which keeps the readings few; the test then evaluates the readings (``Readings.evaluate`` does it
+for all at once) and keeps the one whose values match the student's outputs. How heads are split
+inside a block (head-major or interleaved) is the lab's to try on a reading's tensors.
 """
 
 from __future__ import annotations
@@ -128,7 +131,8 @@ class Target:
     def attention(cls, dim: str = "E") -> Target:
         """Multi-head attention as ``torch.nn.MultiheadAttention(E, heads)``: ``W_q``, ``W_k``, ``W_v``
         (E, E) on ``query``, ``key``, ``value``, ``W_o`` (E, E) on the concatenated ``heads``; name
-        hints q/query, k/key, v/value, o/out (use ``heads=`` in ``find_readings`` for per-head layouts)."""
+        hints q/query/queries, k/key/keys, v/value/values, o/out/output (use ``heads=`` in
+        ``find_readings`` for per-head layouts)."""
         return cls.of(
             {"query": dim, "key": dim, "value": dim, "heads": dim},
             {
@@ -137,7 +141,12 @@ class Target:
                 "v": (dim, {"value": "W_v"}),
                 "o": (dim, {"heads": "W_o"}),
             },
-            hints={"q": ("q", "query"), "k": ("k", "key"), "v": ("v", "value"), "o": ("o", "out")},
+            hints={
+                "q": ("q", "query", "queries"),
+                "k": ("k", "key", "keys"),
+                "v": ("v", "value", "values"),
+                "o": ("o", "out", "output"),
+            },
         )
 
     def block(self, name: str) -> Block:
@@ -432,28 +441,25 @@ def _find(target, shapes, sizes, transpose, heads, use_hints, limit) -> Readings
             or (len(shape) == 2 and min(shape) == 1)
             or (heads and len(shape) == 2 and shape[0] == heads)
         )
-        if is_bias:
-            size = 1
-            for s in shape:
-                size *= s
-            fits = [(o, size // o) for o in count if size % o == 0 and 1 <= size // o <= count[o]]
-            if fits:
-                biases.append((t, fits))
-            else:
+        if not is_bias:
+            options = _options(shape, _forms(t, transpose, heads), count, patterns)
+            if not options and transpose == "raw" and t.name.rsplit(".", 1)[-1] != "weight":
+                # a raw ``..._weight`` (not a module's) stored for x @ W: transposed as a last resort
+                options = _options(shape, _forms(t, "all", heads), count, patterns)
+            if options:
+                weights.append((t, options))
+                continue
+            if len(shape) != 2 or shape[1] not in count:  # else biases stacked (k, out)
                 unknown.append(_text(t))
-            continue
-        forms = _forms(t, transpose, heads)
-        options = []
-        for form in forms:
-            rows, cols = _matrix(torch.empty(shape, device="meta"), form).shape
-            for o in count:
-                if rows % o or not 1 <= rows // o <= count[o]:
-                    continue
-                for p in patterns:
-                    if sum(p) == cols:
-                        options.append(_Option(form, o, rows // o, p, cols))
-        if options:
-            weights.append((t, options))
+                continue
+        size = 1
+        for s in shape:
+            size *= s
+        fits = [(o, size // o) for o in count if size % o == 0 and 1 <= size // o <= count[o]]
+        if len(shape) == 2 and not is_bias:
+            fits = [(o, k) for o, k in fits if o == shape[1]]
+        if fits:
+            biases.append((t, fits))
         else:
             unknown.append(_text(t))
     if unknown:
@@ -464,7 +470,7 @@ def _find(target, shapes, sizes, transpose, heads, use_hints, limit) -> Readings
 
     hinted = {}
     if use_hints:
-        for t, _ in weights:
+        for t, _ in (*weights, *biases):
             words = _words(t.name)
             hit = [j for j, u in enumerate(units) if words & set(u.hints)]
             if len(hit) == 1:
@@ -547,8 +553,9 @@ def _find(target, shapes, sizes, transpose, heads, use_hints, limit) -> Readings
                 spot = []
                 for o, k in fits:
                     alive = [j for j in range(n) if present[j] and outs[j] == o]
-                    if k == 1:
-                        spot += [((b, 0, j, o),) for j in alive]
+                    if k == 1:  # to the unit its name hints at, else to any
+                        pinned = [j for j in alive if j == hinted.get(b.name)]
+                        spot += [((b, 0, j, o),) for j in pinned or alive]
                         continue
                     follow = {
                         tuple((b, i, where[(w, i)][0], o) for i in range(k))
@@ -597,7 +604,26 @@ def _forms(t: _Tensor, transpose: str, heads: int | None) -> tuple[str, ...]:
         return ("id",) if keep else ("id", "T")
     if len(t.shape) == 3 and heads and t.shape[0] == heads:
         return ("rows", "colsT") if keep else ("rows", "rowsT", "cols", "colsT")
+    if (
+        len(t.shape) == 3
+    ):  # blocks stacked on a first axis (k, out, in), or (k, in, out) for x @ W[i]
+        return ("rows",) if keep else ("rows", "rowsT")
     return ()
+
+
+def _options(shape: tuple, forms: tuple[str, ...], count: dict, patterns: list) -> list[_Option]:
+    """The ways a weight of ``shape`` seen as each of ``forms`` is row blocks of ``out`` rows on
+    a column pattern."""
+    options = []
+    for form in forms:
+        rows, cols = _matrix(torch.empty(shape, device="meta"), form).shape
+        for o in count:
+            if rows % o or not 1 <= rows // o <= count[o]:
+                continue
+            for p in patterns:
+                if sum(p) == cols:
+                    options.append(_Option(form, o, rows // o, p, cols))
+    return options
 
 
 def _assign(options: list, inputs_of: list) -> Iterator[list]:

@@ -229,3 +229,82 @@ def test_without_hints_square_blocks_give_many_readings():
     shapes = {"W_q": (E, E), "W_k": (E, E), "W_v": (E, E), "W_o": (E, E)}
     assert len(find_readings(MHA, shapes, {"E": E})) == 16  # each one pinned, upright or transposed
     assert len(find_readings(MHA, shapes, {"E": E}, hints=False)) == 16 * 24
+
+
+class Stacked(nn.Module):
+    """q, k, v stacked on a first axis (3, E, E) with biases (3, E), order k, v, q; a raw W_o."""
+
+    def __init__(self):
+        super().__init__()
+        self.W = nn.Parameter(torch.randn(3, E, E))
+        self.b = nn.Parameter(torch.randn(3, E))
+        self.W_o = nn.Parameter(torch.randn(E, E))
+
+    def forward(self, query, key, value):
+        k, v, q = (F.linear(t, self.W[i], self.b[i]) for i, t in enumerate((key, value, query)))
+        return attend(q, k, v) @ self.W_o
+
+
+class FusedForMatmul(nn.Module):
+    """A fused in_proj_weight (E, 3E) used as x @ W: named ``weight``, yet only its transpose fits."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_proj_weight = nn.Parameter(torch.randn(E, 3 * E))
+        self.out = nn.Linear(E, E)
+
+    def forward(self, query, key, value):
+        w = self.in_proj_weight.chunk(3, dim=1)
+        return self.out(attend(query @ w[0], key @ w[1], value @ w[2]))
+
+
+class NamedBiases(nn.Module):
+    """Raw squares and biases whose names share no key (query / bias_q): the hints pair them."""
+
+    def __init__(self):
+        super().__init__()
+        for role in ("query", "key", "value", "out"):
+            setattr(self, role, nn.Parameter(torch.randn(E, E)))
+            setattr(self, f"bias_{role[0]}", nn.Parameter(torch.randn(E)))
+
+    def forward(self, query, key, value):
+        q, k, v = query @ self.query + self.bias_q, key @ self.key + self.bias_k, value @ self.value
+        return attend(q, k, v + self.bias_v) @ self.out + self.bias_o
+
+
+@pytest.mark.parametrize("module,most", [(Stacked, 24), (FusedForMatmul, 6), (NamedBiases, 16)])
+def test_stacked_blocks_weights_stored_for_matmul_and_hinted_biases(module, most):
+    torch.manual_seed(0)
+    student = module().double()
+    p = {name: t.detach() for name, t in student.named_parameters()}
+    found = find_readings(MHA, shapes_of(p), {"E": E}, heads=HEADS)
+    assert len(found) == most  # NamedBiases: each bias on its hinted unit (not 4**4 placements)
+    g = torch.Generator().manual_seed(1)
+    query, key, value = (torch.randn(3, 5, E, generator=g, dtype=F64) for _ in range(3))
+    with torch.no_grad():
+        hits = matching(found, p, torch_mha, student(query, key, value), query, key, value)
+    assert len(hits) == 1
+    assert set(hits[0].names()) == set(p)
+
+
+def test_a_raw_weight_is_transposed_only_when_stored_it_fits_nothing():
+    shapes = {"in_proj_weight": (E, 3 * E), "out_proj.weight": (E, E)}  # a module's .weight: never
+    found = find_readings(MHA, shapes, {"E": E})
+    assert {s.weights[0][1].form for s in found.sources} == {"T", "id"}  # in_proj ᵀ, out_proj as is
+    assert len(found) == 6  # the three blocks of in_proj in any order
+    with pytest.raises(NoLayout) as no:
+        find_readings(MHA, shapes, {"E": E}, transpose="none")
+    assert no.value.kind == "unknown"
+
+
+def test_a_two_dimensional_bias_is_a_stack_of_biases():
+    shapes = {"W": (3, E, E), "b": (3, E), "W_o.weight": (E, E), "W_o.bias": (E,)}
+    found = find_readings(MHA, shapes, {"E": E})
+    p = values(shapes)
+    for reading in found:  # the bias rows follow the blocks of W, whatever their order
+        for unit in "qkv":
+            i = reading.source(unit).weights[0][1].rows[0] // E
+            assert torch.equal(reading.bias(unit, p), p["b"][i])
+    assert torch.equal(found.reading(0).bias("o", p), p["W_o.bias"])
+    with pytest.raises(NoLayout):  # (E, 3): no stack of E-sized biases
+        find_readings(MHA, {**shapes, "b": (E, 3)}, {"E": E})

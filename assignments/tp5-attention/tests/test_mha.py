@@ -81,8 +81,8 @@ def _identify(student, model, g, mask):
     """(reading, values, outputs) for the student's model in float64, or Wrong naming what is off."""
     shapes = {n: tuple(p.shape) for n, p in student.parameters(model).items()}
     try:
-        readings = K.all_mha_readings(shapes, E, HEADS)
-    except K.NoReading as no:
+        readings = K.mha_readings(shapes, E, heads=HEADS)
+    except K.NoLayout as no:
         raise Wrong("tp5_mha_layout_unknown", E=E, heads=HEADS, shapes=no.detail) from None
     if not readings:
         shown = ", ".join(f"{n} {s}" for n, s in shapes.items())

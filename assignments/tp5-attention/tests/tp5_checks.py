@@ -6,8 +6,8 @@ own ``F.multi_head_attention_forward`` and ``nn.GRU`` as references, the reading
 multi-head attention and bidirectional GRU parameters by their shapes, calling conventions, and the
 data and settings of the learning test. Student code is only reached through the ``student`` fixture.
 
-The multi-head layout reading (``mha_readings``) is self-contained on purpose: it only needs the
-parameters' names and shapes, and could move to a shared layout library as it is.
+The multi-head layout reading (``mha_readings``) is the kit's layout library (``autograder.layouts``)
+with the heads' split orders on top.
 """
 
 from __future__ import annotations
@@ -282,68 +282,6 @@ MHA_VARIANTS = {
 }
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A square block ``(E, E)`` of the student's parameters: ``name[rows]``, maybe transposed."""
-
-    name: str
-    index: int  # block index inside a fused tensor (0 for a plain square)
-    fused: bool
-
-
-@dataclass(frozen=True)
-class MhaReading:
-    """Which student tensors are W_q, W_k, W_v, W_o (and their biases), how they are stored, how heads are split."""
-
-    roles: dict  # role -> Piece
-    biases: dict  # role -> (name, index) or absent
-    transposed: dict  # tensor name -> bool
-    split_qk: str  # "hd" (head-major, as torch) or "dh"
-    split_v: str
-    merge: str
-    virtual: dict = None  # per-head tensors gathered: name -> (how, [members])
-
-    def tensor(self, params: dict, name: str) -> torch.Tensor:
-        """A student tensor, or the (E, E) / (E,) tensor gathered from per-head ones."""
-        if not self.virtual or name not in self.virtual:
-            return params[name]
-        how, members = self.virtual[name]
-        if how == "rows":  # per-head (d, E) layers or (d,) biases, head after head
-            return torch.cat([params[m] for m in members], dim=0)
-        if how == "columns":  # per-head (E, d) tensors used as x @ W
-            return torch.cat([params[m] for m in members], dim=1)
-        t = params[members[0]]
-        if how == "hde":  # one (h, d, E) tensor
-            return t.reshape(-1, t.shape[-1])
-        if how == "hed":  # one (h, E, d) tensor used as x @ W
-            return t.permute(1, 0, 2).reshape(t.shape[1], -1)
-        return t.reshape(-1)  # "hd": one (h, d) bias
-
-    def canonical(self, params: dict, E: int, heads: int) -> dict:
-        """torch's ``W_q ... b_o`` from the student's tensors (differentiable in them)."""
-        d = E // heads
-        perm = torch.tensor([j * heads + i for i in range(heads) for j in range(d)])
-
-        def block(piece):
-            t = self.tensor(params, piece.name)
-            if t.dim() == 3:  # (3, E, E)
-                return t[piece.index]
-            if self.transposed.get(piece.name):
-                t = t.transpose(0, 1)
-            return t[piece.index * E : (piece.index + 1) * E] if piece.fused else t
-
-        def bias(role):
-            if role not in self.biases:
-                return torch.zeros(E, dtype=next(iter(params.values())).dtype)
-            name, index = self.biases[role]
-            t = self.tensor(params, name).reshape(-1)
-            return t[index * E : (index + 1) * E]
-
-        plain = {f"W_{r}": block(self.roles[r]) for r in "qkvo"}
-        plain.update({f"b_{r}": bias(r) for r in "qkvo"})
-        return _split_heads(plain, perm, self.split_qk, self.split_v, self.merge)
-
-
 def _split_heads(p: dict, perm, split_qk: str, split_v: str, merge: str) -> dict:
     """torch's head-major blocks from a student's whose heads are split dimension-major ("dh")."""
     out = dict(p)
@@ -355,35 +293,23 @@ def _split_heads(p: dict, perm, split_qk: str, split_v: str, merge: str) -> dict
     return out
 
 
-# The shared layout library's description of a multi-head attention (autograder.layouts): four E -> E
-# blocks, each on its own input, told apart by name hints and then by values.
-MHA_TARGET = Target.of(
-    inputs={"query": "E", "key": "E", "value": "E", "heads": "E"},
-    units={
-        "q": ("E", {"query": "W_q"}),
-        "k": ("E", {"key": "W_k"}),
-        "v": ("E", {"value": "W_v"}),
-        "o": ("E", {"heads": "W_o"}),
-    },
-    hints={
-        "q": ("q", "query", "queries"),
-        "k": ("k", "key", "keys"),
-        "v": ("v", "value", "values"),
-        "o": ("o", "out", "output"),
-    },
-)
+# The kit's layout library (autograder.layouts) reads the parameters as nn.MultiheadAttention's four
+# E -> E blocks on query, key, value and the concatenated heads, told apart by name hints and values.
+MHA_TARGET = Target.attention()
 
 
 @dataclass(frozen=True)
-class SharedReading:
-    """A reading of the shared layout library, with the heads' split orders on top."""
+class MhaReading:
+    """A reading of the layout library, with the heads' split orders on top: head-major (torch's,
+    "hd") or dimension-major ("dh", head i = features i, i + h, ...) for q/k, for v, for the merge."""
 
-    reading: object
+    reading: object  # autograder.layouts.Reading
     split_qk: str
     split_v: str
     merge: str
 
     def canonical(self, params: dict, E: int, heads: int) -> dict:
+        """torch's ``W_q ... b_o`` from the student's tensors (differentiable in them)."""
         d = E // heads
         perm = torch.tensor([j * heads + i for i in range(heads) for j in range(d)])
         r = self.reading
@@ -392,242 +318,24 @@ class SharedReading:
         return _split_heads(plain, perm, self.split_qk, self.split_v, self.merge)
 
 
-def shared_mha_readings(shapes: dict, E: int, heads: int, limit: int = 4000) -> list:
-    """The readings of ``autograder.layouts.find_readings`` (fused blocks in any order, separate or
-    per-head layers, raw transposed tensors, biases paired by name), times the head split orders;
-    ``NoReading`` when it finds none."""
-    try:
-        found = find_readings(MHA_TARGET, shapes, {"E": E}, heads=heads)
-    except NoLayout as no:
-        raise NoReading(no.detail) from None
-    out = []
-    for reading in found:
-        for split_qk, split_v, merge in itertools.product(("hd", "dh"), repeat=3):
-            out.append(SharedReading(reading, split_qk, split_v, merge))
-            if len(out) >= limit:
-                return out
-    return out
-
-
-def all_mha_readings(shapes: dict, E: int, heads: int) -> list:
-    """The shared library's readings first, then this lab's own (``mha_readings``): a layout either
-    one reads is graded; ``NoReading`` only when both find nothing."""
-    readings, details = [], []
-    for reader in (shared_mha_readings, mha_readings):
-        try:
-            readings += reader(shapes, E, heads=heads)
-        except NoReading as no:
-            details.append(no.detail)
-    if not readings:
-        raise NoReading(
-            details[-1] if details else ", ".join(f"{n} {s}" for n, s in shapes.items())
-        )
-    return readings
-
-
-HINTS = {
-    "q": ("q", "query", "queries", "wq", "w_q", "q_proj", "proj_q"),
-    "k": ("k", "key", "keys", "wk", "w_k", "k_proj", "proj_k"),
-    "v": ("v", "value", "values", "wv", "w_v", "v_proj", "proj_v"),
-    "o": (
-        "o",
-        "out",
-        "output",
-        "wo",
-        "w_o",
-        "out_proj",
-        "proj_out",
-        "fc",
-        "proj",
-        "fc_out",
-        "dense",
-    ),
-}
-
-
-def _words(name: str) -> list[str]:
-    import re
-
-    return [w for w in re.split(r"[._]", name.lower()) if w]
-
-
-def _hint(name: str) -> str | None:
-    words = _words(name)
-    full = name.lower().replace(".weight", "").replace(".bias", "")
-    for role, hints in HINTS.items():
-        if full in hints or full.split(".")[-1] in hints:
-            return role
-    found = {
-        role
-        for role, hints in HINTS.items()
-        for w in words
-        if w in hints and w not in ("weight", "bias")
-    }
-    return found.pop() if len(found) == 1 else None
-
-
-class NoReading(Exception):
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
-
-
-def _per_head(shapes: dict, E: int, heads: int | None) -> tuple[dict, dict]:
-    """Shapes with per-head tensors gathered into one (``ModuleList`` of per-head layers named
-    ``prefix.<i>.suffix``, or one ``(h, d, E)`` / ``(h, E, d)`` / ``(h, d)`` tensor), and how."""
-    import re
-
-    if not heads or heads == 1 or E % heads:
-        return dict(shapes), {}
-    d = E // heads
-    groups: dict = {}
-    for name, shape in shapes.items():
-        key = re.sub(r"\.\d+\.", ".*.", name, count=1)
-        if key != name and tuple(shape) in ((d, E), (E, d), (d,)):
-            groups.setdefault((key, tuple(shape)), []).append(name)
-    full = {
-        key: (shape, members) for (key, shape), members in groups.items() if len(members) == heads
-    }
-    first = {members[0]: key for key, (_, members) in full.items()}
-    skip = {m for _, members in full.values() for m in members}
-    out, virtual = {}, {}
-    for name, shape in shapes.items():
-        shape = tuple(shape)
-        if name in first:
-            key = first[name]
-            one, members = full[key]
-            how = "columns" if one == (E, d) and d != E else "rows"
-            out[key] = (E, E) if len(one) == 2 else (E,)
-            virtual[key] = (how, members)
-        elif name in skip:
-            continue
-        elif shape == (heads, d, E):
-            out[name], virtual[name] = (E, E), ("hde", [name])
-        elif shape == (heads, E, d) and d != E:
-            out[name], virtual[name] = (E, E), ("hed", [name])
-        elif shape == (heads, d):
-            out[name], virtual[name] = (E,), ("hd", [name])
-        else:
-            out[name] = shape
-    return out, virtual
-
-
 def mha_readings(
     shapes: dict, E: int, limit: int = 4000, heads: int | None = None
 ) -> list[MhaReading]:
-    """Every reading of the student's parameters as a multi-head attention of size ``E`` the shapes allow.
-
-    Accepted tensors: a fused input projection ``(3E, E)`` (or ``(E, 3E)`` stored for ``x @ W``) or
-    ``(3, E, E)``, squares ``(E, E)``, a fused bias ``(3E,)`` or ``(3, E)``, biases ``(E,)``. Squares
-    take the roles q, k, v, o by their names when they say it, else by declaration order (every
-    order tried when names say nothing); biases go with the tensor of the same prefix, else in
-    declaration order. Raw tensors are tried as stored and transposed (``nn.Linear`` weights, names
-    ending in ``weight``, as stored). Given ``heads``, per-head tensors are gathered first (a
-    ``ModuleList`` of per-head layers, ``(h, d, E)``, ``(h, E, d)``, ``(h, d)``). Heads: split
-    head-major or dimension-major, for q/k, v and the merge. ``NoReading`` when a tensor fits nothing
-    or the blocks are not four.
-    """
-    shapes, virtual = _per_head(shapes, E, heads)
-    pieces, vectors, unknown = [], [], []
-    for name, shape in shapes.items():
-        shape = tuple(shape)
-        if shape in ((3 * E, E), (E, 3 * E)):
-            pieces += [Piece(name, i, True) for i in range(3)]
-        elif shape == (3, E, E):
-            pieces += [Piece(name, i, True) for i in range(3)]
-        elif shape == (E, E):
-            pieces.append(Piece(name, 0, False))
-        elif shape in ((3 * E,), (3, E)):
-            vectors += [(name, i) for i in range(3)]
-        elif shape == (E,):
-            vectors.append((name, 0))
-        else:
-            unknown.append(f"{name} {shape}")
-    if unknown:
-        raise NoReading(", ".join(unknown))
-    if len(pieces) != 4:
-        raise NoReading(", ".join(f"{n} {tuple(s)}" for n, s in shapes.items()))
-    # roles of the squares
-    fused = [p for p in pieces if p.fused]
-    plain = [p for p in pieces if not p.fused]
-    role_options = []
-    if len(fused) == 3:
-        role_options = [{"q": fused[0], "k": fused[1], "v": fused[2], "o": plain[0]}]
-    else:
-        hinted = {p: _hint(p.name) for p in plain}
-        known = {r for r in hinted.values() if r}
-        if len(known) == len([r for r in hinted.values() if r]) and len(known) >= 3:
-            rest = [r for r in "qkvo" if r not in known]
-            free = [p for p in plain if not hinted[p]]
-            base = {hinted[p]: p for p in plain if hinted[p]}
-            for order in itertools.permutations(rest):
-                option = dict(base)
-                option.update(dict(zip(order, free)))
-                role_options.append(option)
-        else:
-            role_options = [dict(zip(order, plain)) for order in itertools.permutations("qkvo")]
-            # declaration order q, k, v, o first
-            role_options.sort(key=lambda o: [o[r] != plain[i] for i, r in enumerate("qkvo")])
-    # transposition options per tensor
-    tensors = sorted({p.name for p in pieces})
-    can_transpose = {
-        n: not n.endswith("weight")
-        and tuple(shapes[n]) != (3, E, E)
-        and virtual.get(n, ("",))[0] not in ("columns", "hed")
-        for n in tensors
-    }
-    for n in tensors:
-        if tuple(shapes[n]) == (E, 3 * E) and E != 3 * E:
-            can_transpose[n] = None  # must be transposed
-    readings = []
-    for roles in role_options:
-        biases = _pair_biases(roles, vectors, pieces)
-        flips = [
-            [True] if can_transpose[n] is None else ([False, True] if can_transpose[n] else [False])
-            for n in tensors
-        ]
-        for flags in itertools.product(*flips):
-            transposed = dict(zip(tensors, flags))
-            for split_qk, split_v, merge in itertools.product(("hd", "dh"), repeat=3):
-                readings.append(
-                    MhaReading(roles, biases, transposed, split_qk, split_v, merge, virtual)
-                )
-                if len(readings) >= limit:
-                    return readings
-    return readings
-
-
-def _pair_biases(roles: dict, vectors: list, pieces: list) -> dict:
-    """role -> (tensor name, block index) for the biases."""
-    role_of = {(p.name, p.index): r for r, p in roles.items()}
-    out = {}
-
-    def prefix(name):
-        return name.rsplit(".", 1)[0] if "." in name else name.rstrip("_wWbB")
-
-    leftover = []
-    for name, index in vectors:
-        match = [
-            role_of[(p.name, p.index)]
-            for p in pieces
-            if prefix(p.name) == prefix(name) and p.index == index and (p.name, p.index) in role_of
-        ]
-        if match and "." in name:
-            out[match[0]] = (name, index)
-        else:
-            hint = _hint(name)
-            if hint and hint not in out:
-                out[hint] = (name, index)
-            else:
-                leftover.append((name, index))
-    order = [r for r in ("q", "k", "v", "o") if r not in out]
-    if leftover:
-        # declaration order of the blocks without a bias
-        declared = [
-            role_of[(p.name, p.index)] for p in pieces if role_of.get((p.name, p.index)) in order
-        ]
-        for role, vec in zip(declared, leftover):
-            out[role] = vec
+    """Every reading of the student's parameters as a multi-head attention of size ``E``:
+    ``autograder.layouts.find_readings`` (fused blocks in any order, ``(3, E, E)`` stacks, separate
+    or per-head layers with ``heads``, raw tensors stored for ``x @ W``, biases paired by name),
+    times the heads' split orders. ``NoLayout`` (its detail: the student's shapes) when none."""
+    try:
+        found = find_readings(MHA_TARGET, shapes, {"E": E}, heads=heads)
+    except NoLayout as no:
+        shown = ", ".join(f"{n} {tuple(s)}" for n, s in shapes.items())
+        raise NoLayout(no.kind, shown) from None
+    out = []
+    for reading in found:
+        for split_qk, split_v, merge in itertools.product(("hd", "dh"), repeat=3):
+            out.append(MhaReading(reading, split_qk, split_v, merge))
+            if len(out) >= limit:
+                return out
     return out
 
 
