@@ -337,98 +337,31 @@ def test_nucleus_small_example(student):
 # --- Q5a, Q5b: the lab's equations and forward, checked on the student's own weights ------------------------
 #
 # The cell's linear layers are read from the shapes of its parameters (D=3, H=5, V=7: H+D, 2H, 3H, 4H and V
-# all differ): blocks of H rows acting on [h, x] or [x, h], or a layer on h plus one on x, in any gate order.
+# all differ) by the engine's layout library (``testing.find_readings``, the hidden tests' reader): blocks of
+# H rows on [h, x] or [x, h], or on h and on x, fused in any gate order, raw tensors possibly transposed.
 # Each reading is computed here with the lab's equations and with the mistakes the lab text warns about; the
-# one that gives the student's output says which. A layout these simple readings miss is left to the hidden
-# tests, which read every layout.
+# one that gives the student's output says which.
 
 CD, CH, CV = 3, 5, 7
 
 
-def _blocks(params, D=CD, H=CH):
-    """(blocks, plain): gate blocks {"on": "cat"|"h"|"x", "W": (H, cols), "b": (H,), "layer": name}, and whether
-    every block comes from an nn.Linear-style ``weight`` (orientation known)."""
-    blocks, plain = [], True
-    names = {n for n in params}
-    for name, W in params.items():
-        if W.dim() != 2:
-            continue
-        linear = name.endswith("weight")
-        if (
-            not linear
-            and W.shape[0] in (D, H, H + D)
-            and W.shape[1] % H == 0
-            and W.shape[0] != W.shape[1]
-        ):
-            W = W.t()  # a raw parameter used as x @ W
-        rows, cols = W.shape
-        on = {H + D: "cat", H: "h", D: "x"}.get(cols)
-        if on is None or rows % H:
-            continue
-        plain &= linear
-        stem = name[: -len("weight")] if linear else name
-        bias_name = (
-            stem + "bias"
-            if linear
-            else next(
-                (
-                    n
-                    for n in (
-                        name.replace("W", "b", 1),
-                        name.replace("w", "b", 1),
-                        name + "_b",
-                        name + "_bias",
-                    )
-                    if n in names and n != name and params[n].dim() == 1
-                ),
-                None,
-            )
-        )
-        b = params.get(bias_name) if bias_name else None
-        if b is not None and b.numel() != rows:
-            b = None
-        for k in range(rows // H):
-            blocks.append(
-                {
-                    "on": on,
-                    "W": W[k * H : (k + 1) * H].double(),
-                    "layer": name,
-                    "b": (b[k * H : (k + 1) * H] if b is not None else torch.zeros(H)).double(),
-                }
-            )
-    return blocks, plain
-
-
-def _gates(blocks, H=CH, D=CD):
-    """Every gate a reading can use: (W_h (H, H), W_x (H, D), b, blocks used), for [h, x] and [x, h] concatenations."""
-    for cat_first_h in (True, False):
-        gates = []
-        for i, blk in enumerate(blocks):
-            if blk["on"] == "cat":
-                W = blk["W"]
-                Wh, Wx = (W[:, :H], W[:, H:]) if cat_first_h else (W[:, D:], W[:, :D])
-                gates.append((Wh, Wx, blk["b"], {i}))
-        for i, hb in enumerate(blocks):
-            for j, xb in enumerate(blocks):
-                if hb["on"] == "h" and xb["on"] == "x":
-                    gates.append((hb["W"], xb["W"], hb["b"] + xb["b"], {i, j}))
-        yield gates
-
-
-def _readings(blocks, k, limit=5000):
-    """Ordered choices of k gates using disjoint blocks (at most ``limit``)."""
-    import itertools
-
-    found = 0
-    for gates in _gates(blocks):
-        for combo in itertools.permutations(range(len(gates)), k):
-            used = [gates[i][3] for i in combo]
-            if sum(len(u) for u in used) != len(set().union(*used)):
-                continue
-            yield [gates[i][:3] for i in combo]
-            found += 1
-            if found >= limit:
-                return
+def _readings(params, k, limit=5000):
+    """Every reading of the cell's parameters as ``k`` gates (the engine's layout library, as the hidden
+    tests): lists of (W_h (H, H), W_x (H, D), b) per gate, gates in every order; none when the shapes
+    allow none (or more than ``limit``). A tensor with a dimension V (the decoder) is left out."""
+    gates = tuple(f"g{i}" for i in range(k))
+    target = _testing.Target.gates(gates, "H", {"h": "H", "x": "D"})
+    shapes = {n: tuple(t.shape) for n, t in params.items() if CV not in tuple(t.shape)}
+    try:
+        found = _testing.find_readings(target, shapes, {"D": CD, "H": CH}, limit=limit)
+    except _testing.NoLayout:
+        return
+    p = {n: t.double() for n, t in params.items()}
+    for reading in found:
+        yield [
+            (reading.weight(f"W_h^{g}", p), reading.weight(f"W_x^{g}", p), reading.bias(g, p))
+            for g in gates
+        ]
 
 
 def _pre(gate, h, x):
@@ -480,9 +413,14 @@ def _judge_cell(student, model, cls, out, variants, k, fewer=None):
     """Pass when a reading gives ``out`` with the lab's equations; name the mistake a reading explains.
 
     ``fewer``: (key, variant) for a cell with one gate layer less (an LSTM without its forget gate)."""
-    blocks, plain = _blocks(student.parameters(model))
+    params = student.parameters(model)
+    # every matrix an nn.Linear-style ``weight``: its orientation is known, so a reading that does
+    # not give ``out`` is a mistake in the equations
+    plain = all(
+        n.endswith("weight") for n, t in params.items() if t.dim() == 2 and CV not in t.shape
+    )
     named, any_reading = None, False
-    for reading in _readings(blocks, k):
+    for reading in _readings(params, k):
         any_reading = True
         for key, want in variants(reading).items():
             if _close_pair(out, want if isinstance(want, tuple) else (want,)):
@@ -493,7 +431,7 @@ def _judge_cell(student, model, cls, out, variants, k, fewer=None):
         raise Wrong(named)
     if not any_reading and fewer is not None:
         key, variant = fewer
-        if any(_close_pair(out, variant(reading)) for reading in _readings(blocks, k - 1)):
+        if any(_close_pair(out, variant(reading)) for reading in _readings(params, k - 1)):
             raise Wrong(key)
     if any_reading and plain:
         raise Wrong("tp4_gru_equations" if cls == "GRU" else "tp4_lstm_equations")
