@@ -330,7 +330,6 @@ def test_the_worker_sees_only_the_allow_list(tmp_path):
     outside = [f for f in files if not any(f.is_relative_to(a) for a in allowed) and not str(f).startswith(runtime)]
     assert outside == [], outside[:20]
     assert Path(isolation.WORK, "mine.py") in files
-    assert any(f.is_relative_to("/etc") for f in files) and any(f.is_relative_to(runtime) for f in files)
     assert not any(f.is_relative_to(ROOT) and not any(f.is_relative_to(p) for p in isolation.python_paths())
                    for f in files)
     assert facts["pid"] == 1 and not facts["inet_socket"]
