@@ -33,7 +33,7 @@ bench-check: $(STAMP)
 
 # Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
 test: $(STAMP) $(PIPELINES_STAMP) lint
-	$(PY) -m pytest -q tests --durations=20
+	$(PY) -m pytest -q tests -n 2 --dist loadgroup --durations=20
 
 # ruff (settings in pyproject.toml): lint and format are checked by make test; make format rewrites.
 lint: $(STAMP)
@@ -47,7 +47,7 @@ format: $(STAMP)
 # Daily work: all but the banks, the pipelines and the slow tests (about 2 minutes on 2 cores); no
 # otter/nbgrader environment needed.
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -q tests -m "not banks and not pipelines and not slow" --durations=10
+	$(PY) -m pytest -q tests -n 2 --dist loadgroup -m "not banks and not pipelines and not slow" --durations=10
 
 student: $(STAMP)
 	$(PY) -m autograder student

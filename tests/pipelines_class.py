@@ -98,10 +98,14 @@ def demo_class() -> tuple[Path, Path, dict[str, dict[str, float | None]]]:
             partial = entry.read_text(encoding="utf-8")
         if entry.name in ("reference", "template") or entry.stem in LEFT_OUT:
             continue
-        if entry.is_dir():  # a demo written as overrides of the template, materialised as a folder
+        if entry.is_dir():  # overrides of the template, materialised as the template + code cells
             notebook = nbformat.read(next(entry.glob("*.ipynb")), as_version=4)
-            notebook.cells = without_handin(load_assignment(ASSIGNMENT), notebook.cells)
-            nbformat.write(_with_sources(source, notebook), folder / f"{entry.name}.ipynb")
+            extra = without_handin(load_assignment(ASSIGNMENT), notebook.cells)[
+                len(release.cells) :
+            ]
+            nbformat.write(
+                _appended(release, *(c.source for c in extra)), folder / f"{entry.name}.ipynb"
+            )
         elif entry.suffix == ".ipynb":
             shutil.copyfile(entry, folder / entry.name)
         elif entry.suffix == ".py":

@@ -30,6 +30,8 @@ pytestmark = [
 # Every lab's bank holds at least this many realistic mistakes and right implementations.
 MIN_MUTANTS, MIN_RIGHTS = 8, 4
 CASES = [(lab, variant.name) for lab in ASSIGNMENT_IDS for variant in load_bank(lab)]
+# One xdist group per lab (tests/conftest.py): a lab's tests share its verdicts, graded once per worker.
+LABS = [pytest.param(lab, marks=pytest.mark.xdist_group(f"bank-{lab}")) for lab in ASSIGNMENT_IDS]
 
 
 @functools.cache
@@ -38,13 +40,19 @@ def verdicts(lab: str) -> dict:
     return {v.variant.name: v for v in run_bank(lab, jobs=2)}
 
 
-@pytest.mark.parametrize(("lab", "name"), CASES, ids=[f"{lab}:{name}" for lab, name in CASES])
+@pytest.mark.parametrize(
+    ("lab", "name"),
+    [
+        pytest.param(lab, name, marks=pytest.mark.xdist_group(f"bank-{lab}"), id=f"{lab}:{name}")
+        for lab, name in CASES
+    ],
+)
 def test_variant_is_graded_as_declared(lab, name):
     verdict = verdicts(lab)[name]
     assert verdict.ok, f"{verdict.variant.kind} {name} ({verdict.variant.why}): {verdict.detail}"
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_reference_full_marks_template_zero_without_grader_error(lab):
     reference, template = verdicts(lab)["reference"], verdicts(lab)["template"]
     assert reference.total == reference.max_total > 0, reference.detail
@@ -52,7 +60,7 @@ def test_reference_full_marks_template_zero_without_grader_error(lab):
     assert "grader error" not in reference.detail + template.detail
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_public_tests_alone_catch_half_the_mutants(lab):
     """Students run only the public tests: at least half the bank's mistakes must cost points there
     (a public test that passes a mistake its question warns about teaches nothing)."""
@@ -64,7 +72,7 @@ def test_public_tests_alone_catch_half_the_mutants(lab):
     )
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_the_bank_is_big_enough_covers_every_question_and_its_messages_exist(lab):
     bank = load_bank(lab)
     mutants = [v for v in bank if v.kind == "mutant"]
@@ -101,7 +109,7 @@ def _grading_tests(lab: str):
     return found
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_test(lab):
     questions = {q.id: q for q in load_assignment(lab).questions}
     points, public = defaultdict(float), defaultdict(int)
@@ -119,7 +127,7 @@ def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_t
     assert all(public[q] >= 1 for q in automatic)
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_public_tests_use_neither_the_reference_nor_hidden_helpers(lab):
     """Public tests are shipped to students: no ``reference`` fixture, no hidden module imported."""
     folder = lab_folder(lab) / "tests"
@@ -142,7 +150,7 @@ def test_public_tests_use_neither_the_reference_nor_hidden_helpers(lab):
             assert "reference" not in inspect.signature(fn).parameters, name
 
 
-@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("lab", LABS)
 def test_partial_credit_tables_are_shares_of_known_messages(lab):
     """A test module's ``*PARTIAL_CREDIT`` table maps catalog keys to the share of points kept."""
     for module, _, _ in _grading_tests(lab):
@@ -152,4 +160,4 @@ def test_partial_credit_tables_are_shares_of_known_messages(lab):
 
 
 def test_every_lab_is_covered():
-    assert len(ASSIGNMENT_IDS) >= 3 and {lab for lab, _ in CASES} == set(ASSIGNMENT_IDS)
+    assert len(ASSIGNMENT_IDS) >= 4 and {lab for lab, _ in CASES} == set(ASSIGNMENT_IDS)

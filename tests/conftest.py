@@ -1,0 +1,14 @@
+"""Kit-test settings shared by every module.
+
+``make test`` runs the suite on two pytest-xdist workers (``--dist loadgroup``): a test module runs
+whole on one worker, so its module-scoped fixtures (a graded class, a built course) are made once;
+``tests/test_banks.py`` puts each lab's bank in a group of its own, so two banks grade side by side.
+"""
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
