@@ -295,6 +295,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The logits of step {step} change when tgt_in is changed at later steps: the decoder looks ahead "
         "(difference {worst}).",
     },
+    "tp5_s2s_context_not_in_cell": {
+        "fr": "La cellule du décodeur ne lit que l'embedding du symbole précédent (matrice d'entrée {got}) : "
+        "le contexte c_t doit y entrer avec lui, s_t = GRUCell([embedding(y_(t-1)) ; c_t], s_(t-1)), soit "
+        "emb_dim + 2H entrées ({expected}) (étape 3 du modèle).",
+        "en": "The decoder cell reads the previous symbol's embedding alone (input matrix {got}): the context "
+        "c_t must go in with it, s_t = GRUCell([embedding(y_(t-1)); c_t], s_(t-1)), i.e. emb_dim + 2H inputs "
+        "({expected}) (step 3 of the model).",
+    },
     "tp5_s2s_ignores_source": {
         "fr": "Les logits ne changent pas quand on change la phrase source : le décodeur n'utilise pas "
         "l'encodeur.",

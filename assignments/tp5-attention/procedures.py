@@ -46,6 +46,17 @@ def _first(value):
     return value
 
 
+def output_requires_grad(fn, args: list, grad_index: list) -> bool:
+    """Whether ``fn(*args)``'s (first) tensor output depends on the ``args`` of ``grad_index``
+    through autograd (False after a ``.detach()``, ``.item()`` or a computation outside torch)."""
+    args = [
+        a.detach().clone().requires_grad_(True) if i in grad_index else a
+        for i, a in enumerate(args)
+    ]
+    out = _first(fn(*args))
+    return isinstance(out, torch.Tensor) and bool(out.requires_grad)
+
+
 def _probe(model, kind: str, dims: dict) -> bool:
     """Whether a built model has the sizes asked (its output's shape on a small input)."""
     if not isinstance(model, nn.Module):
@@ -202,6 +213,7 @@ def train_seq2seq(model, batches: list, config: dict) -> dict:
 
 PROCEDURES = {
     "tp5_construct": construct,
+    "tp5_output_requires_grad": output_requires_grad,
     "tp5_constructor": constructor,
     "tp5_watch": watch,
     "tp5_modules_of": modules_of,

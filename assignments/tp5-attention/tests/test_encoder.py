@@ -226,12 +226,27 @@ def test_seq2seq_weights(student, seed):
         )
 
 
+def _context_reaches_the_cell(student, model):
+    """Read by shape: three GRU input matrices (3H, emb_dim) (the encoder's two cells and the
+    decoder's) and none with the context's 2H columns mean the decoder cell reads the embedding alone
+    (step 3 asks for GRUCell([embedding(y_(t-1)); c_t], s_(t-1)))."""
+    shapes = [tuple(p.shape) for p in student.parameters(model).values()]
+    alone, with_context = (3 * HID, EMB), ((3 * HID, EMB + 2 * HID), (3 * HID, 2 * HID))
+    if shapes.count(alone) >= 3 and not any(s in shapes for s in with_context):
+        raise Wrong(
+            "tp5_s2s_context_not_in_cell",
+            got=f"({3 * HID}, {EMB})",
+            expected=f"({3 * HID}, {EMB + 2 * HID})",
+        )
+
+
 @grade("Q5", points=0.5, timeout=30)
 def test_seq2seq_reads_the_source_with_the_previous_state(student, seed):
     """The logits change with the source's symbols; the weights of step t do not depend on tgt_in[t]
-    (the score uses the previous decoder state)."""
+    (the score uses the previous decoder state); the decoder cell reads the context."""
     g = torch.Generator().manual_seed(seed)
     model = _seq2seq(student)
+    _context_reaches_the_cell(student, model)
     student.call("@to_dtype", model, "float64")
     src, tgt_in = _batch(g, 6, 4, [6, 3, 4])
     layout, weights, got = K.seq2seq_layout(student, model, src, tgt_in, K.VOCAB)

@@ -42,7 +42,10 @@ def _model(student):
 def _run(student, model, q, k, v, mask):
     """The student's (output (Lq, B, E), weights (B, Lq, Lk)), batch-first adapted; torch use refused."""
     args = [q, k, v] + ([mask] if mask is not None else [])
-    got = student.call("@tp5_watch", model, args)
+    try:
+        got, error = student.call("@tp5_watch", model, args), None
+    except StudentError as err:  # maybe batch-first: tried below, re-raised if that fails too
+        got, error = {"seen": [], "result": None}, err
     if "F.multi_head_attention_forward" in got["seen"]:
         raise Wrong("tp5_mha_wraps_torch", what="F.multi_head_attention_forward")
     out, weights = _split(got["result"])
@@ -53,10 +56,16 @@ def _run(student, model, q, k, v, mask):
     try:
         other = student.call("@tp5_watch", model, bf + ([mask] if mask is not None else []))
     except StudentError:
+        if error is not None:
+            raise error from None
         return out, None
+    if "F.multi_head_attention_forward" in other["seen"]:
+        raise Wrong("tp5_mha_wraps_torch", what="F.multi_head_attention_forward")
     out_bf, weights_bf = _split(other["result"])
     if isinstance(out_bf, torch.Tensor) and tuple(out_bf.shape) == (b, Lq, E):
         return out_bf.transpose(0, 1), K._weights(weights_bf, b, Lq, k.shape[0])
+    if error is not None:
+        raise error
     return out, K._weights(weights, b, Lq, k.shape[0])
 
 
@@ -104,6 +113,10 @@ def _identify(student, model, g, mask):
         p = reading.canonical(values, E, HEADS)
         expected, _ = K.mha_torch(q, k, v, mask, p, HEADS)
         if K.close(out, expected, 1e-9, 1e-7):
+            missing = [u for u in ("q", "k", "v", "o") if not reading.reading.has_bias(u)]
+            if missing:
+                names = {"q": "W_q", "k": "W_k", "v": "W_v", "o": "W_o"}
+                raise Wrong("tp5_mha_no_bias", which=", ".join(names[r] for r in missing))
             return reading, values, (q, k, v, out, weights)
     case = "with a padding mask" if mask is not None else "no mask"
     for variant, key in K.MHA_VARIANTS.items():
@@ -192,9 +205,18 @@ def test_mha_gradients(student, seed):
     reading, values, found = _identify(student, model, g, mask)
     q, k, v = found[:3]
     grad_output = torch.randn(LQ, B, E, generator=g, dtype=F64)
-    result = student.call(
-        "@forward_backward", model, [q, k, v, mask], [0, 1, 2], grad_output, module=model
-    )
+    try:
+        result = student.call(
+            "@forward_backward", model, [q, k, v, mask], [0, 1, 2], grad_output, module=model
+        )
+    except StudentError:  # batch-first (see _run): the same call with the batch first
+        bf = [t.transpose(0, 1).contiguous() for t in (q, k, v, grad_output)]
+        result = student.call(
+            "@forward_backward", model, [*bf[:3], mask], [0, 1, 2], bf[3], module=model
+        )
+        result["grads"] = {
+            i: None if g is None else g.transpose(0, 1) for i, g in result["grads"].items()
+        }
     leaves = {n: t.clone().requires_grad_(True) for n, t in values.items()}
     inputs = [t.clone().requires_grad_(True) for t in (q, k, v)]
     out, _ = K.mha_torch(*inputs, mask, reading.canonical(leaves, E, HEADS), HEADS)

@@ -94,7 +94,7 @@ def test_attention_weights_with_padding(student):
     got = student.call("attention_weights", scores, mask)
     expect_shape(got, (L, B), f"attention_weights(scores {(L, B)}, mask {(L, B)})", "(L, B)")
     expected = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=0)
-    if _close(got, expected, 1e-9):
+    if _close(got, expected, 1e-9) and not bool((got.to(F64) * ~mask).abs().gt(0).any()):
         none = student.call("attention_weights", scores, None)
         expect_close(
             none, torch.softmax(scores, dim=0), "attention_weights(scores, None)", atol=1e-9
@@ -107,7 +107,14 @@ def test_attention_weights_with_padding(student):
         raise Wrong("tp5_weights_mask_zero", function=fn)
     if _close(got, torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=1)):
         raise Wrong("tp5_weights_wrong_axis", function=fn)
-    if _close(got, torch.softmax(scores.masked_fill(mask, float("-inf")), dim=0)):
+    inverted = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=0)
+    finite = torch.isfinite(inverted)  # example 0 has no padding: all masked, NaN
+    if (
+        isinstance(got, torch.Tensor)
+        and got.shape == inverted.shape
+        and bool((torch.isfinite(got) == finite).all())
+        and _close(got[finite], inverted[finite])
+    ):
         raise Wrong("tp5_weights_mask_inverted", function=fn)
     masked = (got.to(F64) * ~mask).abs()
     if bool((masked > 0).any()):
@@ -461,6 +468,11 @@ def test_seq2seq_scores_with_previous_state(student):
     changed = tgt_in.clone()
     changed[2] = (tgt_in[2] - 3 + 1) % 10 + 3
     logits2, weights2 = _pair(student.method(model, "__call__", src, changed), call, "")
+    batch_first = all(
+        isinstance(t, torch.Tensor) and tuple(t.shape[:2]) == (B, T) for t in (logits, logits2)
+    )
+    if batch_first:  # batch-first logits (B, T, V): charged by the shapes test only
+        logits, logits2 = logits.transpose(0, 1), logits2.transpose(0, 1)
     if not _close(logits2[:2], logits[:2], 1e-9):
         raise Wrong(
             "tp5_s2s_future_leak",

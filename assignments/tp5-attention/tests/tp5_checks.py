@@ -34,6 +34,17 @@ def close(a, b, atol=1e-8, rtol=1e-6) -> bool:
     return bool(((a - b).abs() <= atol + rtol * b.abs()).all())
 
 
+def close_nan(a, b, atol=1e-8, rtol=1e-6) -> bool:
+    """``close`` where ``b`` is finite, NaN where ``b`` is NaN (an example whose every position is masked)."""
+    if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or a.shape != b.shape:
+        return False
+    a, b = a.to(F64), b.to(F64)
+    nan = torch.isnan(b)
+    if not bool(nan.any()) or not bool((torch.isnan(a) == nan).all()):
+        return False
+    return close(a[~nan], b[~nan], atol, rtol)
+
+
 def worst(a, b) -> float:
     try:
         return float((a.to(F64) - b.to(F64)).abs().max())
@@ -72,7 +83,9 @@ def masked_softmax(scores, mask=None, dim=0):
 # Look-alikes of the score functions: (name, function of the same arguments) -> catalog key
 SCORE_VARIANTS = {
     "score_general": {
-        "tp5_general_transposed": lambda s, h, W_a: torch.einsum("bi,ji,lbj->lb", s, W_a, h),
+        "tp5_general_transposed": lambda s, h, W_a: (
+            torch.einsum("bi,ji,lbj->lb", s, W_a, h) if W_a.shape[0] == W_a.shape[1] else None
+        ),
     },
     "score_additive": {
         "tp5_additive_no_tanh": lambda s, h, v_a, W_1, W_2: (
@@ -92,7 +105,8 @@ def weights_variant(scores, mask, out):
             return "tp5_weights_mask_after_softmax"
         if close(out, torch.softmax(scores.masked_fill(~mask, 0.0), dim=0), 1e-9, 1e-7):
             return "tp5_weights_mask_zero"
-        if close(out, torch.softmax(scores.masked_fill(mask, float("-inf")), dim=0), 1e-9, 1e-7):
+        inverted = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=0)
+        if close(out, inverted, 1e-9, 1e-7) or close_nan(out, inverted, 1e-9, 1e-7):
             return "tp5_weights_mask_inverted"
     if close(out, masked_softmax(scores, mask, dim=1), 1e-9, 1e-7):
         return "tp5_weights_wrong_axis"
@@ -396,8 +410,9 @@ def bigru_functional(params: dict, cells: list, order: tuple, x: torch.Tensor, v
         return torch.stack(states), h
 
     fw, h_fw = run(cells[order[0]], x)
-    bw, h_bw = run(cells[order[1]], x.flip(0) if variant != "backward_not_flipped" else x)
-    if variant != "not_rereversed":
+    unflipped = variant in ("backward_not_flipped", "two_forward")
+    bw, h_bw = run(cells[order[1]], x if unflipped else x.flip(0))
+    if variant not in ("not_rereversed", "two_forward"):
         bw = bw.flip(0)
     if variant == "backward_first":
         return torch.cat([bw, fw], -1), torch.stack([h_bw, h_fw])
@@ -407,6 +422,7 @@ def bigru_functional(params: dict, cells: list, order: tuple, x: torch.Tensor, v
 BIGRU_VARIANTS = {
     "not_rereversed": "tp5_bigru_not_rereversed",
     "backward_not_flipped": "tp5_bigru_backward_not_flipped",
+    "two_forward": "tp5_bigru_backward_not_flipped",
     "backward_first": "tp5_bigru_backward_first",
 }
 

@@ -1,6 +1,6 @@
 # lose: Q5
-# message: tp5_s2s_learning
-# why: the context only reaches the output layer; the decoder GRUCell reads the embedding alone (GRUCell(emb_dim, H))
+# message: tp5_s2s_context_not_in_cell
+# why: the context only reaches the output layer; the decoder GRUCell reads the embedding alone (GRUCell(emb_dim, H)): it learns as well as the reference (Luong-style output), so only the cell's input size shows it
 class Seq2SeqAttention(nn.Module):
     def __init__(self, vocab_size, emb_dim, hidden_size):
         super().__init__()
