@@ -33,7 +33,7 @@ bench-check: $(STAMP)
 
 # Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
 test: $(STAMP) $(PIPELINES_STAMP) lint
-	$(PY) -m pytest -q tests -n 2 --dist loadgroup --durations=20
+	$(PY) -m pytest -q tests --durations=20
 
 # ruff (settings in pyproject.toml): lint and format are checked by make test; make format rewrites.
 lint: $(STAMP)

@@ -1,6 +1,7 @@
 """Kit-test settings shared by every module.
 
-``make test`` runs the suite on two pytest-xdist workers (``--dist loadgroup``): a test module runs
+``make test-fast`` runs on two pytest-xdist workers (``--dist loadgroup``; ``make test`` too with
+``pytest -n 2 --dist loadgroup``): a test module runs
 whole on one worker, so its module-scoped fixtures (a graded class, a built course) are made once;
 ``tests/test_banks.py`` puts each lab's bank in a group of its own, so two banks grade side by side.
 """
