@@ -16,7 +16,8 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from .adapt import candidate_calls
+from .adapt import construct as adapt_construct
+from .adapt import conventions
 
 # torch functions whose use the lab's rules forbid in a graded name (what the student would call)
 WATCHED = {
@@ -82,29 +83,14 @@ def _probe(model, kind: str, dims: dict) -> bool:
 
 def construct(cls, dims: dict, kind: str) -> nn.Module:
     """An instance of ``cls`` with these sizes (roles ``dim``, ``latent``, ``output``), built the way
-    its constructor asks: the course's order first, then by parameter names, then every order; kept
-    when its output has the sizes asked, else the first that builds (the tests say what is wrong)."""
-    first, first_error = None, None
-    for args, kwargs, text in candidate_calls(cls, dims):
-        try:
-            model = cls(*args, **kwargs)
-        except Exception as err:  # noqa: BLE001 - a candidate call that does not fit
-            first_error = first_error or err
-            continue
-        if first is None:
-            first = (model, text)
-        if _probe(model, kind, dims):
-            model.__dict__["_rnnkit_constructor"] = text
-            return model
-    if first is not None:
-        first[0].__dict__["_rnnkit_constructor"] = first[1]
-        return first[0]
-    raise first_error if first_error is not None else TypeError(f"{cls!r} could not be built")
+    its constructor asks (``adapt.construct``): kept when its output has the sizes asked, else the
+    first that builds (the tests say what is wrong)."""
+    return adapt_construct(cls, dims, kind, fits=lambda model: _probe(model, kind, dims))
 
 
 def constructor(model) -> str:
     """The call that built ``model`` (``construct``), "" when unknown."""
-    return str(getattr(model, "__dict__", {}).get("_rnnkit_constructor", ""))
+    return str(conventions(model).get("constructor", ""))
 
 
 class _Watch(TorchFunctionMode):
