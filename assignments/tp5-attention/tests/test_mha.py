@@ -20,23 +20,14 @@ from autograder.channel import StudentError
 from autograder.testing import Wrong, grade, lab_module
 
 K = lab_module(__file__, "tp5_checks")
+PUBLIC = lab_module(__file__, "test_public")  # the model builder, shared
 F64 = torch.float64
 E, HEADS = 6, 2  # head size 3: E, 3E, E/h all differ
 LQ, LK, B = 4, 5, 3
 
 
 def _model(student):
-    model = student.call(
-        "@tp5_construct",
-        student.get("MultiHeadAttention"),
-        {"dim": E, "output": HEADS},
-        "mha",
-        keep=True,
-    )
-    for path, name in student.call("@tp5_modules_of", model):
-        if name == "MultiheadAttention":
-            raise Wrong("tp5_mha_wraps_torch", what=f"nn.MultiheadAttention ({path})")
-    return model
+    return PUBLIC.mha_model(student, E, HEADS)
 
 
 def _run(student, model, q, k, v, mask):

@@ -210,11 +210,14 @@ def test_sdpa_against_torch(student):
 E3, HEADS3 = 6, 2
 
 
-def _mha(student):
+def mha_model(student, dim: int | None = None, heads: int | None = None):
+    """The student's MultiHeadAttention(dim, heads) (E3, HEADS3 by default), built the way its
+    constructor asks; one that holds an ``nn.MultiheadAttention`` is refused (shared with the hidden
+    tests)."""
     model = student.call(
         "@tp5_construct",
         student.get("MultiHeadAttention"),
-        {"dim": E3, "output": HEADS3},
+        {"dim": dim or E3, "output": heads or HEADS3},
         "mha",
         keep=True,
     )
@@ -238,7 +241,7 @@ def test_mha_shapes(student):
     weights (3, 4, 5) whose rows sum to 1."""
     g = torch.Generator().manual_seed(31)
     Lq, Lk, B = 4, 5, 3
-    model = _mha(student)
+    model = mha_model(student)
     q, kv = torch.randn(Lq, B, E3, generator=g), torch.randn(Lk, B, E3, generator=g)
     got = _mha_call(student, model, q, kv, kv)
     call = f"MultiHeadAttention({E3}, {HEADS3})(query {(Lq, B, E3)}, key {(Lk, B, E3)}, value {(Lk, B, E3)})"
@@ -281,7 +284,7 @@ def test_mha_behaviour(student):
     """A masked key/value has no influence, each query its own attention, key/value pairs in any order."""
     g = torch.Generator().manual_seed(32)
     Lq, Lk, B = 4, 5, 3
-    model = _mha(student)
+    model = mha_model(student)
     student.call("@to_dtype", model, "float64")
     q = torch.randn(Lq, B, E3, generator=g, dtype=F64)
     k, v = (
