@@ -32,8 +32,10 @@ bench-check: $(STAMP)
 	$(PY) -m autograder.bench_check --assignment $(if $(filter all,$(ASSIGNMENT)),tp4-lstm,$(ASSIGNMENT))
 
 # Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
+# Two xdist workers; --dist loadscope runs a test module (or class: one per lab's bank) on one worker,
+# so a module's fixtures and a bank's grading are made once.
 test: $(STAMP) $(PIPELINES_STAMP) lint
-	$(PY) -m pytest -q tests --durations=20
+	$(PY) -m pytest -q tests -n 2 --dist loadscope --durations=20
 
 # ruff (settings in pyproject.toml): lint and format are checked by make test; make format rewrites.
 lint: $(STAMP)
@@ -47,7 +49,7 @@ format: $(STAMP)
 # Daily work: all but the banks, the pipelines and the slow tests (about 2 minutes on 2 cores); no
 # otter/nbgrader environment needed.
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -q tests -n 2 --dist loadgroup -m "not banks and not pipelines and not slow" --durations=10
+	$(PY) -m pytest -q tests -n 2 --dist loadscope -m "not banks and not pipelines and not slow" --durations=10
 
 student: $(STAMP)
 	$(PY) -m autograder student

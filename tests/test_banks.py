@@ -30,49 +30,58 @@ pytestmark = [
 # Every lab's bank holds at least this many realistic mistakes and right implementations.
 MIN_MUTANTS, MIN_RIGHTS = 8, 4
 CASES = [(lab, variant.name) for lab in ASSIGNMENT_IDS for variant in load_bank(lab)]
-# One xdist group per lab (tests/conftest.py): a lab's tests share its verdicts, graded once per worker.
-LABS = [pytest.param(lab, marks=pytest.mark.xdist_group(f"bank-{lab}")) for lab in ASSIGNMENT_IDS]
 
 
 @functools.cache
 def verdicts(lab: str) -> dict:
-    """The bank's verdicts by variant name, graded once per session."""
+    """The bank's verdicts by variant name, graded once per process."""
     return {v.variant.name: v for v in run_bank(lab, jobs=2)}
 
 
-@pytest.mark.parametrize(
-    ("lab", "name"),
-    [
-        pytest.param(lab, name, marks=pytest.mark.xdist_group(f"bank-{lab}"), id=f"{lab}:{name}")
-        for lab, name in CASES
-    ],
-)
-def test_variant_is_graded_as_declared(lab, name):
-    verdict = verdicts(lab)[name]
-    assert verdict.ok, f"{verdict.variant.kind} {name} ({verdict.variant.why}): {verdict.detail}"
+class Bank:
+    """The verdicts of one lab's bank. A subclass per discovered lab (end of this module) keeps a
+    lab's tests in one class, which ``pytest --dist loadscope`` runs on one worker: the bank is
+    graded once, and two labs' banks grade side by side."""
+
+    lab = ""
+
+    def test_variant_is_graded_as_declared(self, name):
+        verdict = verdicts(self.lab)[name]
+        assert verdict.ok, (
+            f"{verdict.variant.kind} {name} ({verdict.variant.why}): {verdict.detail}"
+        )
+
+    def test_reference_full_marks_template_zero_without_grader_error(self):
+        reference, template = verdicts(self.lab)["reference"], verdicts(self.lab)["template"]
+        assert reference.total == reference.max_total > 0, reference.detail
+        assert template.total == 0, template.detail
+        assert "grader error" not in reference.detail + template.detail
+
+    def test_public_tests_alone_catch_half_the_mutants(self):
+        """Students run only the public tests: at least half the bank's mistakes must cost points
+        there (a public test that passes a mistake its question warns about teaches nothing)."""
+        found = list(verdicts(self.lab).values())
+        share = figures(found)["public_share"]
+        missed = sorted(v.variant.name for v in found if v.public_caught is False)
+        assert share >= PUBLIC_SHARE_FLOOR, (
+            f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+        )
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_reference_full_marks_template_zero_without_grader_error(lab):
-    reference, template = verdicts(lab)["reference"], verdicts(lab)["template"]
-    assert reference.total == reference.max_total > 0, reference.detail
-    assert template.total == 0, template.detail
-    assert "grader error" not in reference.detail + template.detail
+def pytest_generate_tests(metafunc):
+    if "name" in metafunc.fixturenames and metafunc.cls and issubclass(metafunc.cls, Bank):
+        lab = metafunc.cls.lab
+        names = [name for bank_lab, name in CASES if bank_lab == lab]
+        metafunc.parametrize("name", names, ids=[f"{lab}:{name}" for name in names])
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_public_tests_alone_catch_half_the_mutants(lab):
-    """Students run only the public tests: at least half the bank's mistakes must cost points there
-    (a public test that passes a mistake its question warns about teaches nothing)."""
-    found = list(verdicts(lab).values())
-    share = figures(found)["public_share"]
-    missed = sorted(v.variant.name for v in found if v.public_caught is False)
-    assert share >= PUBLIC_SHARE_FLOOR, (
-        f"public tests catch {share:.0%} of the mutants; missed: {', '.join(missed)}"
+for _lab in ASSIGNMENT_IDS:
+    globals()[f"TestBank_{_lab.replace('-', '_')}"] = type(
+        f"TestBank_{_lab.replace('-', '_')}", (Bank,), {"lab": _lab}
     )
 
 
-@pytest.mark.parametrize("lab", LABS)
+@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
 def test_the_bank_is_big_enough_covers_every_question_and_its_messages_exist(lab):
     bank = load_bank(lab)
     mutants = [v for v in bank if v.kind == "mutant"]
@@ -109,7 +118,7 @@ def _grading_tests(lab: str):
     return found
 
 
-@pytest.mark.parametrize("lab", LABS)
+@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
 def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_test(lab):
     questions = {q.id: q for q in load_assignment(lab).questions}
     points, public = defaultdict(float), defaultdict(int)
@@ -127,7 +136,7 @@ def test_points_add_up_to_each_question_and_every_graded_question_has_a_public_t
     assert all(public[q] >= 1 for q in automatic)
 
 
-@pytest.mark.parametrize("lab", LABS)
+@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
 def test_public_tests_use_neither_the_reference_nor_hidden_helpers(lab):
     """Public tests are shipped to students: no ``reference`` fixture, no hidden module imported."""
     folder = lab_folder(lab) / "tests"
@@ -150,7 +159,7 @@ def test_public_tests_use_neither_the_reference_nor_hidden_helpers(lab):
             assert "reference" not in inspect.signature(fn).parameters, name
 
 
-@pytest.mark.parametrize("lab", LABS)
+@pytest.mark.parametrize("lab", ASSIGNMENT_IDS)
 def test_partial_credit_tables_are_shares_of_known_messages(lab):
     """A test module's ``*PARTIAL_CREDIT`` table maps catalog keys to the share of points kept."""
     for module, _, _ in _grading_tests(lab):
