@@ -362,7 +362,7 @@ def _grade_todo(
                     report = failed_report(
                         entry.path, assignment, "the grading process died", entry.student
                     )
-                except BaseException:  # noqa: BLE001  (one entry never stops the class)
+                except Exception:  # noqa: BLE001  (one entry never stops the class; Ctrl-C does)
                     report = failed_report(
                         entry.path, assignment, traceback.format_exc(), entry.student
                     )

@@ -204,7 +204,8 @@ def test_moodle_folders_become_participant_ids_with_names_and_export_maps_back(t
 
 
 CTRL_C = """
-import sys
+import faulthandler, signal, sys
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test's diagnosis when it hangs
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from rich.console import Console
@@ -212,6 +213,12 @@ from autograder.cli_grade import grade_folder
 from test_engine import FAKE, OPTIONS
 sys.exit(grade_folder(Console(stderr=True), Path(sys.argv[1]), FAKE, Path(sys.argv[2]), 2, OPTIONS))
 """
+
+
+def _as_in_a_terminal() -> None:
+    # A command typed in a terminal gets SIGINT with its default action; one started in the background
+    # by a script (`pytest &`) inherits it ignored, and Python then keeps it ignored: no Ctrl-C to test.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:
@@ -245,6 +252,7 @@ def test_ctrl_c_stops_within_seconds_keeps_what_finished_and_leaves_no_process(t
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_in_a_terminal,
     )
     try:
         deadline = time.monotonic() + 240
@@ -260,7 +268,14 @@ def test_ctrl_c_stops_within_seconds_keeps_what_finished_and_leaves_no_process(t
         assert len(tree) >= 3  # grading processes, fork servers, workers
         sent = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGUSR1)  # every thread's stack, on its stderr
+            time.sleep(1.0)
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            pytest.fail(f"still running 30 s after Ctrl-C:\n{stderr[-6000:]}")
         took = time.monotonic() - sent
     finally:
         if process.poll() is None:
@@ -274,3 +289,31 @@ def test_ctrl_c_stops_within_seconds_keeps_what_finished_and_leaves_no_process(t
     assert (out / "alice" / "report.json").exists() and not (out / "a_slow").exists()
     assert "alice" in rows(out) and "a_slow" not in rows(out)
     assert "interrupted after" in (out / "grading.log").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_while_a_finished_submission_is_handed_over_stops_the_run(tmp_path, monkeypatch):
+    """Ctrl-C can land while the main process reads a finished submission's result: it stops the
+    class run (exit 130, what finished is kept); it is not that submission's failure."""
+    import autograder.grade as stage
+
+    klass, out = tmp_path / "class", tmp_path / "out"
+    write(klass / "alice.py", GOOD)
+    write(klass / "bob.py", HALF)
+    pool_order = stage.as_completed
+
+    def ctrl_c_on_the_second(futures):
+        for n, future in enumerate(pool_order(futures)):
+            if n == 1:
+                future.result = _raise_keyboard_interrupt
+            yield future
+
+    monkeypatch.setattr(stage, "as_completed", ctrl_c_on_the_second)
+    status = grade_folder(Console(file=io.StringIO()), klass, FAKE, out, 1, OPTIONS)
+    assert status == 130
+    graded = rows(out)
+    assert len(graded) == 1, graded
+    assert "error" not in next(iter(graded.values()))["status"]
+
+
+def _raise_keyboard_interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
