@@ -14,7 +14,7 @@ STUDENT ?=
 JOBS ?=
 BENCH_N ?= 30
 
-.PHONY: lint format grade test test-fast student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
+.PHONY: venvs lint format grade test test-fast student check-student reference quick data bench bench-check validity calibrate clean otter nbgrader
 
 # Grade a class: `make grade ASSIGNMENT=tp4-lstm SUBMISSIONS=dir OUT=dir [STUDENT="alice bob"]`; no
 # arguments: the demo. STUDENT regrades only those (ids without spaces; else the CLI's --student NAME).
@@ -34,8 +34,13 @@ bench-check: $(STAMP)
 # Everything (what CI runs), with the 20 slowest tests listed; the otter/nbgrader environment is built for it.
 # Two xdist workers; --dist loadscope runs a test module (or class: one per lab's bank) on one worker,
 # so a module's fixtures and a bank's grading are made once.
-test: $(STAMP) $(PIPELINES_STAMP) lint
+test: venvs lint
 	$(PY) -m pytest -q tests -n 2 --dist loadscope --durations=20
+
+# Both environments, installed side by side (a fresh clone here: 1 min 34 s instead of 2 min 24 s one
+# after the other).
+venvs:
+	$(MAKE) -j2 $(STAMP) $(PIPELINES_STAMP)
 
 # ruff (settings in pyproject.toml): lint and format are checked by make test; make format rewrites.
 lint: $(STAMP)
