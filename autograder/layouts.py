@@ -604,9 +604,8 @@ def _forms(t: _Tensor, transpose: str, heads: int | None) -> tuple[str, ...]:
         return ("id",) if keep else ("id", "T")
     if len(t.shape) == 3 and heads and t.shape[0] == heads:
         return ("rows", "colsT") if keep else ("rows", "rowsT", "cols", "colsT")
-    if (
-        len(t.shape) == 3
-    ):  # blocks stacked on a first axis (k, out, in), or (k, in, out) for x @ W[i]
+    # blocks stacked on a first axis (k, out, in), or (k, in, out) for x @ W[i]
+    if len(t.shape) == 3:
         return ("rows",) if keep else ("rows", "rowsT")
     return ()
 

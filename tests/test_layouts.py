@@ -209,18 +209,24 @@ def torch_mha(reading, p, query, key, value):
     return functional_call(mha, weights, (query, key, value), {"need_weights": False})[0]
 
 
-@pytest.mark.parametrize("module,most", [(Fused, 6), (Separate, 4), (PerHead, 2)])
-def test_multi_head_attention_built_three_ways_maps_onto_torch(module, most):
+def mha_readings_and_hits(module):
+    """A seeded ``module()``'s parameters, their readings as a multi-head attention, and those
+    readings that reproduce its outputs through ``nn.MultiheadAttention``."""
     torch.manual_seed(0)
     student = module().double()
     p = {name: t.detach() for name, t in student.named_parameters()}
     found = find_readings(MHA, shapes_of(p), {"E": E}, heads=HEADS)
-    assert 1 <= len(found) <= most  # the name hints keep the readings few
     g = torch.Generator().manual_seed(1)
     query, key, value = (torch.randn(3, 5, E, generator=g, dtype=F64) for _ in range(3))
     with torch.no_grad():
-        want = student(query, key, value)
-        hits = matching(found, p, torch_mha, want, query, key, value)
+        hits = matching(found, p, torch_mha, student(query, key, value), query, key, value)
+    return p, found, hits
+
+
+@pytest.mark.parametrize("module,most", [(Fused, 6), (Separate, 4), (PerHead, 2)])
+def test_multi_head_attention_built_three_ways_maps_onto_torch(module, most):
+    p, found, hits = mha_readings_and_hits(module)
+    assert 1 <= len(found) <= most  # the name hints keep the readings few
     assert len(hits) == 1
     assert set(hits[0].names()) == set(p)
 
@@ -274,15 +280,8 @@ class NamedBiases(nn.Module):
 
 @pytest.mark.parametrize("module,most", [(Stacked, 24), (FusedForMatmul, 6), (NamedBiases, 16)])
 def test_stacked_blocks_weights_stored_for_matmul_and_hinted_biases(module, most):
-    torch.manual_seed(0)
-    student = module().double()
-    p = {name: t.detach() for name, t in student.named_parameters()}
-    found = find_readings(MHA, shapes_of(p), {"E": E}, heads=HEADS)
+    p, found, hits = mha_readings_and_hits(module)
     assert len(found) == most  # NamedBiases: each bias on its hinted unit (not 4**4 placements)
-    g = torch.Generator().manual_seed(1)
-    query, key, value = (torch.randn(3, 5, E, generator=g, dtype=F64) for _ in range(3))
-    with torch.no_grad():
-        hits = matching(found, p, torch_mha, student(query, key, value), query, key, value)
     assert len(hits) == 1
     assert set(hits[0].names()) == set(p)
 
