@@ -51,7 +51,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Daily work: all but the banks, the pipelines and the slow tests (under a minute on 2 cores); no
+# Daily work: all but the banks, the pipelines and the slow tests (about a minute on 2 cores); no
 # otter/nbgrader environment needed.
 test-fast: $(STAMP) lint
 	$(PY) -m pytest -q tests -n 2 --dist loadscope -m "not banks and not pipelines and not slow" --durations=10
